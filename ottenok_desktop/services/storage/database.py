@@ -1,0 +1,94 @@
+"""The database: one SQLite file in WAL mode, every query on one dedicated thread.
+
+`await db.call(fn, *args)` runs `fn` on the DB thread; `await db.atomic(fn, *args)`
+runs it inside a transaction. Repository functions (the other modules of this
+package) are plain synchronous functions written for that thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+import peewee as pw
+
+from . import models as m
+from .migrations import migrate
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": "normal",
+    "foreign_keys": 1,
+    "busy_timeout": 5000,
+    "cache_size": -16000,
+}
+
+
+class Database:
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path) if str(path) != ":memory:" else None
+        self._target = str(path)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ottenok-db")
+        self._db = pw.SqliteDatabase(None)
+        self._opened = False
+
+    # ---- lifecycle ---------------------------------------------------------------
+    def _open_sync(self) -> None:
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db.init(self._target, pragmas=PRAGMAS, check_same_thread=False)
+        self._db.connect(reuse_if_open=True)
+        for model in m.ALL_MODELS:
+            model._meta.database = self._db  # thread-local binding (ThreadSafeDatabaseMetadata)
+        migrate(self._db, self.path)
+        self._opened = True
+
+    async def open(self) -> "Database":
+        await self.call(self._open_sync)
+        return self
+
+    def open_sync(self) -> "Database":
+        self.call_sync(self._open_sync)
+        return self
+
+    def _close_sync(self) -> None:
+        if not self._db.is_closed():
+            self._db.close()
+
+    async def close(self) -> None:
+        if self._opened:
+            await self.call(self._close_sync)
+            self._opened = False
+        self._executor.shutdown(wait=True)
+
+    def close_sync(self) -> None:
+        if self._opened:
+            self.call_sync(self._close_sync)
+            self._opened = False
+        self._executor.shutdown(wait=True)
+
+    # ---- running work ----------------------------------------------------------------
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+
+    async def atomic(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await self.call(self._in_transaction, fn, *args, **kwargs)
+
+    def _in_transaction(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        with self._db.atomic():
+            return fn(*args, **kwargs)
+
+    def call_sync(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """For CLI commands and tests that have no loop: run on the DB thread and wait."""
+        return self._executor.submit(fn, *args, **kwargs).result()
+
+    def atomic_sync(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return self.call_sync(self._in_transaction, fn, *args, **kwargs)

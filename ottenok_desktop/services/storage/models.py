@@ -1,0 +1,192 @@
+"""Database tables. Plain peewee types only (no SQLite-only features) so PostgreSQL can
+serve several consoles later. Times are stored as naive UTC and returned as aware UTC.
+
+`ThreadSafeDatabaseMetadata` makes the model→database binding thread-local: each
+`Database` binds the models on its own DB thread, so two databases can live in one
+process (tests) without stepping on each other.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import peewee as pw
+from playhouse.shortcuts import ThreadSafeDatabaseMetadata
+
+
+class UtcDateTimeField(pw.DateTimeField):
+    def db_value(self, value: Any) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return super().db_value(value)
+
+    def python_value(self, value: Any) -> Any:
+        value = super().python_value(value)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        model_metadata_class = ThreadSafeDatabaseMetadata
+        legacy_table_names = False
+
+
+class SchemaVersion(BaseModel):
+    version = pw.IntegerField(primary_key=True)
+    name = pw.CharField(max_length=200)
+    applied_at = UtcDateTimeField()
+
+
+class Chat(BaseModel):
+    chat_id = pw.CharField(max_length=64, unique=True)  # "77011234567@c.us"
+    phone = pw.CharField(max_length=32, index=True)
+    name = pw.CharField(max_length=200, default="")
+    channel = pw.CharField(max_length=32, default="whatsapp")
+    owner = pw.CharField(max_length=16, default="bot")  # bot | manager
+    owner_name = pw.CharField(max_length=100, default="")
+    owner_since = UtcDateTimeField(null=True)
+    needs_human = pw.BooleanField(default=False, index=True)
+    handoff_reason = pw.CharField(max_length=200, default="")
+    closed = pw.BooleanField(default=False)
+    opted_out = pw.BooleanField(default=False)
+    last_inbound_at = UtcDateTimeField(null=True)
+    last_outbound_at = UtcDateTimeField(null=True)
+    last_bot_at = UtcDateTimeField(null=True)
+    waiting_since = UtcDateTimeField(null=True, index=True)  # first unanswered customer message
+    unanswered = pw.IntegerField(default=0)
+    last_text = pw.CharField(max_length=300, default="")
+    state_json = pw.TextField(default="{}")  # dialogue state owned by the engine
+    created_at = UtcDateTimeField()
+    updated_at = UtcDateTimeField(index=True)
+
+
+class Message(BaseModel):
+    chat = pw.ForeignKeyField(Chat, backref="messages", on_delete="CASCADE")
+    direction = pw.CharField(max_length=8)  # in | out
+    sender_kind = pw.CharField(max_length=16)  # customer | bot | manager_app | manager_phone | system
+    sender_name = pw.CharField(max_length=200, default="")
+    text = pw.TextField(default="")
+    content_type = pw.CharField(max_length=32, default="text")
+    media_url = pw.TextField(default="")
+    media_name = pw.CharField(max_length=300, default="")
+    media_mime = pw.CharField(max_length=100, default="")
+    external_id = pw.CharField(max_length=128, null=True)
+    quoted_external_id = pw.CharField(max_length=128, null=True)
+    status = pw.CharField(max_length=16, default="")  # queued | sent | delivered | read | failed | noAccount
+    status_detail = pw.CharField(max_length=300, default="")
+    edited = pw.BooleanField(default=False)
+    deleted = pw.BooleanField(default=False)
+    turn_state = pw.CharField(max_length=16, default="")  # customer text: pending | answered | skipped
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        indexes = ((("chat", "external_id"), True), (("chat", "created_at"), False), (("turn_state",), False))
+
+
+class InboxItem(BaseModel):
+    receipt_id = pw.BigIntegerField(null=True)
+    type_webhook = pw.CharField(max_length=64, default="")
+    dedupe_key = pw.CharField(max_length=300, null=True, unique=True)
+    chat_id = pw.CharField(max_length=64, default="")
+    raw = pw.TextField()
+    state = pw.CharField(max_length=16, default="done")  # done | poison | ignored
+    error = pw.TextField(default="")
+    received_at = UtcDateTimeField()
+
+
+class OutboxItem(BaseModel):
+    chat = pw.ForeignKeyField(Chat, backref="outbox", on_delete="CASCADE")
+    message = pw.ForeignKeyField(Message, null=True, on_delete="SET NULL")
+    kind = pw.CharField(max_length=16, default="text")  # text | file_upload | file_url
+    text = pw.TextField(default="")
+    file_path = pw.TextField(default="")
+    file_url = pw.TextField(default="")
+    file_name = pw.CharField(max_length=300, default="")
+    sender_kind = pw.CharField(max_length=16, default="bot")
+    sender_name = pw.CharField(max_length=200, default="")
+    state = pw.CharField(max_length=16, default="pending", index=True)
+    # pending | sending | unknown (timed out, to reconcile) | sent | failed | dropped
+    attempts = pw.IntegerField(default=0)
+    last_error = pw.TextField(default="")
+    next_attempt_at = UtcDateTimeField(null=True)
+    external_id = pw.CharField(max_length=128, null=True, index=True)
+    created_at = UtcDateTimeField()
+    sent_at = UtcDateTimeField(null=True)
+
+
+class Order(BaseModel):
+    chat = pw.ForeignKeyField(Chat, backref="orders", on_delete="CASCADE")
+    state = pw.CharField(max_length=16, default="draft", index=True)  # draft | ready | confirmed | cancelled
+    product = pw.CharField(max_length=300, default="")
+    sku = pw.CharField(max_length=100, default="")
+    product_type = pw.CharField(max_length=16, default="")  # shoes | bag | accessory | other
+    size = pw.CharField(max_length=16, default="")
+    color = pw.CharField(max_length=64, default="")
+    city = pw.CharField(max_length=100, default="")
+    address = pw.TextField(default="")
+    customer_name = pw.CharField(max_length=200, default="")
+    price = pw.DecimalField(max_digits=12, decimal_places=2, null=True)
+    quantity = pw.IntegerField(default=1)
+    created_at = UtcDateTimeField()
+    updated_at = UtcDateTimeField()
+    confirmed_at = UtcDateTimeField(null=True)
+
+
+class Reservation(BaseModel):
+    order = pw.ForeignKeyField(Order, backref="reservations", on_delete="CASCADE")
+    item_key = pw.CharField(max_length=400, index=True)  # normalised product|size|color
+    quantity = pw.IntegerField(default=1)
+    stock_version = pw.CharField(max_length=64, default="")  # released when a new stock file arrives
+    active = pw.BooleanField(default=True, index=True)
+    created_at = UtcDateTimeField()
+
+
+class Ticket(BaseModel):
+    chat = pw.ForeignKeyField(Chat, backref="tickets", on_delete="CASCADE")
+    kind = pw.CharField(max_length=16)  # warranty | return | other
+    status = pw.CharField(max_length=16, default="WAITING", index=True)  # WAITING | ASSIGNED | CLOSED
+    summary = pw.TextField(default="")
+    details_json = pw.TextField(default="{}")  # collected answers, attachment message ids
+    manager = pw.CharField(max_length=100, default="")
+    created_at = UtcDateTimeField()
+    assigned_at = UtcDateTimeField(null=True)
+    closed_at = UtcDateTimeField(null=True)
+
+
+class Nudge(BaseModel):
+    chat = pw.ForeignKeyField(Chat, backref="nudges", on_delete="CASCADE")
+    cycle_start = UtcDateTimeField()  # the bot message the silence is counted from
+    number = pw.IntegerField()  # 1 | 2
+    due_at = UtcDateTimeField(index=True)
+    state = pw.CharField(max_length=16, default="scheduled", index=True)  # scheduled | sending | sent | cancelled
+    reason = pw.CharField(max_length=200, default="")
+    sent_at = UtcDateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("chat", "cycle_start", "number"), True),)
+
+
+class PhotoSent(BaseModel):
+    chat = pw.ForeignKeyField(Chat, backref="photos_sent", on_delete="CASCADE")
+    photo_key = pw.CharField(max_length=400)
+    sent_at = UtcDateTimeField()
+
+    class Meta:
+        indexes = ((("chat", "photo_key"), True),)
+
+
+class AuditLog(BaseModel):
+    at = UtcDateTimeField(index=True)
+    actor = pw.CharField(max_length=100)  # a manager's name, "bot", "engine", "phone"
+    action = pw.CharField(max_length=64)
+    entity = pw.CharField(max_length=32)
+    entity_id = pw.CharField(max_length=64, default="")
+    details_json = pw.TextField(default="{}")
+
+
+ALL_MODELS: tuple[type[BaseModel], ...] = (
+    SchemaVersion, Chat, Message, InboxItem, OutboxItem, Order, Reservation, Ticket, Nudge, PhotoSent, AuditLog,
+)

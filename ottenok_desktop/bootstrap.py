@@ -1,0 +1,167 @@
+"""The one composition root: build a running `Engine` from one `Settings` object.
+
+Every dependency can be replaced by passing it in (tests pass fakes or a sandbox of
+their own). Heavy libraries are imported here only inside functions, after the window
+has had the chance to show.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import socket
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from .engine.clock import Clock, clock_from_settings
+from .engine.events import EventBus
+from .engine.runtime import Engine
+from .engine.turns import Responder
+from .settings import Secret, Settings
+
+log = logging.getLogger(__name__)
+
+SANDBOX_TOKEN = "demo-sandbox-token"
+SANDBOX_INSTANCE = "1101000001"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def seed_demo_data(settings: Settings) -> None:
+    """Demo mode with an empty data dir: copy the sample shop in, so staff can edit it."""
+    from .paths import sample_data_dir
+
+    sample = sample_data_dir()
+    targets = [
+        (sample / "inventory.xlsx", settings.inventory_path),
+        (sample / "knowledge_base", settings.knowledge_dir),
+        (sample / "photos", settings.photos_path),
+    ]
+    for source, target in targets:
+        if target.exists() or not source.exists():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            shutil.copy2(source, target)
+        log.info("demo: copied sample %s to %s", source.name, target)
+
+
+def build_engine(
+    settings: Settings, *, clock: Clock | None = None, bus: EventBus | None = None, responder: Responder | None = None,
+    client: Any = None, sandbox: Any = None, llm: Any = None, photo_source: Any = None, inventory: Any = None,
+    knowledge: Any = None, followups: Any = None, with_knowledge: bool = True, with_followups: bool = True,
+    receive_timeout: int | None = None, debounce: float | None = None, sender_retry_base: float = 1.0,
+    state_interval: float = 60.0, channel_only: bool = False,
+) -> Engine:
+    """Build the engine. `channel_only=True` builds just the WhatsApp channel around the
+    given responder (no stock, knowledge, photos, LLM or follow-ups): the channel tests
+    and benchmark use it."""
+    from .services.greenapi.client import GreenApiClient
+    from .services.storage import Database
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    bus = bus or EventBus()
+    clock = clock or clock_from_settings(settings.timezone, settings.start_time, settings.time_scale)
+    executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ottenok-work")
+    db = Database(settings.database_path)
+
+    if client is None:
+        if settings.demo_mode:
+            from .services.greenapi.sandbox import GreenApiSandbox
+
+            seed_demo_data(settings)
+            if sandbox is None:
+                sandbox = GreenApiSandbox(instance_id=SANDBOX_INSTANCE, token=SANDBOX_TOKEN, port=free_port())
+            api_url = f"http://{sandbox.host}:{sandbox.port}" if getattr(sandbox, "port", 0) else sandbox.api_url
+            client = GreenApiClient(api_url, api_url, sandbox.instance_id, Secret(sandbox.token))
+        else:
+            client = GreenApiClient(
+                settings.green_api_url, settings.media_url, settings.green_api_instance_id, settings.green_api_token
+            )
+
+    if channel_only:
+        if responder is None:
+            raise ValueError("channel_only needs a responder")
+        return Engine(
+            settings=settings, bus=bus, clock=clock, db=db, executor=executor, client=client, responder=responder,
+            sandbox=sandbox, receive_timeout=receive_timeout if receive_timeout is not None else 5,
+            debounce=debounce if debounce is not None else 0.0, sender_retry_base=sender_retry_base,
+            state_interval=state_interval,
+        )
+    if inventory is None:
+        inventory = _build_inventory(settings, bus, executor, db)
+    if photo_source is None:
+        photo_source = _build_photos(settings, executor)
+    if knowledge is None and with_knowledge:
+        knowledge = _build_knowledge(settings, bus, executor)
+    if llm is None and settings.llm_enabled:
+        llm = _build_llm(settings)
+    if responder is None:
+        responder = _build_responder(settings, db, bus, clock, inventory, knowledge, photo_source, llm)
+
+    engine = Engine(
+        settings=settings, bus=bus, clock=clock, db=db, executor=executor, client=client, responder=responder,
+        sandbox=sandbox, inventory=inventory, knowledge=knowledge, photos=photo_source, llm=llm,
+        receive_timeout=receive_timeout if receive_timeout is not None else (5 if settings.demo_mode else 20),
+        debounce=debounce if debounce is not None else 1.5, sender_retry_base=sender_retry_base,
+        state_interval=state_interval,
+    )
+    if followups is None and with_followups:
+        followups = _build_followups(settings, engine, inventory)
+    engine.followups = followups
+    engine.desk = _build_desk(engine)
+    return engine
+
+
+# ---- the parts, each built from settings (imported lazily) --------------------------------
+def _build_inventory(settings: Settings, bus: EventBus, executor: ThreadPoolExecutor, db: Any) -> Any:
+    from .services.inventory.service import InventoryService
+
+    return InventoryService(settings.inventory_path, settings.data_dir, bus, executor, db=db)
+
+
+def _build_photos(settings: Settings, executor: ThreadPoolExecutor) -> Any:
+    from .services.photos.factory import build_photo_source
+
+    return build_photo_source(settings, executor)
+
+
+def _build_knowledge(settings: Settings, bus: EventBus, executor: ThreadPoolExecutor) -> Any:
+    from .services.knowledge.service import KnowledgeBase
+
+    return KnowledgeBase(
+        settings.knowledge_dir, settings.index_dir, bus, executor, openai_api_key=settings.openai_api_key,
+        openai_base_url=settings.openai_base_url, embedding_model=settings.openai_embedding_model,
+    )
+
+
+def _build_llm(settings: Settings) -> Any:
+    from .services.llm.client import LlmClient
+
+    return LlmClient(settings.openai_api_key, settings.openai_base_url, settings.openai_model)
+
+
+def _build_responder(settings: Settings, db: Any, bus: EventBus, clock: Clock, inventory: Any, knowledge: Any,
+                     photos: Any, llm: Any) -> Responder:
+    from .engine.dialogue.responder import SalesResponder
+
+    return SalesResponder(db=db, inventory=inventory, knowledge=knowledge, photos=photos, llm=llm, bus=bus,
+                          clock=clock, settings=settings)
+
+
+def _build_followups(settings: Settings, engine: Engine, inventory: Any) -> Any:
+    from .services.followups import FollowUpService
+
+    return FollowUpService(engine.db, engine.bus, engine.clock, settings, enqueue=engine.enqueue_text, inventory=inventory)
+
+
+def _build_desk(engine: Engine) -> Any:
+    from .engine.dialogue.desk import Desk
+
+    return Desk(engine.db, engine.bus, engine.inventory, engine.clock)

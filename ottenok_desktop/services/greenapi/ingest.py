@@ -1,0 +1,258 @@
+"""Apply one GREEN-API notification to storage, in one transaction, exactly once.
+
+`ingest_notification` runs on the DB thread inside `Database.atomic`. It records the
+raw notification in the inbox (deduplicated by a key derived from chatId + idMessage),
+applies it (new message, edit, deletion, status, owner change), and returns what the
+engine must do next (events to publish, a chat whose turn is due). Nothing here talks
+to the network; the poller deletes the notification only after this has committed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import peewee as pw
+
+from ottenok_desktop.engine import events as ev
+from ottenok_desktop.engine import texts
+from ottenok_desktop.engine.notifications import (
+    CallNote, ChatMessage, Ignored, InstanceStateNote, MalformedNotification, MessageDeletion, MessageEdit,
+    QuotaNote, StatusUpdate, dedupe_key, parse_notification, status_advances,
+)
+from ottenok_desktop.services.storage.chats import get_or_create_chat, set_owner
+from ottenok_desktop.services.storage.models import Chat, InboxItem, Message, OutboxItem
+from ottenok_desktop.services.storage.outbox import queue_text
+
+# Content that does not call for an answer from the bot.
+NO_TURN_CONTENT = frozenset({"reaction", "poll_vote"})
+
+
+@dataclass
+class IngestResult:
+    duplicate: bool = False
+    poison: bool = False
+    chat_id: str | None = None
+    turn_due: bool = False  # a customer message waits for the dispatcher
+    outbox_queued: bool = False  # something was queued for the sender
+    customer_text: str = ""  # for follow-up classification
+    customer_at: datetime | None = None
+    events: list[ev.Event] = field(default_factory=list)
+
+
+def ingest_notification(raw: str, body: Any, receipt_id: int | None, now: datetime) -> IngestResult:
+    result = IngestResult()
+    try:
+        parsed = parse_notification(body)
+    except MalformedNotification as exc:
+        InboxItem.create(receipt_id=receipt_id, raw=raw[:100_000], state="poison", error=str(exc), received_at=now,
+                         type_webhook=body.get("typeWebhook", "")[:64] if isinstance(body, dict) and isinstance(body.get("typeWebhook"), str) else "")
+        result.poison = True
+        result.events.append(ev.PoisonNotification(receipt_id or 0, str(exc)))
+        return result
+
+    key = dedupe_key(parsed, receipt_id)
+    if key is not None and InboxItem.select().where(InboxItem.dedupe_key == key).exists():
+        result.duplicate = True
+        return result
+    type_webhook = body.get("typeWebhook", "") if isinstance(body, dict) else ""
+    inbox = InboxItem.create(
+        receipt_id=receipt_id, type_webhook=type_webhook, dedupe_key=key, raw=raw[:100_000], state="done",
+        chat_id=getattr(parsed, "chat_id", None) or "", received_at=now,
+    )
+
+    if isinstance(parsed, ChatMessage):
+        _apply_chat_message(parsed, now, result)
+    elif isinstance(parsed, MessageEdit):
+        _apply_edit(parsed, now, result)
+    elif isinstance(parsed, MessageDeletion):
+        _apply_deletion(parsed, now, result)
+    elif isinstance(parsed, StatusUpdate):
+        if not _apply_status(parsed, result):
+            inbox.state = "deferred"  # the send that produced it has not recorded its id yet
+            inbox.save()
+    elif isinstance(parsed, InstanceStateNote):
+        result.events.append(ev.InstanceStateChanged(parsed.state))
+    elif isinstance(parsed, QuotaNote):
+        result.events.append(ev.InstanceStateChanged("quota", parsed.description or parsed.status))
+    elif isinstance(parsed, CallNote):
+        _apply_call(parsed, now, result)
+    elif isinstance(parsed, Ignored):
+        inbox.state = "ignored"
+        inbox.error = parsed.reason
+        inbox.save()
+    return result
+
+
+def _message_exists(chat: Chat, external_id: str) -> bool:
+    return Message.select().where((Message.chat == chat) & (Message.external_id == external_id)).exists()
+
+
+def _apply_chat_message(msg: ChatMessage, now: datetime, result: IngestResult) -> None:
+    result.chat_id = msg.chat_id
+    chat = get_or_create_chat(msg.chat_id, now, name=msg.sender_name if msg.direction == "in" else msg.chat_name)
+    if _message_exists(chat, msg.external_id):
+        result.duplicate = True
+        return
+    if msg.direction == "in":
+        _store_customer_message(chat, msg, now, result)
+    elif msg.by_api:
+        _match_api_echo(chat, msg, now, result)
+    else:
+        _store_phone_message(chat, msg, now, result)
+
+
+def _store_customer_message(chat: Chat, msg: ChatMessage, now: datetime, result: IngestResult) -> None:
+    wants_turn = (
+        not msg.is_group and not msg.undecryptable and msg.content_type not in NO_TURN_CONTENT
+        and chat.owner == "bot" and not chat.closed
+    )
+    message = Message.create(
+        chat=chat, direction="in", sender_kind="customer", sender_name=msg.sender_name, text=msg.text,
+        content_type=msg.content_type, media_url=msg.media_url, media_name=msg.media_name, media_mime=msg.media_mime,
+        external_id=msg.external_id, quoted_external_id=msg.quoted_external_id,
+        turn_state="pending" if wants_turn else "", created_at=msg.at,
+    )
+    chat.last_inbound_at = msg.at
+    if chat.waiting_since is None:
+        chat.waiting_since = msg.at
+    chat.unanswered += 1
+    chat.last_text = msg.text[:300]
+    chat.updated_at = now
+    chat.save()
+    result.turn_due = wants_turn
+    result.customer_text = msg.text
+    result.customer_at = msg.at
+    result.events.append(ev.MessageReceived(chat.chat_id, message.id, msg.text, msg.content_type, "customer"))
+    result.events.append(ev.ChatUpdated(chat.chat_id))
+    if msg.undecryptable and not msg.is_group:
+        item = queue_text(chat.chat_id, texts.ASK_TO_RESEND, "system", now)
+        result.outbox_queued = True
+        result.events.append(ev.MessageQueued(chat.chat_id, item.id, texts.ASK_TO_RESEND, "system"))
+
+
+def _store_phone_message(chat: Chat, msg: ChatMessage, now: datetime, result: IngestResult) -> None:
+    """Someone typed on the shop phone: store it as the manager's and silence the bot here."""
+    message = Message.create(
+        chat=chat, direction="out", sender_kind="manager_phone", sender_name="", text=msg.text,
+        content_type=msg.content_type, media_url=msg.media_url, media_name=msg.media_name, media_mime=msg.media_mime,
+        external_id=msg.external_id, status="sent", created_at=msg.at,
+    )
+    chat = Chat.get_by_id(chat.id)
+    chat.last_outbound_at = msg.at
+    chat.waiting_since = None
+    chat.unanswered = 0
+    chat.last_text = msg.text[:300]
+    chat.updated_at = now
+    chat.save()
+    result.events.append(ev.MessageReceived(chat.chat_id, message.id, msg.text, msg.content_type, "manager_phone"))
+    if set_owner(chat.chat_id, "manager", "phone", now, reason="typed on the shop phone"):
+        result.events.append(ev.ChatOwnerChanged(chat.chat_id, "manager", "phone", "typed on the shop phone"))
+    result.events.append(ev.ChatUpdated(chat.chat_id))
+
+
+def _match_api_echo(chat: Chat, msg: ChatMessage, now: datetime, result: IngestResult) -> None:
+    """The echo of a send through the API. Ours: link it to the outbox record (never a
+    second message). Not ours (another tool on the same instance): store it once."""
+    item = OutboxItem.get_or_none((OutboxItem.chat == chat) & (OutboxItem.external_id == msg.external_id))
+    if item is not None:
+        return
+    candidate = (
+        OutboxItem.select()
+        .where((OutboxItem.chat == chat) & OutboxItem.state.in_(("sending", "unknown")) & (OutboxItem.external_id.is_null()))
+        .order_by(OutboxItem.id)
+    )
+    for item in candidate:
+        if (item.text or "") == msg.text or (item.file_name and item.file_name == msg.media_name):
+            # The send went through (its HTTP answer may have been lost): record it now.
+            from ottenok_desktop.services.storage.outbox import mark_sent
+
+            message_id = mark_sent(item.id, msg.external_id, now)
+            result.events.append(ev.MessageSent(chat.chat_id, item.id, message_id or 0, msg.external_id))
+            return
+    message = Message.create(
+        chat=chat, direction="out", sender_kind="bot", text=msg.text, content_type=msg.content_type,
+        media_url=msg.media_url, media_name=msg.media_name, external_id=msg.external_id, status="sent", created_at=msg.at,
+    )
+    result.events.append(ev.MessageReceived(chat.chat_id, message.id, msg.text, msg.content_type, "bot"))
+
+
+def _apply_edit(edit: MessageEdit, now: datetime, result: IngestResult) -> None:
+    result.chat_id = edit.chat_id
+    message = (
+        Message.select().join(Chat)
+        .where((Chat.chat_id == edit.chat_id) & (Message.external_id == edit.external_id)).first()
+    )
+    if message is None:
+        return
+    message.text = edit.new_text
+    message.edited = True
+    message.save()
+    result.events.append(ev.MessageUpdated(edit.chat_id, message.id, "edited"))
+
+
+def _apply_deletion(deletion: MessageDeletion, now: datetime, result: IngestResult) -> None:
+    result.chat_id = deletion.chat_id
+    message = (
+        Message.select().join(Chat)
+        .where((Chat.chat_id == deletion.chat_id) & (Message.external_id == deletion.external_id)).first()
+    )
+    if message is None:
+        return
+    message.deleted = True
+    if message.turn_state == "pending":
+        message.turn_state = "skipped"
+    message.save()
+    result.events.append(ev.MessageUpdated(deletion.chat_id, message.id, "deleted"))
+
+
+def _apply_status(update: StatusUpdate, result: IngestResult) -> bool:
+    query = Message.select().where(Message.external_id == update.external_id)
+    if update.chat_id:
+        query = query.join(Chat).where(Chat.chat_id == update.chat_id)
+    message = query.first()
+    if message is None:
+        return False
+    chat_id = update.chat_id or message.chat.chat_id
+    result.chat_id = chat_id
+    if status_advances(message.status, update.status):
+        message.status = update.status
+        if update.description:
+            message.status_detail = update.description[:300]
+        message.save()
+        result.events.append(ev.StatusChanged(chat_id, update.external_id, update.status))
+    return True
+
+
+def _apply_call(call: CallNote, now: datetime, result: IngestResult) -> None:
+    chat = get_or_create_chat(call.chat_id, now)
+    result.chat_id = call.chat_id
+    Message.create(
+        chat=chat, direction="in", sender_kind="system", text=texts.INCOMING_CALL.format(status=call.status),
+        content_type="call", created_at=call.at,
+    )
+    result.events.append(ev.IncomingCall(call.chat_id, call.status))
+
+
+def decode_body(raw: str) -> tuple[Any, str]:
+    """Parse a raw notification body text; returns (body, error)."""
+    try:
+        return json.loads(raw), ""
+    except ValueError as exc:
+        return None, f"not JSON: {exc}"
+
+
+def pending_turn_chats() -> list[str]:
+    """Chats with customer messages not yet answered (crash recovery at start)."""
+    rows = (
+        Message.select(Chat.chat_id).join(Chat)
+        .where(Message.turn_state == "pending").distinct()
+    )
+    return [r.chat.chat_id for r in rows]
+
+
+def inbox_stats() -> dict[str, int]:
+    rows = InboxItem.select(InboxItem.state, pw.fn.COUNT(InboxItem.id).alias("n")).group_by(InboxItem.state)
+    return {r.state: r.n for r in rows}

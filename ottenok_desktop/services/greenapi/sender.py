@@ -1,0 +1,204 @@
+"""The sender: delivers the outbox, in order per chat, until each item has gone.
+
+Every item was stored before we try to send it. Per chat, items go strictly in order
+(a later one waits while an earlier one is retried). Retryable failures (network,
+429, 5xx, instance not ready) back off; a timed-out send is ambiguous — the message
+may have gone — so before resending, the sender looks for it in
+`lastOutgoingMessages` (and the API echo may settle it first). Bot replies for a chat
+a manager has taken are dropped, not sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Callable
+
+from ottenok_desktop.engine import events as ev
+from ottenok_desktop.engine.clock import Clock
+from ottenok_desktop.engine.tasks import TaskOwner
+from ottenok_desktop.services.storage import Database
+from ottenok_desktop.services.storage import outbox as ob
+
+from .client import GreenApiClient
+from .errors import (
+    GreenApiAuthError, GreenApiError, GreenApiInstanceNotReady, GreenApiQuotaExceeded, GreenApiTimeout,
+)
+
+log = logging.getLogger(__name__)
+
+
+class RateLimiter:
+    """At most `rate` calls per second (GREEN-API allows 50 sends/s)."""
+
+    def __init__(self, rate: float) -> None:
+        self._interval = 1.0 / rate
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self._lock:
+            loop = asyncio.get_running_loop()
+            now = loop.time()
+            if self._next > now:
+                await asyncio.sleep(self._next - now)
+            self._next = max(now, self._next) + self._interval
+
+
+class Sender:
+    def __init__(
+        self, client: GreenApiClient, db: Database, bus: ev.EventBus, clock: Clock, *,
+        on_sent: Callable[[str, str, datetime], None] | None = None, rate: float = 40.0,
+        retry_base: float = 1.0, retry_cap: float = 300.0, reconcile_minutes: int = 60,
+    ) -> None:
+        self._client = client
+        self._db = db
+        self._bus = bus
+        self._clock = clock
+        self._on_sent = on_sent
+        self._limiter = RateLimiter(rate)
+        self._retry_base = retry_base
+        self._retry_cap = retry_cap
+        self._reconcile_minutes = reconcile_minutes
+        self._tasks = TaskOwner("sender")
+        self._wake = asyncio.Event()
+        self._busy: set[str] = set()
+        self.sent_count = 0
+
+    async def start(self) -> None:
+        await self._db.call(ob.reset_interrupted, self._clock.now())
+        self._tasks.spawn(self._run(), name="sender")
+        self.wake()
+
+    async def stop(self) -> None:
+        await self._tasks.shutdown()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                chats = await self._db.call(ob.chats_with_due_items, self._clock.now())
+                for chat_id in chats:
+                    if chat_id not in self._busy:
+                        self._busy.add(chat_id)
+                        self._tasks.spawn(self._drain_chat(chat_id), name=f"send:{chat_id}")
+                due = await self._db.call(ob.next_due_time)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.exception("sender scan failed")
+                self._bus.publish(ev.EngineError("sender", f"{type(exc).__name__}: {exc}"))
+                due = None
+            timeout = 30.0
+            if due is not None:
+                timeout = max(0.01, (due - self._clock.now()).total_seconds() / self._clock.scale)
+            try:
+                await asyncio.wait_for(self._wake.wait(), min(timeout, 30.0))
+            except asyncio.TimeoutError:
+                pass
+
+    async def _drain_chat(self, chat_id: str) -> None:
+        try:
+            while True:
+                job, dropped = await self._db.call(ob.claim_next, chat_id, self._clock.now())
+                for outbox_id in dropped:
+                    self._bus.publish(ev.MessageDropped(chat_id, outbox_id, "chat taken by a manager"))
+                if job is None:
+                    return
+                if not await self._deliver(job):
+                    return  # waits for its retry time; later items of this chat wait too
+        finally:
+            self._busy.discard(chat_id)
+            self.wake()
+
+    async def _deliver(self, job: ob.SendJob) -> bool:
+        now = self._clock.now()
+        if job.state == "unknown":
+            found = await self._reconcile(job)
+            if found:
+                await self._record_sent(job, found)
+                return True
+        await self._limiter.wait()
+        try:
+            external_id = await self._send(job)
+        except GreenApiTimeout as exc:
+            await self._retry(job, f"timeout: {exc}", ambiguous=True)
+            return False
+        except GreenApiQuotaExceeded as exc:
+            await self._fail(job, f"quota exceeded: {exc}")
+            self._bus.publish(ev.InstanceStateChanged("quota", str(exc)))
+            return True
+        except GreenApiAuthError as exc:
+            await self._fail(job, f"wrong credentials: {exc}")
+            self._bus.publish(ev.InstanceStateChanged("wrong_credentials", str(exc)))
+            return True
+        except GreenApiInstanceNotReady as exc:
+            await self._retry(job, str(exc), minimum=10.0)
+            return False
+        except GreenApiError as exc:
+            if exc.retryable:
+                await self._retry(job, str(exc))
+                return False
+            await self._fail(job, str(exc))
+            return True
+        except OSError as exc:  # a photo file vanished: nothing to retry
+            await self._fail(job, f"file error: {exc}")
+            return True
+        del now
+        await self._record_sent(job, external_id)
+        return True
+
+    async def _send(self, job: ob.SendJob) -> str:
+        if job.kind == "file_upload":
+            return await self._client.send_file_by_upload(job.chat_id, Path(job.file_path), job.file_name or Path(job.file_path).name, job.text)
+        if job.kind == "file_url":
+            return await self._client.send_file_by_url(job.chat_id, job.file_url, job.file_name, job.text)
+        return await self._client.send_message(job.chat_id, job.text)
+
+    async def _reconcile(self, job: ob.SendJob) -> str | None:
+        """Did the timed-out send go through after all? Look at what the instance sent."""
+        try:
+            recent = await self._client.last_outgoing_messages(self._reconcile_minutes)
+        except GreenApiError as exc:
+            log.warning("cannot reconcile outbox %s yet: %s", job.outbox_id, exc)
+            raise_later = self._clock.now() + timedelta(seconds=5)
+            await self._db.call(ob.mark_retry, job.outbox_id, f"reconcile failed: {exc}", raise_later, ambiguous=True)
+            return None
+        since = job.created_at.timestamp() - 120
+        for item in recent:
+            if item.get("chatId") != job.chat_id:
+                continue
+            if isinstance(item.get("timestamp"), (int, float)) and item["timestamp"] < since:
+                continue
+            text = item.get("textMessage") or item.get("caption") or ""
+            name = item.get("fileName") or ""
+            if (job.kind == "text" and text == job.text) or (job.kind != "text" and name and name == job.file_name):
+                return str(item.get("idMessage"))
+        return None
+
+    async def _record_sent(self, job: ob.SendJob, external_id: str) -> None:
+        now = self._clock.now()
+        message_id = await self._db.atomic(ob.mark_sent, job.outbox_id, external_id, now)
+        self.sent_count += 1
+        self._bus.publish(ev.MessageSent(job.chat_id, job.outbox_id, message_id or 0, external_id))
+        self._bus.publish(ev.ChatUpdated(job.chat_id))
+        if self._on_sent is not None:
+            self._on_sent(job.chat_id, job.sender_kind, now)
+
+    async def _retry(self, job: ob.SendJob, error: str, *, ambiguous: bool = False, minimum: float = 0.0) -> None:
+        delay = ob.retry_delay(job.attempts, self._retry_base, self._retry_cap)
+        delay = max(delay, timedelta(seconds=minimum))
+        retry_at = self._clock.now() + delay * self._clock.scale
+        await self._db.call(ob.mark_retry, job.outbox_id, error, retry_at, ambiguous=ambiguous)
+        log.warning("send of outbox %s failed (%s); retry in %.1fs", job.outbox_id, error, delay.total_seconds())
+        self._bus.publish(ev.SendFailed(job.chat_id, job.outbox_id, error, will_retry=True))
+
+    async def _fail(self, job: ob.SendJob, error: str) -> None:
+        await self._db.call(ob.mark_failed, job.outbox_id, error)
+        log.error("send of outbox %s failed for good: %s", job.outbox_id, error)
+        self._bus.publish(ev.SendFailed(job.chat_id, job.outbox_id, error, will_retry=False))

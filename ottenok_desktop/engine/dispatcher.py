@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class Committed:
     committed: bool
-    outbox_ids: list[int]
+    queued: list[tuple[int, str]]  # (outbox id, text or file name)
     handoff: bool
     reason: str = ""
 
@@ -120,9 +120,9 @@ class Dispatcher:
             return True
         if result.handoff:
             self._bus.publish(ev.HandoffRequested(chat_id, reply.handoff_reason))
-        for outbox_id, part in zip(result.outbox_ids, [p for p in reply.parts]):
-            self._bus.publish(ev.MessageQueued(chat_id, outbox_id, part.text or part.file_name, "bot"))
-        self._bus.publish(ev.TurnCompleted(chat_id, ids, len(result.outbox_ids), engine_ms))
+        for outbox_id, text in result.queued:
+            self._bus.publish(ev.MessageQueued(chat_id, outbox_id, text, "bot"))
+        self._bus.publish(ev.TurnCompleted(chat_id, ids, len(result.queued), engine_ms))
         if self._on_committed is not None:
             outcome = self._on_committed(chat_id, result)
             if outcome is not None:

@@ -43,7 +43,7 @@ class DbTurnStore:
 
     async def commit_turn(self, chat_id: str, message_ids: tuple[int, ...], reply: Reply, now: datetime) -> Committed:
         result = await self._db.atomic(commit_turn, chat_id, message_ids, reply, now)
-        return Committed(result.committed, result.outbox_ids, result.handoff, result.reason)
+        return Committed(result.committed, result.queued, result.handoff, result.reason)
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class Engine:
         self, *, settings: Settings, bus: ev.EventBus, clock: Clock, db: Database, executor: ThreadPoolExecutor,
         client: Any, responder: Responder, sandbox: Any = None, inventory: Any = None, knowledge: Any = None,
         photos: Any = None, llm: Any = None, followups: Any = None, desk: Any = None,
-        receive_timeout: int = 20, debounce: float = 1.5, max_concurrent_turns: int = 64,
+        receive_timeout: int = 20, debounce: float = 1.5, max_concurrent_turns: int = 256,
         sender_retry_base: float = 1.0, state_interval: float = 60.0,
     ) -> None:
         from ottenok_desktop.services.greenapi.poller import Poller
@@ -219,7 +219,7 @@ class Engine:
             )
 
     async def _on_turn_committed(self, chat_id: str, result: Committed) -> None:
-        if result.outbox_ids:
+        if result.queued:
             self.sender.wake()
 
     def _on_sent(self, chat_id: str, sender_kind: str, at: datetime) -> None:

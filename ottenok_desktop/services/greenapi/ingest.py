@@ -1,10 +1,16 @@
-"""Apply one GREEN-API notification to storage, in one transaction, exactly once.
+"""GREEN-API notifications into storage, exactly once, in two steps.
 
-`ingest_notification` runs on the DB thread inside `Database.atomic`. It records the
-raw notification in the inbox (deduplicated by a key derived from chatId + idMessage),
-applies it (new message, edit, deletion, status, owner change), and returns what the
-engine must do next (events to publish, a chat whose turn is due). Nothing here talks
-to the network; the poller deletes the notification only after this has committed.
+1. `store_notification` (the poller, before it deletes the notification from
+   GREEN-API's queue): parse, then record the raw body in the inbox — deduplicated by
+   a key derived from chatId + idMessage — as `new`, or as `poison` if it cannot be
+   read. One small insert, so the queue keeps moving.
+2. `apply_pending` (the applier, right after): turns `new` inbox rows, oldest first,
+   into messages, edits, deletions, statuses and owner changes, in one transaction per
+   batch, and returns what the engine must do next (events, chats whose turn is due).
+   Rows left `new` by a crash are applied at the next start.
+
+`ingest_notification` does both at once (tests, tools). All functions run on the DB
+thread; nothing here talks to the network.
 """
 
 from __future__ import annotations
@@ -42,27 +48,56 @@ class IngestResult:
     events: list[ev.Event] = field(default_factory=list)
 
 
-def ingest_notification(raw: str, body: Any, receipt_id: int | None, now: datetime) -> IngestResult:
-    result = IngestResult()
+@dataclass(frozen=True)
+class Stored:
+    inbox_id: int | None
+    duplicate: bool = False
+    poison: bool = False
+    reason: str = ""
+
+
+def store_notification(raw: str, body: Any, receipt_id: int | None, now: datetime) -> Stored:
     try:
         parsed = parse_notification(body)
     except MalformedNotification as exc:
-        InboxItem.create(receipt_id=receipt_id, raw=raw[:100_000], state="poison", error=str(exc), received_at=now,
-                         type_webhook=body.get("typeWebhook", "")[:64] if isinstance(body, dict) and isinstance(body.get("typeWebhook"), str) else "")
-        result.poison = True
-        result.events.append(ev.PoisonNotification(receipt_id or 0, str(exc)))
-        return result
-
+        type_webhook = body.get("typeWebhook") if isinstance(body, dict) else ""
+        row = InboxItem.create(
+            receipt_id=receipt_id, raw=raw[:100_000], state="poison", error=str(exc), received_at=now,
+            type_webhook=type_webhook[:64] if isinstance(type_webhook, str) else "",
+        )
+        return Stored(row.id, poison=True, reason=str(exc))
     key = dedupe_key(parsed, receipt_id)
-    if key is not None and InboxItem.select().where(InboxItem.dedupe_key == key).exists():
-        result.duplicate = True
-        return result
-    type_webhook = body.get("typeWebhook", "") if isinstance(body, dict) else ""
-    inbox = InboxItem.create(
-        receipt_id=receipt_id, type_webhook=type_webhook, dedupe_key=key, raw=raw[:100_000], state="done",
-        chat_id=getattr(parsed, "chat_id", None) or "", received_at=now,
+    if key is not None and InboxItem.select(InboxItem.id).where(InboxItem.dedupe_key == key).exists():
+        return Stored(None, duplicate=True)
+    row = InboxItem.create(
+        receipt_id=receipt_id, type_webhook=body.get("typeWebhook", ""), dedupe_key=key, raw=raw[:100_000],
+        state="new", chat_id=getattr(parsed, "chat_id", None) or "", received_at=now,
+        external_id=getattr(parsed, "external_id", "") or "",
     )
+    return Stored(row.id)
 
+
+def apply_pending(now: datetime, limit: int = 200) -> list[IngestResult]:
+    """Apply up to `limit` stored notifications, oldest first (call inside a transaction)."""
+    results = []
+    for inbox in InboxItem.select().where(InboxItem.state == "new").order_by(InboxItem.id).limit(limit):
+        results.append(_apply(inbox, now))
+    return results
+
+
+def ingest_notification(raw: str, body: Any, receipt_id: int | None, now: datetime) -> IngestResult:
+    stored = store_notification(raw, body, receipt_id, now)
+    if stored.poison:
+        return IngestResult(poison=True, events=[ev.PoisonNotification(receipt_id or 0, stored.reason)])
+    if stored.duplicate:
+        return IngestResult(duplicate=True)
+    return _apply(InboxItem.get_by_id(stored.inbox_id), now)
+
+
+def _apply(inbox: InboxItem, now: datetime) -> IngestResult:
+    result = IngestResult()
+    parsed = parse_notification(json.loads(inbox.raw))
+    inbox.state = "done"
     if isinstance(parsed, ChatMessage):
         _apply_chat_message(parsed, now, result)
     elif isinstance(parsed, MessageEdit):
@@ -72,7 +107,6 @@ def ingest_notification(raw: str, body: Any, receipt_id: int | None, now: dateti
     elif isinstance(parsed, StatusUpdate):
         if not _apply_status(parsed, result):
             inbox.state = "deferred"  # the send that produced it has not recorded its id yet
-            inbox.save()
     elif isinstance(parsed, InstanceStateNote):
         result.events.append(ev.InstanceStateChanged(parsed.state))
     elif isinstance(parsed, QuotaNote):
@@ -82,7 +116,7 @@ def ingest_notification(raw: str, body: Any, receipt_id: int | None, now: dateti
     elif isinstance(parsed, Ignored):
         inbox.state = "ignored"
         inbox.error = parsed.reason
-        inbox.save()
+    InboxItem.update(state=inbox.state, error=inbox.error).where(InboxItem.id == inbox.id).execute()
     return result
 
 
@@ -209,19 +243,19 @@ def _apply_deletion(deletion: MessageDeletion, now: datetime, result: IngestResu
 
 
 def _apply_status(update: StatusUpdate, result: IngestResult) -> bool:
-    query = Message.select().where(Message.external_id == update.external_id)
+    query = Message.select(Message.id, Message.status, Chat.chat_id).join(Chat).where(Message.external_id == update.external_id)
     if update.chat_id:
-        query = query.join(Chat).where(Chat.chat_id == update.chat_id)
-    message = query.first()
-    if message is None:
+        query = query.where(Chat.chat_id == update.chat_id)
+    row = query.tuples().first()
+    if row is None:
         return False
-    chat_id = update.chat_id or message.chat.chat_id
+    message_id, current, chat_id = row
     result.chat_id = chat_id
-    if status_advances(message.status, update.status):
-        message.status = update.status
+    if status_advances(current, update.status):
+        values: dict[Any, Any] = {Message.status: update.status}
         if update.description:
-            message.status_detail = update.description[:300]
-        message.save()
+            values[Message.status_detail] = update.description[:300]
+        Message.update(values).where(Message.id == message_id).execute()
         result.events.append(ev.StatusChanged(chat_id, update.external_id, update.status))
     return True
 

@@ -1,15 +1,18 @@
 """The poller: long-polls GREEN-API, stores each notification, and only then deletes it.
 
-Order per notification: receive → ingest (one DB transaction; duplicates are no-ops,
-unreadable bodies are stored as poison) → delete → publish events, wake the dispatcher
-and the sender. If the program dies between ingest and delete, the notification comes
-back and is recognised as a duplicate. A separate watcher checks the instance state at
-most once a minute.
+Order per notification: receive → store in the inbox (one small insert at the DB
+thread's urgent priority; duplicates are no-ops, unreadable bodies are stored as
+poison) → delete → the applier turns stored notifications into messages in batches,
+publishes events and wakes the dispatcher and the sender. If the program dies between
+store and delete, the notification comes back and is recognised as a duplicate; rows
+stored but not yet applied are applied at the next start. A separate watcher checks
+the instance state at most once a minute.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 from typing import Callable
@@ -18,10 +21,11 @@ from ottenok_desktop.engine import events as ev
 from ottenok_desktop.engine.clock import Clock
 from ottenok_desktop.engine.tasks import TaskOwner
 from ottenok_desktop.services.storage import Database
+from ottenok_desktop.services.storage.database import URGENT
 
 from .client import GreenApiClient, ReceivedNotification
 from .errors import GreenApiAuthError, GreenApiError, GreenApiInstanceNotReady, GreenApiQuotaExceeded
-from .ingest import IngestResult, ingest_notification
+from .ingest import IngestResult, Stored, apply_pending, store_notification
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +49,14 @@ class Poller:
         self.received = 0
         self.poison = 0
         self._idle = asyncio.Event()
+        self._apply_wake = asyncio.Event()
+        self.apply_batch = 200
 
     def start(self) -> None:
+        self._tasks.spawn(self._apply_forever(), name="inbox-applier")
         self._tasks.spawn(self._poll_forever(), name="poller")
         self._tasks.spawn(self._watch_state(), name="instance-state")
+        self._apply_wake.set()  # rows stored before a crash
 
     async def stop(self) -> None:
         await self._tasks.shutdown()
@@ -96,20 +104,44 @@ class Poller:
                 self._bus.publish(ev.EngineError("poller", f"{type(exc).__name__}: {exc}"))
                 await asyncio.sleep(min(self._backoff_max, 0.5 * 2 ** min(failures, 6)))
 
-    async def handle(self, note: ReceivedNotification) -> IngestResult:
-        result = await self._db.atomic(ingest_notification, note.raw, note.body, note.receipt_id, self._clock.now())
+    async def handle(self, note: ReceivedNotification) -> Stored:
+        body_text = note.raw if note.decode_error else json.dumps(note.body, ensure_ascii=False)
+        stored = await self._db.atomic(
+            store_notification, body_text, note.body, note.receipt_id, self._clock.now(), priority=URGENT
+        )
         self.received += 1
-        if result.poison:
+        if stored.poison:
             self.poison += 1
-            log.warning("poison notification %s stored and skipped", note.receipt_id)
+            log.warning("poison notification %s stored and skipped: %s", note.receipt_id, stored.reason)
+            self._bus.publish(ev.PoisonNotification(note.receipt_id, stored.reason))
         await self._delete(note.receipt_id)
-        for event in result.events:
-            if isinstance(event, ev.InstanceStateChanged):
-                self._set_state(event.state, event.detail)
-            else:
-                self._bus.publish(event)
-        self._on_ingested(result)
-        return result
+        if stored.inbox_id is not None and not stored.poison:
+            self._apply_wake.set()
+        return stored
+
+    async def _apply_forever(self) -> None:
+        while True:
+            await self._apply_wake.wait()
+            self._apply_wake.clear()
+            try:
+                results = await self._db.atomic(apply_pending, self._clock.now(), self.apply_batch, priority=URGENT)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # keep the rows; try again on the next wake
+                log.exception("applying stored notifications failed")
+                self._bus.publish(ev.EngineError("inbox", f"{type(exc).__name__}: {exc}"))
+                await asyncio.sleep(1.0)
+                self._apply_wake.set()
+                continue
+            for result in results:
+                for event in result.events:
+                    if isinstance(event, ev.InstanceStateChanged):
+                        self._set_state(event.state, event.detail)
+                    else:
+                        self._bus.publish(event)
+                self._on_ingested(result)
+            if len(results) >= self.apply_batch:
+                self._apply_wake.set()
 
     async def _delete(self, receipt_id: int) -> None:
         try:

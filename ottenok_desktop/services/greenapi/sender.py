@@ -141,8 +141,9 @@ class Sender:
             await self._retry(job, str(exc), minimum=10.0)
             return False
         except GreenApiError as exc:
-            if exc.retryable:
-                await self._retry(job, str(exc))
+            if exc.retryable or exc.ambiguous:
+                # a dropped connection or a 5xx may have reached the server: reconcile first
+                await self._retry(job, str(exc), ambiguous=exc.ambiguous)
                 return False
             await self._fail(job, str(exc))
             return True

@@ -3,14 +3,20 @@
 `await db.call(fn, *args)` runs `fn` on the DB thread; `await db.atomic(fn, *args)`
 runs it inside a transaction. Repository functions (the other modules of this
 package) are plain synchronous functions written for that thread.
+
+The thread serves a priority queue: the poller stores each notification with
+`priority=URGENT`, so storing what GREEN-API hands us (and deleting it from their
+queue) never waits behind a burst of dispatcher and sender work.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
+import itertools
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import queue
+import threading
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -31,11 +37,54 @@ PRAGMAS = {
 }
 
 
+URGENT = 0
+NORMAL = 1
+
+
+class _DbThread:
+    """One thread that runs submitted functions, most urgent first, FIFO within a priority."""
+
+    def __init__(self, name: str) -> None:
+        self._queue: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
+        self._seq = itertools.count()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, fn: Callable[..., T], *args: Any, priority: int = NORMAL, **kwargs: Any) -> "Future[T]":
+        if self._closed:
+            raise RuntimeError("database is closed")
+        future: Future[T] = Future()
+        self._queue.put((priority, next(self._seq), (future, fn, args, kwargs)))
+        return future
+
+    def _run(self) -> None:
+        while True:
+            _, _, job = self._queue.get()
+            if job is None:
+                return
+            future, fn, args, kwargs = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn(*args, **kwargs))
+            except BaseException as exc:  # handed to the awaiting caller
+                future.set_exception(exc)
+
+    def shutdown(self, wait: bool = True) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put((99, next(self._seq), None))
+        if wait and threading.current_thread() is not self._thread:
+            self._thread.join()
+
+
 class Database:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path) if str(path) != ":memory:" else None
         self._target = str(path)
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ottenok-db")
+        self._executor = _DbThread("ottenok-db")
         self._db = pw.SqliteDatabase(None)
         self._opened = False
 
@@ -75,12 +124,11 @@ class Database:
         self._executor.shutdown(wait=True)
 
     # ---- running work ----------------------------------------------------------------
-    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+    async def call(self, fn: Callable[..., T], *args: Any, priority: int = NORMAL, **kwargs: Any) -> T:
+        return await asyncio.wrap_future(self._executor.submit(fn, *args, priority=priority, **kwargs))
 
-    async def atomic(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        return await self.call(self._in_transaction, fn, *args, **kwargs)
+    async def atomic(self, fn: Callable[..., T], *args: Any, priority: int = NORMAL, **kwargs: Any) -> T:
+        return await self.call(self._in_transaction, fn, *args, priority=priority, **kwargs)
 
     def _in_transaction(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         with self._db.atomic():

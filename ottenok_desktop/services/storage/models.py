@@ -73,7 +73,7 @@ class Message(BaseModel):
     media_url = pw.TextField(default="")
     media_name = pw.CharField(max_length=300, default="")
     media_mime = pw.CharField(max_length=100, default="")
-    external_id = pw.CharField(max_length=128, null=True)
+    external_id = pw.CharField(max_length=128, null=True, index=True)
     quoted_external_id = pw.CharField(max_length=128, null=True)
     status = pw.CharField(max_length=16, default="")  # queued | sent | delivered | read | failed | noAccount
     status_detail = pw.CharField(max_length=300, default="")
@@ -91,8 +91,9 @@ class InboxItem(BaseModel):
     type_webhook = pw.CharField(max_length=64, default="")
     dedupe_key = pw.CharField(max_length=300, null=True, unique=True)
     chat_id = pw.CharField(max_length=64, default="")
+    external_id = pw.CharField(max_length=128, default="", index=True)  # idMessage (statuses wait on it)
     raw = pw.TextField()
-    state = pw.CharField(max_length=16, default="done")  # done | poison | ignored
+    state = pw.CharField(max_length=16, default="new", index=True)  # new | done | deferred | poison | ignored
     error = pw.TextField(default="")
     received_at = UtcDateTimeField()
 

@@ -87,75 +87,72 @@ def claim_next(chat_id: str, now: datetime) -> tuple[SendJob | None, list[int]]:
     dropped first (returned as the second value). Order per chat is kept: a later item
     is never claimed while an earlier one waits for a retry."""
     dropped: list[int] = []
-    chat = Chat.get_or_none(Chat.chat_id == chat_id)
+    chat = Chat.select(Chat.id, Chat.owner).where(Chat.chat_id == chat_id).tuples().first()
     if chat is None:
         return None, dropped
+    chat_pk, owner = chat
+    fields = (OutboxItem.id, OutboxItem.kind, OutboxItem.text, OutboxItem.file_path, OutboxItem.file_url,
+              OutboxItem.file_name, OutboxItem.sender_kind, OutboxItem.state, OutboxItem.attempts,
+              OutboxItem.created_at, OutboxItem.next_attempt_at, OutboxItem.message)
     while True:
-        item = (
-            OutboxItem.select().where((OutboxItem.chat == chat) & OutboxItem.state.in_(ACTIVE_STATES))
-            .order_by(OutboxItem.id).first()
+        row = (
+            OutboxItem.select(*fields).where((OutboxItem.chat == chat_pk) & OutboxItem.state.in_(ACTIVE_STATES))
+            .order_by(OutboxItem.id).tuples().first()
         )
-        if item is None:
+        if row is None:
             return None, dropped
-        if item.sender_kind == "bot" and chat.owner != "bot" and item.state == "pending":
-            item.state = "dropped"
-            item.last_error = "chat taken by a manager"
-            item.save()
-            if item.message_id:
-                Message.update(status="dropped").where(Message.id == item.message_id).execute()
-            dropped.append(item.id)
+        (item_id, kind, text, file_path, file_url, file_name, sender_kind, state, attempts, created_at,
+         next_attempt_at, message_id) = row
+        if sender_kind == "bot" and owner != "bot" and state == "pending":
+            OutboxItem.update(state="dropped", last_error="chat taken by a manager").where(OutboxItem.id == item_id).execute()
+            if message_id:
+                Message.update(status="dropped").where(Message.id == message_id).execute()
+            dropped.append(item_id)
             continue
-        if item.next_attempt_at is not None and item.next_attempt_at > now and item.state != "sending":
+        next_attempt_at = OutboxItem.next_attempt_at.python_value(next_attempt_at)
+        if next_attempt_at is not None and next_attempt_at > now and state != "sending":
             return None, dropped
-        previous_state = item.state
-        item.state = "sending"
-        item.attempts += 1
-        item.save()
+        OutboxItem.update(state="sending", attempts=attempts + 1).where(OutboxItem.id == item_id).execute()
         return SendJob(
-            outbox_id=item.id, chat_id=chat_id, kind=item.kind, text=item.text, file_path=item.file_path,
-            file_url=item.file_url, file_name=item.file_name, sender_kind=item.sender_kind,
-            state=previous_state, attempts=item.attempts, created_at=item.created_at,
+            outbox_id=item_id, chat_id=chat_id, kind=kind, text=text, file_path=file_path, file_url=file_url,
+            file_name=file_name, sender_kind=sender_kind, state=state, attempts=attempts + 1,
+            created_at=OutboxItem.created_at.python_value(created_at),
         ), dropped
 
 
 def mark_sent(outbox_id: int, external_id: str, now: datetime) -> int | None:
     """Record a successful send; apply statuses that arrived before we knew the id.
     Returns the Message id."""
-    item = OutboxItem.get_by_id(outbox_id)
-    item.state = "sent"
-    item.external_id = external_id
-    item.sent_at = now
-    item.last_error = ""
-    item.save()
-    chat = item.chat
-    chat.last_outbound_at = now
-    if item.sender_kind == "bot":
-        chat.last_bot_at = now
-    chat.waiting_since = None
-    chat.unanswered = 0
-    chat.last_text = (item.text or item.file_name)[:300]
-    chat.updated_at = now
-    chat.save()
-    message_id = item.message_id
-    if message_id:
-        message = Message.get_by_id(message_id)
-        # the echo may already have stored a message with this id (if it raced us): keep one
-        twin = Message.get_or_none((Message.chat == chat) & (Message.external_id == external_id) & (Message.id != message_id))
-        if twin is not None:
-            twin.delete_instance()
-        message.external_id = external_id
-        if message.status in ("queued", "", "sending"):
-            message.status = "sent"
-        message.save()
-        for inbox in InboxItem.select().where(
-            (InboxItem.state == "deferred") & (InboxItem.dedupe_key.startswith(f"status:{external_id}:"))
-        ):
-            status = inbox.dedupe_key.rsplit(":", 1)[1]
-            if status_advances(message.status, status):
-                message.status = status
-            inbox.state = "done"
-            inbox.save()
-        message.save()
+    chat_pk, message_id, sender_kind, text, file_name = (
+        OutboxItem.select(OutboxItem.chat, OutboxItem.message, OutboxItem.sender_kind, OutboxItem.text, OutboxItem.file_name)
+        .where(OutboxItem.id == outbox_id).tuples().get()
+    )
+    OutboxItem.update(state="sent", external_id=external_id, sent_at=now, last_error="").where(OutboxItem.id == outbox_id).execute()
+    chat_values = {
+        Chat.last_outbound_at: now, Chat.waiting_since: None, Chat.unanswered: 0,
+        Chat.last_text: (text or file_name)[:300], Chat.updated_at: now,
+    }
+    if sender_kind == "bot":
+        chat_values[Chat.last_bot_at] = now
+    Chat.update(chat_values).where(Chat.id == chat_pk).execute()
+    if not message_id:
+        return None
+    # the echo may already have stored a message with this id (if it raced us): keep one
+    Message.delete().where((Message.chat == chat_pk) & (Message.external_id == external_id) & (Message.id != message_id)).execute()
+    status = Message.select(Message.status).where(Message.id == message_id).scalar()
+    if status in ("queued", "", "sending"):
+        status = "sent"
+    deferred = list(
+        InboxItem.select(InboxItem.id, InboxItem.dedupe_key)
+        .where((InboxItem.external_id == external_id) & (InboxItem.state == "deferred")).tuples()
+    )
+    for _, key in deferred:
+        candidate = key.rsplit(":", 1)[1]
+        if status_advances(status, candidate):
+            status = candidate
+    if deferred:
+        InboxItem.update(state="done").where(InboxItem.id.in_([i for i, _ in deferred])).execute()
+    Message.update(external_id=external_id, status=status).where(Message.id == message_id).execute()
     return message_id
 
 

@@ -17,58 +17,56 @@ from .outbox import queue_part
 
 
 def load_turn(chat_id: str, now: datetime, history_limit: int = 30) -> Turn | None:
-    chat = Chat.get_or_none(Chat.chat_id == chat_id)
+    chat = Chat.select(Chat.id, Chat.owner, Chat.phone, Chat.name).where(Chat.chat_id == chat_id).tuples().first()
     if chat is None:
         return None
+    chat_pk, owner, phone, name = chat
     pending = list(
-        Message.select().where((Message.chat == chat) & (Message.turn_state == "pending")).order_by(Message.id)
+        Message.select(Message.id, Message.text, Message.content_type, Message.created_at, Message.media_url,
+                       Message.media_name, Message.quoted_external_id)
+        .where((Message.chat == chat_pk) & (Message.turn_state == "pending")).order_by(Message.id).tuples()
     )
     if not pending:
         return None
-    if chat.owner != "bot":
-        Message.update(turn_state="skipped").where(Message.id.in_([m.id for m in pending])).execute()
+    if owner != "bot":
+        Message.update(turn_state="skipped").where(Message.id.in_([m[0] for m in pending])).execute()
         return None
     earlier = list(
-        Message.select().where((Message.chat == chat) & (Message.id < pending[0].id) & (Message.deleted == False))  # noqa: E712
-        .order_by(Message.id.desc()).limit(history_limit)
+        Message.select(Message.sender_kind, Message.text, Message.created_at)
+        .where((Message.chat == chat_pk) & (Message.id < pending[0][0]) & (Message.deleted == False))  # noqa: E712
+        .order_by(Message.id.desc()).limit(history_limit).tuples()
     )
-    history = tuple(HistoryLine(m.sender_kind, m.text, m.created_at) for m in reversed(earlier))
-    messages = tuple(
-        InboundText(m.id, m.text, m.content_type, m.created_at, m.media_url, m.media_name, m.quoted_external_id)
-        for m in pending
-    )
-    return Turn(chat_id=chat_id, phone=chat.phone, customer_name=chat.name, messages=messages, history=history, now=now)
+    history = tuple(HistoryLine(kind, text, at) for kind, text, at in reversed(earlier))
+    messages = tuple(InboundText(*row) for row in pending)
+    return Turn(chat_id=chat_id, phone=phone, customer_name=name, messages=messages, history=history, now=now)
 
 
 @dataclass
 class CommitResult:
     committed: bool
-    outbox_ids: list[int] = field(default_factory=list)
+    queued: list[tuple[int, str]] = field(default_factory=list)  # (outbox id, text or file name)
     handoff: bool = False
     reason: str = ""
 
 
 def commit_turn(chat_id: str, message_ids: tuple[int, ...], reply: Reply, now: datetime) -> CommitResult:
-    chat = Chat.get(Chat.chat_id == chat_id)
-    if chat.owner != "bot":
-        Message.update(turn_state="skipped").where(Message.id.in_(message_ids) & (Message.turn_state == "pending")).execute()
+    chat_pk, owner = Chat.select(Chat.id, Chat.owner).where(Chat.chat_id == chat_id).tuples().get()
+    pending_ids = Message.id.in_(message_ids) & (Message.turn_state == "pending")
+    if owner != "bot":
+        Message.update(turn_state="skipped").where(pending_ids).execute()
         return CommitResult(committed=False, reason="chat taken by a manager")
-    still_pending = (
-        Message.select().where(Message.id.in_(message_ids) & (Message.turn_state == "pending")).count()
-    )
-    if still_pending == 0:
+    if Message.update(turn_state="answered").where(pending_ids).execute() == 0:
         return CommitResult(committed=False, reason="already answered")
-    outbox_ids: list[int] = []
+    queued: list[tuple[int, str]] = []
     for part in reply.parts:
         if part.photo_key:
-            if PhotoSent.select().where((PhotoSent.chat == chat) & (PhotoSent.photo_key == part.photo_key)).exists():
+            if PhotoSent.select().where((PhotoSent.chat == chat_pk) & (PhotoSent.photo_key == part.photo_key)).exists():
                 continue
-            PhotoSent.create(chat=chat, photo_key=part.photo_key, sent_at=now)
+            PhotoSent.insert(chat=chat_pk, photo_key=part.photo_key, sent_at=now).execute()
         item = queue_part(
             chat_id, now, text=part.text, sender_kind="bot", file_path=part.file_path, file_url=part.file_url,
             file_name=part.file_name,
         )
-        outbox_ids.append(item.id)
-    Message.update(turn_state="answered").where(Message.id.in_(message_ids)).execute()
+        queued.append((item.id, part.text or part.file_name))
     handoff = bool(reply.handoff_reason) and mark_needs_human(chat_id, reply.handoff_reason, now)
-    return CommitResult(committed=True, outbox_ids=outbox_ids, handoff=handoff)
+    return CommitResult(committed=True, queued=queued, handoff=handoff)

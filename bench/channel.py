@@ -1,0 +1,179 @@
+"""Channel benchmark (issue 2): poller + inbox + dispatcher + outbox against the sandbox.
+
+1. Drain throughput with a zero-latency responder vs a bare httpx receive/delete/send
+   loop on the same sandbox, in the same run (goal: ratio >= 0.5).
+2. Engine overhead per turn, responder excluded: ingest + turn load/commit, p50/p95
+   (goal: p50 <= 10 ms).
+3. 200 chats x 3 messages (each sent after the previous answer) with a responder that
+   takes 1 s: wall time vs the 3 s ideal (goal <= 1.3x). Peak memory.
+
+Run: .venv/bin/python bench/channel.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import httpx  # noqa: E402
+
+from bench._sandbox_proc import SandboxProcess  # noqa: E402
+from ottenok_desktop.bootstrap import build_engine  # noqa: E402
+from ottenok_desktop.engine import events as ev  # noqa: E402
+from ottenok_desktop.services.greenapi.client import GreenApiClient  # noqa: E402
+from ottenok_desktop.services.greenapi.sandbox_control import SandboxControlClient  # noqa: E402
+from ottenok_desktop.settings import Secret, load_settings  # noqa: E402
+from tests.fakes.responders import EchoResponder  # noqa: E402
+
+N_MESSAGES = 400
+N_CHATS = 100
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+async def inject_burst(control: SandboxControlClient, n: int, chats: int) -> None:
+    for i in range(n):
+        await control.inject_text(f"7705{i % chats:07d}@c.us", f"сообщение {i}")
+
+
+async def wait_sent(control: SandboxControlClient, total: int, timeout: float = 300) -> float:
+    deadline = time.perf_counter() + timeout
+    seen = 0
+    while seen < total:
+        seen, _ = await control.sent(after=10**9, wait=0.5)
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"only {seen}/{total} sent")
+    return time.perf_counter()
+
+
+async def bare_loop(box: SandboxProcess, n: int) -> float:
+    """What a minimal bot does: receive, delete, answer customer texts. No storage."""
+    control = SandboxControlClient(box.api_url)
+    base = f"{box.api_url}/waInstance{box.instance_id}"
+    async with httpx.AsyncClient(timeout=30) as http:
+        await inject_burst(control, n, N_CHATS)
+        start = time.perf_counter()
+        answered = 0
+        while answered < n:
+            r = await http.get(f"{base}/receiveNotification/{box.token}", params={"receiveTimeout": 5})
+            data = r.json()
+            if data is None:
+                continue
+            await http.delete(f"{base}/deleteNotification/{box.token}/{data['receiptId']}")
+            body = data["body"]
+            if body.get("typeWebhook") == "incomingMessageReceived":
+                text = body["messageData"]["textMessageData"]["textMessage"]
+                await http.post(f"{base}/sendMessage/{box.token}", json={"chatId": body["senderData"]["chatId"], "message": "Ответ: " + text})
+                answered += 1
+        elapsed = time.perf_counter() - start
+    await control.aclose()
+    return elapsed
+
+
+async def engine_run(box: SandboxProcess, n: int, responder, *, settle: bool = True) -> tuple[float, list[float], list[float], object]:
+    data_dir = Path(tempfile.mkdtemp(prefix="ottenok-bench-"))
+    settings = load_settings(data_dir=data_dir, environ={}, env_file=data_dir / "none.env")
+    client = GreenApiClient(box.api_url, box.api_url, box.instance_id, Secret(box.token))
+    engine = build_engine(settings, responder=responder, client=client, channel_only=True, receive_timeout=5)
+    turn_ms: list[float] = []
+    engine.bus.subscribe(lambda e: turn_ms.append(e.engine_ms), ev.TurnCompleted)
+    ingest_ms: list[float] = []
+    original = engine.poller.handle
+
+    async def timed_handle(note):
+        t0 = time.perf_counter()
+        result = await original(note)
+        ingest_ms.append((time.perf_counter() - t0) * 1000)
+        return result
+
+    engine.poller.handle = timed_handle  # measure ingest + delete round trip per notification
+    await engine.start()
+    control = SandboxControlClient(box.api_url)
+    return data_dir, engine, control, (turn_ms, ingest_ms)  # type: ignore[return-value]
+
+
+async def throughput(box_factory) -> None:
+    box = box_factory()
+    try:
+        bare = await bare_loop(box, N_MESSAGES)
+    finally:
+        box.close()
+    box = box_factory()
+    try:
+        _, engine, control, (turn_ms, ingest_ms) = await engine_run(box, N_MESSAGES, EchoResponder())
+        already, _ = await control.sent()
+        await inject_burst(control, N_MESSAGES, N_CHATS)
+        start = time.perf_counter()
+        # wait until every customer message is answered (replies may merge quick messages)
+        from ottenok_desktop.services.storage.models import Message
+
+        while True:
+            done = await engine.db.call(lambda: Message.select().where(Message.turn_state == "answered").count())
+            pending = await engine.db.call(lambda: Message.select().where(Message.turn_state == "pending").count())
+            outbox = await engine.queue_state()
+            if done == N_MESSAGES and pending == 0 and outbox.outbox_pending == 0:
+                break
+            await asyncio.sleep(0.01)
+        elapsed = time.perf_counter() - start
+        await engine.stop()
+        await control.aclose()
+    finally:
+        box.close()
+    print(f"[drain] {N_MESSAGES} messages / {N_CHATS} chats")
+    print(f"  bare httpx loop : {bare:6.2f} s  ({N_MESSAGES / bare:6.1f} msg/s)")
+    print(f"  engine          : {elapsed:6.2f} s  ({N_MESSAGES / elapsed:6.1f} msg/s)")
+    print(f"  ratio engine/bare throughput: {bare / elapsed:.2f}  (goal >= 0.5)")
+    print(f"[overhead] turn load+commit p50 {statistics.median(turn_ms):.2f} ms, p95 {percentile(turn_ms, .95):.2f} ms "
+          f"({len(turn_ms)} turns)")
+    print(f"[overhead] ingest+delete per notification p50 {statistics.median(ingest_ms):.2f} ms, "
+          f"p95 {percentile(ingest_ms, .95):.2f} ms ({len(ingest_ms)} notifications, incl. echoes/statuses)")
+    print(f"  engine overhead per turn (ingest + load/commit) p50 ≈ {statistics.median(turn_ms) + statistics.median(ingest_ms):.2f} ms (goal <= 10 ms)")
+
+
+async def slow_responder_run(box_factory) -> None:
+    box = box_factory()
+    try:
+        _, engine, control, _ = await engine_run(box, 600, EchoResponder(delay=1.0))
+        chats = [f"7706{i:07d}@c.us" for i in range(200)]
+
+        async def customer(chat: str) -> None:
+            for k in range(3):
+                await control.inject_text(chat, f"вопрос {k}")
+                while True:
+                    total, messages = await control.sent(chat, wait=2.0)
+                    if total >= k + 1:
+                        break
+
+        start = time.perf_counter()
+        await asyncio.gather(*(customer(c) for c in chats))
+        wall = time.perf_counter() - start
+        await engine.stop()
+        await control.aclose()
+    finally:
+        box.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"[concurrency] 200 chats x 3 sequential messages, responder 1 s: wall {wall:.2f} s vs ideal 3.00 s "
+          f"-> {wall / 3:.2f}x (goal <= 1.3x)")
+    print(f"[memory] peak RSS of the benchmark process: {peak:.0f} MB")
+
+
+def main() -> None:
+    def box_factory() -> SandboxProcess:
+        return SandboxProcess(poll_scale=1.0, status_delay=0.01)
+
+    asyncio.run(throughput(box_factory))
+    asyncio.run(slow_responder_run(box_factory))
+
+
+if __name__ == "__main__":
+    main()

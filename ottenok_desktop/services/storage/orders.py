@@ -1,0 +1,106 @@
+"""Order rows: create, edit (every field change audited), state changes, export rows.
+
+Sync functions for the DB thread (`await db.call(...)` / `await db.atomic(...)`).
+The rules about *when* an order may change state live in `engine/dialogue/state.py`;
+this module only stores what the engine decided and writes the audit trail.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Mapping
+
+from .chats import audit, get_or_create_chat
+from .models import Chat, Order, Reservation
+
+OPEN_ORDER_STATES = ("draft", "ready")
+EXPORT_COLUMNS = ("id", "chat_id", "phone", "customer_name", "state", "product", "sku", "product_type", "size",
+                  "color", "city", "address", "price", "quantity", "created_at", "updated_at", "confirmed_at")
+_EDITABLE = ("product", "sku", "product_type", "size", "color", "city", "address", "customer_name", "price",
+             "quantity")
+
+
+def order_dict(order: Order) -> dict[str, Any]:
+    chat: Chat = order.chat
+    return {
+        "id": order.id, "chat_id": chat.chat_id, "phone": chat.phone,
+        "customer_name": order.customer_name or chat.name, "state": order.state, "product": order.product,
+        "sku": order.sku, "product_type": order.product_type, "size": order.size, "color": order.color,
+        "city": order.city, "address": order.address,
+        "price": str(Decimal(order.price).quantize(Decimal(1))) if order.price is not None else "",
+        "quantity": order.quantity,
+        "created_at": order.created_at.isoformat() if order.created_at else "",
+        "updated_at": order.updated_at.isoformat() if order.updated_at else "",
+        "confirmed_at": order.confirmed_at.isoformat() if order.confirmed_at else "",
+    }
+
+
+def get_order(order_id: int) -> Order | None:
+    return Order.get_or_none(Order.id == order_id)
+
+
+def open_order(chat_id: str) -> Order | None:
+    return (Order.select().join(Chat).where((Chat.chat_id == chat_id) & (Order.state.in_(OPEN_ORDER_STATES)))
+            .order_by(Order.id.desc()).first())
+
+
+def latest_order(chat_id: str) -> Order | None:
+    return Order.select().join(Chat).where(Chat.chat_id == chat_id).order_by(Order.id.desc()).first()
+
+
+def create_order(chat_id: str, now: datetime, actor: str, values: Mapping[str, Any]) -> Order:
+    chat = get_or_create_chat(chat_id, now)
+    clean = {k: v for k, v in values.items() if k in _EDITABLE and v not in (None, "")}
+    order = Order.create(chat=chat, state="draft", created_at=now, updated_at=now, **clean)
+    audit(now, actor, "order_created", "order", order.id, chat_id=chat_id, **{k: str(v) for k, v in clean.items()})
+    return order
+
+
+def update_fields(order_id: int, values: Mapping[str, Any], actor: str, now: datetime) -> list[tuple[str, str, str]]:
+    """Write changed fields; one audit row per changed field. Returns (field, old, new)."""
+    order = Order.get_by_id(order_id)
+    changes: list[tuple[str, str, str]] = []
+    for name, value in values.items():
+        if name not in _EDITABLE:
+            raise ValueError(f"order field {name!r} cannot be edited")
+        if name == "price":
+            value = Decimal(str(value)) if value not in (None, "") else None
+        elif name == "quantity":
+            value = int(value)
+        else:
+            value = "" if value is None else str(value)
+        old = getattr(order, name)
+        if (Decimal(old) if name == "price" and old is not None else old) == value:
+            continue
+        setattr(order, name, value)
+        changes.append((name, "" if old is None else str(old), "" if value is None else str(value)))
+    if changes:
+        order.updated_at = now
+        order.save()
+        for name, old, new in changes:
+            audit(now, actor, "order_field_changed", "order", order_id, field=name, old=old, new=new)
+    return changes
+
+
+def set_state(order_id: int, state: str, actor: str, now: datetime, **details: Any) -> Order:
+    order = Order.get_by_id(order_id)
+    old = order.state
+    order.state = state
+    order.updated_at = now
+    if state == "confirmed":
+        order.confirmed_at = now
+    order.save()
+    audit(now, actor, "order_state_changed", "order", order_id, old=old, new=state, **details)
+    return order
+
+
+def release_reservations(order_id: int) -> int:
+    return Reservation.update(active=False).where((Reservation.order == order_id) & Reservation.active).execute()
+
+
+def list_orders(state: str | None = None) -> list[dict[str, Any]]:
+    query = Order.select(Order, Chat).join(Chat).order_by(Order.id)
+    if state:
+        query = query.where(Order.state == state)
+    return [order_dict(order) for order in query]

@@ -102,6 +102,7 @@ class Engine:
         if self.photos is not None and hasattr(self.photos, "start"):
             await self.photos.start()
         await self.sender.start()
+        self.tasks.spawn(self.poller.check_instance_settings(), name="instance-settings")
         self.poller.start()
         for chat_id in await self.db.call(pending_turn_chats):
             self.dispatcher.wake(chat_id)  # turns interrupted by a crash or a stop

@@ -203,3 +203,21 @@ async def test_failing_responder_still_answers_and_hands_over(data_dir: Path) ->
     finally:
         await ch.engine.stop()
         await ch.sandbox.stop()
+
+
+async def test_instance_settings_checked_and_state_reported(data_dir: Path) -> None:
+    from ottenok_desktop.services.greenapi.sandbox import GreenApiSandbox
+
+    sandbox = GreenApiSandbox(poll_scale=0.02, status_delay=0.01)
+    await sandbox.start()
+    sandbox.settings["outgoingMessageWebhook"] = "no"
+    ch = await start_channel(data_dir, sandbox=sandbox)
+    try:
+        await ch.wait_until(lambda: sandbox.settings["outgoingMessageWebhook"] == "yes", what="settings fixed")
+        await ch.wait_until(lambda: ch.engine.instance_state == "authorized", what="state known")
+        sandbox.set_state("notAuthorized")
+        await ch.wait_until(lambda: ch.engine.instance_state == "notAuthorized", what="state change")
+        assert any(e.state == "notAuthorized" for e in ch.recorder.of_type(ev.InstanceStateChanged))
+    finally:
+        await ch.engine.stop()
+        await sandbox.stop()

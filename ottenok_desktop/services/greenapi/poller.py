@@ -150,6 +150,32 @@ class Poller:
             # Stored already: if it comes back, ingest sees a duplicate.
             log.warning("deleteNotification %s failed: %s", receipt_id, exc)
 
+    # The notifications the engine depends on: the shop phone's messages (the bot goes
+    # quiet), delivery statuses, and the API echo (settles a timed-out send).
+    REQUIRED_SETTINGS = {
+        "incomingWebhook": "yes", "outgoingMessageWebhook": "yes", "outgoingWebhook": "yes",
+        "outgoingAPIMessageWebhook": "yes", "stateWebhook": "yes",
+    }
+
+    async def check_instance_settings(self) -> list[str]:
+        """Polling needs an empty webhookUrl and the notifications above switched on.
+        Turns missing notifications on; a webhook URL set by another tool is reported,
+        not removed (removing it would break that tool). Returns problems found."""
+        problems: list[str] = []
+        try:
+            current = await self._client.get_settings()
+            missing = {k: v for k, v in self.REQUIRED_SETTINGS.items() if current.get(k) not in (v, None)}
+            if missing:
+                await self._client.set_settings(missing)
+                log.info("instance settings switched on: %s", ", ".join(sorted(missing)))
+            if current.get("webhookUrl"):
+                problems.append("webhook_configured")
+                self._set_state("webhook_configured", "the instance sends notifications to a webhook URL; polling gets none")
+        except GreenApiError as exc:
+            log.warning("cannot check instance settings: %s", exc)
+            problems.append("settings_unavailable")
+        return problems
+
     async def _watch_state(self) -> None:
         while True:
             try:
@@ -158,6 +184,8 @@ class Poller:
                 raise
             except GreenApiAuthError as exc:
                 self._set_state("wrong_credentials", str(exc))
+            except GreenApiInstanceNotReady as exc:
+                self._set_state(exc.state or "starting", str(exc))
             except GreenApiError as exc:
                 self._set_state("unreachable", str(exc))
             await asyncio.sleep(self._state_interval)

@@ -127,9 +127,14 @@ def _build_inventory(settings: Settings, bus: EventBus, executor: ThreadPoolExec
 
 
 def _build_photos(settings: Settings, executor: ThreadPoolExecutor) -> Any:
-    from .services.photos.factory import build_photo_source
+    if settings.google_drive_photos_folder_id:
+        from .services.photos.drive import DrivePhotoSource
 
-    return build_photo_source(settings, executor)
+        return DrivePhotoSource(settings.google_drive_photos_folder_id, settings.google_credentials_file,
+                                settings.data_dir / "photos_cache", executor)
+    from .services.photos.local import LocalPhotoSource
+
+    return LocalPhotoSource(settings.photos_path, executor)
 
 
 def _build_knowledge(settings: Settings, bus: EventBus, executor: ThreadPoolExecutor) -> Any:

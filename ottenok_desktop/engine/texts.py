@@ -37,3 +37,125 @@ ASK_TO_RESEND = (
 )
 INCOMING_CALL = "📞 Входящий звонок ({status})"
 BOT_FALLBACK_REPLY = "Спасибо за сообщение! Менеджер ответит вам в ближайшее время 🙏"
+
+# ---- follow-ups («дожим», issue 6) -------------------------------------------------------
+# The standard nudge texts live in the settings (nudge1_text / nudge2_text, editable).
+# These are the better-than-the-rule-of-thumb variants and the opt-out acknowledgement.
+NUDGE_ASK_FIELD: dict[str, str] = {
+    "product": "Хотела уточнить, какая модель вам понравилась? Пришлю фото и проверю наличие 😊",
+    "size": "Хотела уточнить, какой размер вам нужен? Сразу проверю наличие и оформлю заказ 😊",
+    "color": "Хотела уточнить, какой цвет вам больше нравится? Проверю наличие и оформлю заказ 😊",
+    "city": "Хотела уточнить, в какой город доставить заказ? Остался только этот шаг 😊",
+    "address": "Подскажите, пожалуйста, адрес доставки — и я сразу оформлю ваш заказ 😊",
+}
+NUDGE_CONFIRM_ORDER = "Хотела уточнить: всё верно в заказе, оформляем? 😊"
+NUDGE_SOLD_OUT_ALTERNATIVE: dict[int, str] = {
+    1: "Хотела уточнить: модель {product} уже разобрали, но есть {alternative} — прислать фото?",
+    2: (
+        "Добрый день! Вчера вы интересовались моделью {product} — её уже разобрали, но есть "
+        "{alternative}. У нас есть примерка и возврат, вы ничем не рискуете. Прислать фото?"
+    ),
+}
+NUDGE_SOLD_OUT_NO_ALTERNATIVE = (
+    "Хотела уточнить: модель {product} сейчас закончилась. Подобрать похожую из наличия?"
+)
+OPT_OUT_ACK = "Поняла, больше не буду вас беспокоить. Если понадобится помощь — просто напишите 🙏"
+
+# ---- dialogue: the sales manager «Алина» (issue 5) --------------------------------------
+# Offline templates; the LLM writes its own words from the same facts. Placeholders in
+# braces are filled by `engine/dialogue/offline.py`.
+GREETING = "Здравствуйте! Меня зовут {persona}, я менеджер магазина «Оттенок» 🌸"
+GREETING_ASK_NEED = "Подскажите, какую модель вы ищете? Можно прислать фото или название из рекламы."
+ASK_NEED = "Какую модель вы ищете? Подскажу по наличию и цене 🙂"
+PRODUCT_IN_STOCK = "{product} есть в наличии ✨ Цена — {price}."
+PRODUCT_IN_STOCK_SIZE = "{product}, размер {size}{color_part} — есть в наличии ✨ Цена — {price}."
+PRODUCT_SIZES = "Размеры в наличии: {sizes}."
+PRODUCT_COLORS = "Цвета: {colors}."
+COLOR_PART = ", {color}"
+OUT_OF_STOCK = "К сожалению, {what} сейчас нет в наличии 😔"
+OUT_OF_STOCK_ALTERNATIVES = "Могу предложить: {alternatives}."
+NOT_FOUND = "К сожалению, такой модели у нас сейчас нет 😔"
+NOT_FOUND_SIMILAR = "Посмотрите похожие: {similar}."
+NOT_FOUND_NO_SIMILAR = "Могу подобрать что-то похожее — подскажите, какой тип обуви или аксессуара вы ищете?"
+ALTERNATIVE_ITEM = "{product}{details} — {price}"
+PHOTOS_CAPTION = "{product}{color_part}"
+ASK_FIELD: dict[str, str] = {
+    "product": "Какая модель вас интересует?",
+    "size": "Какой размер вам нужен?",
+    "color": "Какой цвет вам больше нравится: {colors}?",
+    "city": "В какой город доставить?",
+    "address": "Напишите, пожалуйста, адрес доставки (улица, дом, квартира).",
+}
+FIELD_NAMES_RU: dict[str, str] = {
+    "product": "модель", "product_type": "тип", "size": "размер", "color": "цвет", "city": "город",
+    "address": "адрес", "customer_name": "имя", "price": "цена", "quantity": "количество",
+}
+ORDER_SUMMARY = (
+    "Проверьте, пожалуйста, заказ:\n"
+    "• {product}\n"
+    "{size_line}{color_line}"
+    "• Город: {city}\n"
+    "• Адрес: {address}\n"
+    "• Цена: {price}\n"
+    "Всё верно? Оформляю?"
+)
+SUMMARY_SIZE_LINE = "• Размер: {size}\n"
+SUMMARY_COLOR_LINE = "• Цвет: {color}\n"
+ORDER_CONFIRMED = "Заказ оформлен ✅ {product}{details}, {city}. Цена — {price}. Менеджер свяжется с вами для оплаты и доставки. Спасибо, что выбрали «Оттенок»! 🌸"
+ORDER_GONE_AT_CONFIRMATION = "Ой, пока мы оформляли, {what} закончились 😔"
+ORDER_CANCELLED = "Хорошо, заказ отменила. Если передумаете — пишите, я на связи 🙂"
+ORDER_CORRECTED = "Исправила: {field} — {value}."
+WHAT_TO_FIX = "Что нужно исправить? Напишите, пожалуйста, модель, размер, цвет, город или адрес."
+FIELD_NOTED = "Записала: {value}."
+THANKS_REPLY = "Пожалуйста! Обращайтесь 🌸"
+DIDNT_UNDERSTAND = "Извините, не совсем поняла 🙏 Подскажите, пожалуйста, какую модель вы ищете или какой у вас вопрос?"
+FAQ_INTRO = "Подскажу:"
+NO_FAQ_ANSWER = "Уточню этот вопрос у менеджера и вернусь с ответом."
+HANDOFF_NOTICE = "Передаю ваш вопрос менеджеру — он ответит вам в ближайшее время 🙏"
+HANDOFF_ASK_PERSON = "Конечно! Подключаю менеджера, он скоро ответит вам здесь 🙏"
+HANDOFF_COMPLAINT = "Мне очень жаль, что так вышло 😔 Передаю ваше обращение менеджеру, он свяжется с вами в ближайшее время."
+HANDOFF_PAYMENT = "Понимаю, неприятная ситуация. Передаю вопрос по оплате менеджеру — он проверит и ответит вам в ближайшее время 🙏"
+MANAGER_SOON = "Менеджер скоро ответит вам 🙏"
+WARRANTY_ASK_DETAILS = (
+    "Очень жаль, что так получилось 😔 Чтобы оформить обращение по гарантии, напишите, пожалуйста:\n"
+    "1) что случилось с товаром;\n2) где и когда вы его покупали;\n"
+    "3) пришлите фото или видео дефекта и чек, если он сохранился."
+)
+WARRANTY_REGISTERED = "Спасибо! Обращение по гарантии зарегистрировано, менеджер рассмотрит его и ответит вам в ближайшее время 🙏"
+RETURN_POLICY_INTRO = "По возврату подскажу:"
+RETURN_POLICY_FALLBACK = "Условия возврата уточнит менеджер."
+RETURN_OFFER_CHOICE = "Если товар с дефектом, могу оформить обращение по гарантии, или подключу менеджера. Как вам удобнее?"
+RETURN_REGISTERED = "Передала ваш вопрос по возврату менеджеру — он ответит вам в ближайшее время 🙏"
+EXCHANGE_REGISTERED = "Передала ваш вопрос по обмену менеджеру — он подскажет по размерам и ответит в ближайшее время 🙏"
+LLM_DOWN_HANDOFF = "Извините, у меня небольшая заминка 🙏 Подключаю менеджера, он ответит вам в ближайшее время."
+
+# Handoff reasons shown to managers (console, alerts).
+HANDOFF_REASONS: dict[str, str] = {
+    "ask_person": "Клиент просит менеджера",
+    "complaint": "Жалоба клиента",
+    "warranty": "Гарантийное обращение",
+    "return": "Возврат",
+    "exchange": "Обмен",
+    "payment_trouble": "Проблема с оплатой",
+    "misunderstood": "Бот дважды не понял клиента",
+    "llm_failed": "ИИ дважды не ответил",
+    "manager_command": "Команда менеджера",
+    "other": "Вопрос клиента",
+}
+TICKET_KINDS_RU: dict[str, str] = {"warranty": "Гарантия", "return": "Возврат", "other": "Другой вопрос"}
+TICKET_STATUSES_RU: dict[str, str] = {"WAITING": "Ожидает", "ASSIGNED": "В работе", "CLOSED": "Закрыт"}
+ORDER_STATES_RU: dict[str, str] = {"draft": "Черновик", "ready": "Готов к подтверждению", "confirmed": "Подтверждён",
+                                   "cancelled": "Отменён"}
+
+# Manager WhatsApp commands (/handoff on|off|status <phone>)
+CMD_USAGE = "Команды: /handoff on <телефон> — забрать чат у бота; /handoff off <телефон> — вернуть боту; /handoff status <телефон> — состояние."
+CMD_NO_CHAT = "Чат с номером {phone} не найден."
+CMD_HANDOFF_ON = "Готово: чат {phone} передан менеджеру, бот молчит."
+CMD_HANDOFF_OFF = "Готово: чат {phone} возвращён боту."
+CMD_STATUS = "Чат {phone}: ведёт {owner}{needs_human}. {order}{ticket}"
+CMD_OWNER_BOT = "бот"
+CMD_OWNER_MANAGER = "менеджер {name}"
+CMD_NEEDS_HUMAN = ", ждёт менеджера ({reason})"
+CMD_ORDER = "Заказ: {state}{details}."
+CMD_NO_ORDER = "Заказа нет."
+CMD_TICKET = " Обращение №{id}: {kind}, {status}."

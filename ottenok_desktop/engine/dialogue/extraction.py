@@ -1,0 +1,210 @@
+"""Order fields from a customer's message: rules first, then the LLM's guesses merged in.
+
+Rules cover what can be read surely: Kazakhstan cities in every case, sizes ("38",
+"38-й", "38 размер", "38,5"), colours in every form, brands and product words, and
+addresses with street/house markers. When the bot has just asked for one field, a bare
+answer ("39", "Караганда", "ул. Абая 10") is read as that field. The LLM (in JSON mode)
+fills what the rules could not; where the rules are sure, the rules win.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Mapping
+
+from ottenok_desktop.engine.lexicon import (
+    canonical_color,
+    detect_brands,
+    detect_colors,
+    detect_product_type,
+    detect_sizes,
+    normalize,
+    product_kind_word,
+)
+from ottenok_desktop.engine.lexicon.cities import canonical_city, city_spans, detect_cities
+
+from . import intents as it
+
+FIELD_NAMES = ("product", "product_type", "size", "color", "city", "address", "customer_name")
+
+# Street / house markers that make a piece of text an address.
+_ADDRESS_MARKER = re.compile(
+    r"(?<![а-яa-z])(ул\.?|улица|улице|улицу|пр\.?|пр-т|просп\.?|проспект\w*|мкр\.?|мкрн\.?|микрорайон\w*|"
+    r"мкр-н|пер\.?|переул\w*|бульвар\w*|б-р|шоссе|трасса|дом|д\.|кв\.?|квартир\w*|подъезд|этаж|жк|"
+    r"жилой\s+комплекс|пос\.|поселок|посёлок|село|с\.|аул\w*|район\w*|р-н|тд|трц|бц|офис|строение|корпус|"
+    r"блок|уч\.|участок|street|st\.)(?![а-яa-z])"
+)
+_HOUSE_NUMBER = re.compile(r"\d+\s*[а-яa-z]?(?:/\d+)?")
+_ADDRESS_LEAD = re.compile(r"^(?:мой\s+)?(?:адрес\s*(?:доставки)?\s*[:\-–]?\s*|доставк\w*\s+(?:на|по\s+адресу)\s*[:\-]?\s*|"
+                           r"по\s+адресу\s*[:\-]?\s*|привезите\s+на\s*|на\s+адрес\s*[:\-]?\s*)")
+_NAME = re.compile(r"(?:меня\s+зовут|мое\s+имя|моё\s+имя|я\s+-\s*|это\s+)\s*([А-ЯЁA-Z][а-яёa-z]{2,20})")
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What one turn's text says about the order, plus the customer's intents."""
+
+    product: str = ""  # a stock product name the text matched ("" = none)
+    products: tuple[str, ...] = ()  # every stock product the text matched, best first
+    brand: str = ""
+    kind_word: str = ""  # "лоферы", "сумка"
+    product_type: str = ""
+    size: str = ""
+    sizes: tuple[str, ...] = ()
+    color: str = ""
+    colors: tuple[str, ...] = ()
+    city: str = ""
+    address: str = ""
+    customer_name: str = ""
+    intents: frozenset[str] = frozenset()
+    sure: frozenset[str] = frozenset()  # fields the rules are sure about
+
+    def fields(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in FIELD_NAMES if getattr(self, name)}
+
+    @property
+    def mentions_product(self) -> bool:
+        return bool(self.product or self.brand or self.kind_word)
+
+
+ProductMatcher = Callable[[str], list[str]]
+
+
+def _strip_lead(chunk: str) -> str:
+    """Drop "адрес:", "доставка в Астану" and a leading city from an address piece."""
+    cut = _ADDRESS_LEAD.sub("", chunk.strip())
+    cut = re.sub(r"^(?:доставк\w*|отправ\w*|привез\w*)?\s*(?:в|во|на|г\.?|город\w*)?\s*", "", cut)
+    spans = [sp for sp in city_spans(cut) if sp[0] <= 2]
+    if spans:
+        cut = cut[spans[0][1]:]
+    return cut.strip(" ,.;:-")
+
+
+def _address_from(text: str, *, asked: bool) -> str:
+    """An address in the text: the pieces around the first street marker, or the whole answer when asked."""
+    raw = " ".join(text.split())
+    norm = normalize(raw)
+    if not norm:
+        return ""
+
+    def cased(found: str) -> str:
+        # normalisation is one character for one here, so the customer's capitals can be kept
+        at = norm.find(found)
+        if len(raw) != len(norm) or at < 0:
+            return found
+        return raw[at: at + len(found)]
+
+    chunks = [c for c in re.split(r"[,;]|\s-\s", norm)]
+    marker_at = next((i for i, c in enumerate(chunks) if _ADDRESS_MARKER.search(c)), None)
+    has_number = bool(_HOUSE_NUMBER.search(norm))
+    if marker_at is not None and has_number:
+        first = marker_at
+        chunk = chunks[marker_at]
+        match = _ADDRESS_MARKER.search(chunk)
+        assert match is not None
+        prefix = chunk[: match.start()]
+        if not _HOUSE_NUMBER.search(prefix):
+            chunks[marker_at] = chunk[match.start():]
+        # "Абая 150, кв 3": a street with a number just before the marker's piece belongs to it
+        while first > 0 and _HOUSE_NUMBER.search(chunks[first - 1]) and not detect_sizes(chunks[first - 1]):
+            first -= 1
+        head = _strip_lead(chunks[first])
+        tail = norm[norm.find(chunks[first]) + len(chunks[first]):] if first < marker_at else ""
+        if first == marker_at:
+            tail = norm[norm.find(chunks[marker_at]) + len(chunks[marker_at]):]
+        return cased((head + tail).strip(" ,.;"))
+    letters = re.findall(r"[а-яa-z]{3,}", norm)
+    if asked and has_number and letters and not detect_sizes(norm) and not it.detect_intents(norm) & {it.QUESTION, it.NO}:
+        cut = _strip_lead(norm)
+        if len(cut) >= 4:
+            return cased(cut)
+    return ""
+
+
+def extract_rules(text: str, *, asked_field: str = "", match_products: ProductMatcher | None = None) -> Extracted:
+    """Read order fields and intents from the customer's text with rules only."""
+    norm = normalize(text)
+    intents = it.detect_intents(text)
+    if not norm:
+        return Extracted(intents=intents)
+    sure: set[str] = set()
+    address = _address_from(text, asked=asked_field == "address")
+    # numbers inside an address ("мкр Юго-Восток 12-45") are not sizes
+    size_text = normalize(text).replace(normalize(address), " ") if address else text
+    sizes = tuple(detect_sizes(size_text))
+    # a bare number answering "какой размер?" is a size even outside the shoe range guard
+    if not sizes and asked_field == "size":
+        bare = re.fullmatch(r"\s*(\d{2}(?:[.,]5)?)\s*(?:-?й|-?ой|р)?\s*[.!)]*\s*", norm)
+        if bare:
+            sizes = (bare.group(1).replace(",", "."),)
+    colors = tuple(detect_colors(text))
+    cities = detect_cities(text)
+    brands = detect_brands(text)
+    kind = product_kind_word(text) or ""
+    ptype = detect_product_type(text) or ""
+    products = tuple(match_products(text)) if match_products and (brands or kind or len(norm) > 3) else ()
+    name_match = _NAME.search(text)
+    size = sizes[-1] if sizes else ""  # "не 38, а 39": the last one is the wish
+    if sizes:
+        sure.add("size")
+    # "не черный, а белый": with a negation the last colour is the wish; otherwise the first
+    negated = bool(re.search(r"(?<![а-я])(не|нет)(?![а-я])", norm))
+    color = (colors[-1] if negated else colors[0]) if colors else ""
+    if colors:
+        sure.add("color")
+    city = cities[-1] if cities else ""
+    if city:
+        sure.add("city")
+    if address:
+        sure.add("address")
+    if products:
+        sure.add("product")
+    if ptype:
+        sure.add("product_type")
+    return Extracted(
+        product=products[0] if products else "", products=products, brand=brands[0] if brands else "",
+        kind_word=kind, product_type=ptype, size=size, sizes=sizes, color=color, colors=colors,
+        city=city, address=address, customer_name=name_match.group(1) if name_match else "",
+        intents=intents, sure=frozenset(sure),
+    )
+
+
+def _clean_llm_value(name: str, value: Any) -> str:
+    if value is None or isinstance(value, (dict, list)):
+        return ""
+    text = str(value).strip()
+    if not text or text.lower() in {"null", "none", "нет", "-", "unknown", "не указан", "не указано"}:
+        return ""
+    if name == "size":
+        found = detect_sizes(f"размер {text}")
+        return found[0] if found else ""
+    if name == "color":
+        return canonical_color(text) or ""
+    if name == "city":
+        return canonical_city(text)
+    if name == "product_type":
+        return text if text in ("shoes", "bag", "accessory", "other") else ""
+    return text[:300]
+
+
+def merge_llm_fields(rules: Extracted, llm_fields: Mapping[str, Any] | None,
+                     *, match_products: ProductMatcher | None = None) -> Extracted:
+    """Fill what the rules did not find from the LLM's JSON; sure rule facts win."""
+    if not llm_fields or not isinstance(llm_fields, Mapping):
+        return rules
+    updates: dict[str, Any] = {}
+    for name in FIELD_NAMES:
+        if name in rules.sure or getattr(rules, name):
+            continue
+        value = _clean_llm_value(name, llm_fields.get(name))
+        if not value:
+            continue
+        if name == "product":
+            # an LLM product name counts only if the stock knows it
+            matched = match_products(value) if match_products else []
+            if not matched:
+                continue
+            value = matched[0]
+        updates[name] = value
+    return replace(rules, **updates) if updates else rules

@@ -1,0 +1,455 @@
+"""`SalesResponder`: one customer turn in, one `Reply` out. «Алина» sells from facts.
+
+Order of work in a turn:
+  load the chat's dialogue state, open order, open ticket, photos already sent
+  → manager commands (`/handoff …`) → an open ticket silences selling
+  → warranty / return / handoff triggers (support flow, tickets)
+  → rules extraction → stock facts from the inventory → decisions (pure)
+  → words: one LLM call (JSON: reply + fields) when configured, else offline templates;
+    guards check the LLM's words against the facts → photos → save state, events.
+
+The responder never sends: the dispatcher stores the reply's parts if the bot still
+owns the chat. The LLM failing twice in a row, or the bot not understanding twice,
+brings a human (`Reply.handoff_reason`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from ottenok_desktop.engine import texts
+from ottenok_desktop.engine.events import EventBus, GuardTriggered, OrderChanged
+from ottenok_desktop.engine.turns import OutgoingPart, Reply, Turn
+
+from . import decisions as d
+from . import intents as it
+from .extraction import Extracted, extract_rules, merge_llm_fields
+from .guards import check_reply, knowledge_amounts
+from .offline import render
+from .prompt import SCHEMA_HINT, build_messages
+from .state import DialogueState, OrderDraft, OrderStateError, apply_fields, confirm, order_from_mapping
+from .stockfacts import best_products, facts_from_answer
+from .support import SupportDesk
+
+log = logging.getLogger(__name__)
+
+KNOWLEDGE_K = 3
+KNOWLEDGE_CHARS = 500
+FAQ_KINDS_EXCLUDED = ("chat",)  # exported chats are examples of tone, not facts
+
+
+@dataclass
+class TurnStats:
+    """Counters the benchmark and the console read."""
+
+    turns: int = 0
+    llm_calls: int = 0
+    llm_failures: int = 0
+    guard_rebuilds: int = 0
+
+
+class SalesResponder:
+    def __init__(self, *, db: Any, inventory: Any, knowledge: Any, photos: Any, llm: Any | None, bus: EventBus,
+                 clock: Any, settings: Any, photo_selector: Callable[..., list[Any]] | None = None) -> None:
+        self.db = db
+        self.inventory = inventory
+        self.knowledge = knowledge
+        self.photos = photos
+        self.llm = llm
+        self.bus = bus
+        self.clock = clock
+        self.settings = settings
+        self.persona = getattr(settings, "persona_name", "") or "Алина"
+        self._select = photo_selector
+        self.stats = TurnStats()
+        self.support = SupportDesk(db=db, bus=bus, clock=clock, settings=settings, knowledge=knowledge)
+
+    # ---- entry point ------------------------------------------------------------------
+    async def respond(self, turn: Turn) -> Reply:
+        from ottenok_desktop.services.storage import dialogue_state as store
+
+        self.stats.turns += 1
+        now = turn.now or self.clock.now()
+        ctx = await self.db.call(store.load_context, turn.chat_id, now, turn.customer_name)
+        state = DialogueState.from_json(ctx.state_json)
+        state.turns += 1
+        text = turn.text
+
+        command_reply = await self.support.manager_command(turn, now)
+        if command_reply is not None:
+            return command_reply
+        if ctx.ticket is not None:
+            reply = await self.support.while_ticket_open(turn, ctx.ticket, state, now)
+            await self.db.call(store.save_state, turn.chat_id, state.to_json(), now)
+            return reply
+        extracted = extract_rules(text, asked_field=state.asked_field, match_products=self._match_products)
+        support_reply = await self.support.support_turn(turn, extracted, state, now)
+        if support_reply is not None:
+            state.greeted = True
+            await self.db.call(store.save_state, turn.chat_id, state.to_json(), now)
+            return support_reply
+        reply = await self._sales_turn(turn, ctx, state, extracted, now)
+        return reply
+
+    def _match_products(self, text: str) -> list[str]:
+        index = getattr(self.inventory, "index", None)
+        if index is None:
+            return []
+        return best_products(index, text)
+
+    # ---- selling ----------------------------------------------------------------------
+    async def _sales_turn(self, turn: Turn, ctx: Any, state: DialogueState, extracted: Extracted,
+                          now: datetime) -> Reply:
+        # Retrieval runs while the stock and the order are worked out (it is the slow part).
+        # Offline, knowledge is needed only for a question; the LLM gets it as facts every turn.
+        wanted = self.llm is not None or bool(extracted.intents & {*it.FAQ_INTENTS, it.QUESTION})
+        knowledge_task = asyncio.ensure_future(self._knowledge(turn.text, k=KNOWLEDGE_K) if wanted else _nothing())
+        try:
+            return await self._sales_turn_inner(turn, ctx, state, extracted, now, knowledge_task)
+        finally:
+            if not knowledge_task.done():
+                knowledge_task.cancel()
+
+    async def _sales_turn_inner(self, turn: Turn, ctx: Any, state: DialogueState, extracted: Extracted,
+                                now: datetime, knowledge_task: "asyncio.Future[list[str]]") -> Reply:
+        from ottenok_desktop.services.storage import dialogue_state as store
+
+        order = order_from_mapping(ctx.order) if ctx.order else None
+        if order is not None and order.product:
+            order = self._with_stock_shape(order)
+        confirmed_now: bool | None = None
+        stock: d.StockFacts | None = None
+        corrected: list[tuple[str, str]] = []
+        product_is_new = False
+        color_changed = False
+        order_events: list[OrderChanged] = []
+
+        wants_yes = (state.awaiting_confirmation and it.YES in extracted.intents and order is not None
+                     and order.state == "ready" and not (extracted.fields().keys() - {"product_type"}))
+        if wants_yes and order is not None:
+            confirmed_now, stock, order = await self._confirm(turn.chat_id, ctx.order["id"], order, now, order_events)
+        else:
+            order, stock, corrected, product_is_new, color_changed = await self._absorb(
+                turn, state, order, extracted, now, order_events)
+
+        knowledge = await knowledge_task
+        faq = self._faq(extracted, order, knowledge)
+        decision = d.decide_sales(state=state, order=order, extracted=extracted, stock=stock, faq=faq,
+                                  product_is_new=product_is_new, color_changed=color_changed, corrected=corrected,
+                                  confirmed_now=confirmed_now)
+        if (state.awaiting_confirmation and it.NO in extracted.intents and not extracted.fields()
+                and decision.action == d.SUMMARY):
+            decision = replace(decision, action=d.ASK_FIELD, ask_field="")
+        if decision.action == d.CANCELLED and order is not None and ctx.order:
+            await self._cancel(turn.chat_id, ctx.order["id"], now, order_events)
+            order = replace(order, state="cancelled")
+
+        misunderstood = d.misunderstood_after(decision, state, extracted)
+        handoff_reason = ""
+        if d.clarify_limit_reached(misunderstood):
+            handoff_reason = "misunderstood"
+
+        parts_text, notes = await self._words(turn, state, decision, order, extracted, stock, knowledge)
+        if decision.action == d.ASK_FIELD and not decision.ask_field and state.awaiting_confirmation:
+            parts_text = [texts.WHAT_TO_FIX]
+        if self._llm_gave_up(state):
+            handoff_reason = handoff_reason or "llm_failed"
+        if handoff_reason:
+            await self.support.open_handoff_ticket(turn, handoff_reason, state, now)
+            parts_text = [texts.LLM_DOWN_HANDOFF if handoff_reason == "llm_failed" else texts.HANDOFF_NOTICE]
+            notes = notes + (f"handoff:{handoff_reason}",)
+
+        photo_parts, _ = await self._photo_parts(decision, order, stock, ctx.photos_sent)
+        parts = [OutgoingPart(text=t) for t in parts_text if t]
+        if photo_parts:
+            # photos right after the offer text, before the next question
+            insert_at = 1 if len(parts) > 1 else len(parts)
+            parts[insert_at:insert_at] = photo_parts
+
+        # state bookkeeping
+        state.greeted = True
+        state.misunderstood = 0 if handoff_reason else misunderstood
+        state.asked_field = decision.ask_field if decision.action in (d.OFFER, d.ASK_FIELD, d.OUT, d.FAQ,
+                                                                       d.GREET, d.CLARIFY) else ""
+        state.awaiting_confirmation = decision.action == d.SUMMARY
+        state.step = _step_of(decision)
+        if order is not None and order.product:
+            state.last_product = order.product
+        if decision.action in (d.CONFIRMED, d.CANCELLED):
+            state.order_id = None
+            state.asked_field = ""
+        await self.db.call(store.save_state, turn.chat_id, state.to_json(), now)
+        # Photos count as sent when the dispatcher commits the reply (storage/turns.py),
+        # so a reply dropped because a manager took the chat does not use them up.
+        for event in order_events:
+            self.bus.publish(event)
+        draft = "\n".join(p.text for p in parts if p.text)
+        return Reply(parts=tuple(parts), handoff_reason=texts.HANDOFF_REASONS.get(handoff_reason, handoff_reason)
+                     if handoff_reason else "", draft=draft, notes=notes)
+
+    def _with_stock_shape(self, order: OrderDraft) -> OrderDraft:
+        index = getattr(self.inventory, "index", None)
+        if index is None:
+            return order
+        colors = tuple(index.colors_of(order.product))
+        sizes = tuple(s for s in index.sizes_of(order.product, None, in_stock_only=False) if s)
+        return replace(order, colors_available=colors, sizes_available=sizes)
+
+    async def _stock(self, text: str, size: str, color: str) -> d.StockFacts:
+        answer = await self.inventory.query(text, size or None, color or None)
+        return facts_from_answer(answer, self.inventory.index)
+
+    async def _absorb(self, turn: Turn, state: DialogueState, order: OrderDraft | None, extracted: Extracted,
+                      now: datetime, events: list[OrderChanged]
+                      ) -> tuple[OrderDraft | None, d.StockFacts | None, list[tuple[str, str]], bool, bool]:
+        """Put this turn's fields into the order, guarded by the stock file."""
+        from ottenok_desktop.services.storage import orders as repo
+
+        product = extracted.product
+        size = extracted.size or (state.preferred_size if not (order and order.size) else "")
+        color = extracted.color or (state.preferred_color if not (order and order.color) else "")
+        stock: d.StockFacts | None = None
+        if product or (extracted.mentions_product and not (order and order.product and not extracted.kind_word
+                                                           and not extracted.brand)):
+            query_text = product or turn.text
+            stock = await self._stock(query_text, size, color)
+            if stock.status == d.NOT_FOUND or not stock.product:
+                state.preferred_size = size or state.preferred_size
+                state.preferred_color = color or state.preferred_color
+                return order, stock, [], False, False
+            product = stock.product
+        elif order is not None and order.product:
+            product = order.product
+            if extracted.size or extracted.color or it.ASK_PRICE in extracted.intents or it.ASK_PHOTO in extracted.intents \
+                    or state.awaiting_confirmation or it.ASK_AVAILABILITY in extracted.intents:
+                stock = await self._stock(product, extracted.size or order.size, extracted.color or order.color)
+        else:
+            # no product yet: remember size/colour for when the product is named
+            state.preferred_size = extracted.size or state.preferred_size
+            state.preferred_color = extracted.color or state.preferred_color
+            return order, None, [], False, False
+
+        values: dict[str, Any] = {}
+        product_is_new = order is None or not order.product or order.product != product
+        if product_is_new:
+            values["product"] = product
+            values["colors_available"] = stock.all_colors if stock else ()
+            values["sizes_available"] = tuple(s for s in self.inventory.index.sizes_of(product, None, in_stock_only=False) if s)
+            values["product_type"] = (stock.product_type if stock else "") or extracted.product_type
+        in_stock = stock is None or stock.status == d.IN_STOCK
+        if stock is not None and in_stock:
+            if stock.asked_size:
+                values["size"] = stock.asked_size
+            if stock.asked_color:
+                values["color"] = stock.asked_color
+            elif len(stock.all_colors) == 1:
+                values["color"] = stock.all_colors[0]
+            if stock.sku:
+                values["sku"] = stock.sku
+        for name in ("city", "address", "customer_name"):
+            if getattr(extracted, name):
+                values[name] = getattr(extracted, name)
+        if not turn.customer_name and extracted.customer_name:
+            values["customer_name"] = extracted.customer_name
+        base = order if order is not None else OrderDraft()
+        # the price comes from the stock file for the chosen size/colour, never from the customer
+        new_draft, changes = apply_fields(base, values)
+        price = self.inventory.index.price_of(new_draft.product, new_draft.color or None, new_draft.size or None)
+        if price is not None and (new_draft.price is None or int(new_draft.price) != price):
+            new_draft, more = apply_fields(new_draft, {"price": price})
+            changes += more
+        corrected = [(c.field, c.new) for c in changes if c.old and c.field in ("size", "color", "city", "address")]
+        color_changed = any(c.field == "color" and c.old for c in changes)
+        if changes:
+            row_values = {c.field: getattr(new_draft, c.field) for c in changes}
+            if order is None:
+                created = await self.db.atomic(repo.create_order, turn.chat_id, now, "bot", row_values)
+                order_id = created.id
+                state.order_id = order_id
+            else:
+                order_id = state.order_id or (await self.db.call(repo.open_order, turn.chat_id)).id
+                await self.db.atomic(repo.update_fields, order_id, row_values, "bot", now)
+            if new_draft.state != (order.state if order else "draft"):
+                await self.db.atomic(repo.set_state, order_id, new_draft.state, "bot", now)
+            events.append(OrderChanged(turn.chat_id, order_id, new_draft.state, new_draft.summary_fields()))
+        state.preferred_size = ""
+        state.preferred_color = ""
+        if stock is None:
+            return new_draft, None, corrected, product_is_new, color_changed
+        return new_draft, stock, corrected, product_is_new, color_changed
+
+    async def _confirm(self, chat_id: str, order_id: int, order: OrderDraft, now: datetime,
+                       events: list[OrderChanged]) -> tuple[bool, d.StockFacts, OrderDraft]:
+        """The customer said yes: check the stock again now, then confirm and reserve, or say it is gone."""
+        from ottenok_desktop.services.storage import orders as repo
+
+        stock = await self._stock(order.product, order.size, order.color)
+        try:
+            confirmed = confirm(replace(order, price=order.price if order.price is not None else (
+                stock.price and type(order.price or 0)(stock.price))), stock_ok=stock.status == d.IN_STOCK)
+        except OrderStateError as error:
+            log.info("order %s not confirmed: %s", order_id, error)
+            if stock.status == d.IN_STOCK:
+                return False, stock, order
+            # the item is gone: the order goes back to draft without the sold-out size/colour
+            gone_field = "size" if order.size and order.product_type == "shoes" else "color"
+            await self.db.atomic(repo.update_fields, order_id, {gone_field: ""}, "bot", now)
+            await self.db.atomic(repo.set_state, order_id, "draft", "bot", now, reason="sold out at confirmation")
+            back = replace(order, state="draft", **{gone_field: ""})
+            events.append(OrderChanged(chat_id, order_id, "draft", back.summary_fields()))
+            return False, stock, back
+        if stock.price is not None:
+            await self.db.atomic(repo.update_fields, order_id, {"price": stock.price}, "bot", now)
+        await self.db.atomic(repo.set_state, order_id, "confirmed", "bot", now)
+        try:
+            await self.inventory.reserve(order_id, order.product, order.size or None, order.color or None)
+        except Exception:  # the order stands; a manager sees the missing reservation in the log
+            log.exception("reservation for order %s failed", order_id)
+        events.append(OrderChanged(chat_id, order_id, "confirmed", confirmed.summary_fields()))
+        return True, stock, confirmed
+
+    async def _cancel(self, chat_id: str, order_id: int, now: datetime, events: list[OrderChanged]) -> None:
+        from ottenok_desktop.services.storage import orders as repo
+
+        await self.db.atomic(repo.set_state, order_id, "cancelled", "bot", now, reason="customer")
+        await self.inventory.release(order_id)
+        events.append(OrderChanged(chat_id, order_id, "cancelled", {}))
+
+    # ---- knowledge ---------------------------------------------------------------------
+    def _faq(self, extracted: Extracted, order: OrderDraft | None, hits: list[str]) -> list[str]:
+        """Knowledge answers for a question about delivery, payment, the shop, or anything unplaced."""
+        # "доставка в Астану" gives a city; only a real question about delivery/payment wants the FAQ
+        asks = extracted.intents & set(it.FAQ_INTENTS) and (it.QUESTION in extracted.intents or not extracted.fields())
+        unplaced = (it.QUESTION in extracted.intents and not extracted.mentions_product and not extracted.fields()
+                    and not (order and order.product))
+        if not asks and not unplaced:
+            return []
+        return hits[:1]
+
+    async def _knowledge(self, text: str, k: int = KNOWLEDGE_K) -> list[str]:
+        if self.knowledge is None or not text.strip():
+            return []
+        try:
+            hits = await self.knowledge.search(text, k)
+        except Exception:  # knowledge is optional for a turn; never lose the customer over it
+            log.exception("knowledge search failed")
+            return []
+        return [_clip(h.text) for h in hits if getattr(h, "kind", "") not in FAQ_KINDS_EXCLUDED]
+
+    # ---- words ---------------------------------------------------------------------------
+    def _llm_gave_up(self, state: DialogueState) -> bool:
+        return self.llm is not None and d.llm_limit_reached(state.llm_failures)
+
+    async def _words(self, turn: Turn, state: DialogueState, decision: d.Decision, order: OrderDraft | None,
+                     extracted: Extracted, stock: d.StockFacts | None,
+                     retrieved: list[str]) -> tuple[list[str], tuple[str, ...]]:
+        offline = render(decision, order=order, persona=self.persona)
+        if self.llm is None:
+            return offline, ("offline",)
+        from ottenok_desktop.services.llm.client import LlmError
+
+        knowledge = list(decision.faq) or retrieved[:2]
+        messages = build_messages(persona=self.persona, state=state, decision=decision, order=order,
+                                  knowledge=knowledge, history=turn.history[-12:], customer_text=turn.text)
+        self.stats.llm_calls += 1
+        try:
+            result = await self.llm.complete_json(messages, SCHEMA_HINT)
+        except LlmError as error:
+            self.stats.llm_failures += 1
+            state.llm_failures += 1
+            log.warning("LLM failed for %s (%s); offline reply", turn.chat_id, error.kind)
+            self.bus.publish(GuardTriggered(turn.chat_id, "llm_failed", error.kind))
+            return offline, ("offline", f"llm_error:{error.kind}")
+        state.llm_failures = 0
+        reply_text = result.get("reply") if isinstance(result, dict) else None
+        if not isinstance(reply_text, str):
+            self.bus.publish(GuardTriggered(turn.chat_id, "llm_format", "no reply text in the JSON"))
+            return offline, ("offline", "llm_format")
+        llm_fields = result.get("fields") if isinstance(result.get("fields"), dict) else None
+        merged = merge_llm_fields(extracted, llm_fields, match_products=self._match_products)
+        notes: tuple[str, ...] = ("llm",)
+        if merged != extracted:
+            notes += ("llm_fields:" + ",".join(sorted(set(merged.fields()) - set(extracted.fields()))),)
+        allowed = set(stock.known_prices if stock else ())
+        allowed |= knowledge_amounts(knowledge)
+        if order is not None and order.price is not None:
+            allowed.add(int(order.price))
+        guarded = check_reply(reply_text, greeted_before=state.greeted,
+                              order_confirmed_now=decision.confirms_order, allowed_prices=allowed,
+                              stock_status=stock.status if stock else "")
+        for guard, detail in guarded.fired:
+            log.info("guard %s fired for %s: %s", guard, turn.chat_id, detail)
+            self.bus.publish(GuardTriggered(turn.chat_id, guard, detail))
+        if guarded.rebuild:
+            self.stats.guard_rebuilds += 1
+            return offline, notes + ("rebuilt:" + ",".join(g for g, _ in guarded.fired),)
+        return list(guarded.parts), notes
+
+    # ---- photos ----------------------------------------------------------------------------
+    async def _photo_parts(self, decision: d.Decision, order: OrderDraft | None, stock: d.StockFacts | None,
+                           already: frozenset[str]) -> tuple[list[OutgoingPart], list[str]]:
+        if not decision.send_photos or self.photos is None or stock is None or not stock.product:
+            return [], []
+        color = (order.color if order and order.product == stock.product else "") or stock.asked_color
+        try:
+            found = await self.photos.photos_for(stock.product, color or None)
+            chosen = self._selector()(found, color or None, set(already), per_message=3)
+        except Exception:  # photos help selling but are never worth losing the reply
+            log.exception("photo lookup failed for %s", stock.product)
+            return [], []
+        parts: list[OutgoingPart] = []
+        keys: list[str] = []
+        for photo in list(chosen)[:3]:
+            part = _photo_part(photo)
+            if part is None or part.photo_key in already:
+                continue
+            parts.append(part)
+            keys.append(part.photo_key)
+        return parts, keys
+
+    def _selector(self) -> Callable[..., list[Any]]:
+        if self._select is None:
+            from ottenok_desktop.services.photos.selection import select_photos
+
+            self._select = select_photos
+        return self._select
+
+
+async def _nothing() -> list[str]:
+    return []
+
+
+def _photo_part(photo: Any) -> OutgoingPart | None:
+    key = str(getattr(photo, "key", "") or getattr(photo, "photo_key", "") or "")
+    path = getattr(photo, "path", None) or getattr(photo, "local_path", None)
+    url = str(getattr(photo, "url", "") or "")
+    name = str(getattr(photo, "name", "") or getattr(photo, "file_name", "") or "")
+    if path:
+        path = Path(path)
+        return OutgoingPart(file_path=path, file_name=name or path.name, photo_key=key or str(path))
+    if url:
+        return OutgoingPart(file_url=url, file_name=name or url.rsplit("/", 1)[-1], photo_key=key or url)
+    return None
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= KNOWLEDGE_CHARS:
+        return text
+    cut = text[:KNOWLEDGE_CHARS]
+    end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
+    return cut[: end + 1] if end > KNOWLEDGE_CHARS // 2 else cut + "…"
+
+
+def _step_of(decision: d.Decision) -> str:
+    return {
+        d.GREET: "need", d.CLARIFY: "need", d.OFFER: "offer", d.OUT: "stock", d.NOT_FOUND_ACTION: "need",
+        d.ASK_FIELD: "details", d.SUMMARY: "confirmation", d.CONFIRMED: "done", d.GONE: "stock",
+        d.CANCELLED: "done", d.FAQ: "questions", d.THANKS: "questions",
+    }.get(decision.action, "questions")
+

@@ -1,0 +1,109 @@
+"""Kazakhstan cities as customers write them → one canonical Russian name.
+
+Customers write "в Астану", "Нур-Султан", "алма-ата", "в Алмате", "Өскемен", "капчагай".
+Each city has a regular expression over normalised text (lowercase, ё→е) that accepts
+the declined forms, old names and Kazakh spellings. Matching is on word boundaries so
+"семейный" is not Семей and "уральский" is not Уральск.
+
+`detect_cities(text)` returns every city found, in order of appearance; `detect_city`
+returns the first one or "".
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .text import normalize
+
+# canonical name -> pattern of accepted forms (on normalised text, no anchors)
+CITY_PATTERNS: dict[str, str] = {
+    "Алматы": r"алмат[ыаеуи]|алма-?ат[аеуы]|алмааты|алмате|almaty|alma-?ata",
+    "Астана": r"астан[аеуы]|астаной|нур-?султан[аеу]?|нурсултан[аеу]?|акмол[аеуы]|целиноград[аеу]?|astana",
+    "Шымкент": r"шымкент[аеу]?|чимкент[аеу]?|shymkent",
+    "Караганда": r"караганд[аеуы]|карагандой|караганды|qaragandy|karaganda",
+    "Актобе": r"актобе|актюбинск[аеу]?|aktobe",
+    "Тараз": r"тараз[аеу]?|джамбул[аеу]?|taraz",
+    "Павлодар": r"павлодар[аеу]?|pavlodar",
+    "Усть-Каменогорск": r"усть-?каменогорск[аеу]?|оскемен[аеу]?|өскемен[аеу]?|ust-?kamenogorsk",
+    "Семей": r"семей|семее|семипалатинск[аеу]?|semey",
+    "Атырау": r"атырау|гурьев[аеу]?|atyrau",
+    "Костанай": r"костана[йяею]|костанаем|кустана[йяею]|kostanay",
+    "Кызылорда": r"кызыл-?орд[аеуы]|кызылордой|kyzylorda",
+    "Уральск": r"уральск[аеу]?|uralsk",
+    "Петропавловск": r"петропавловск[аеу]?|петропавл|petropavlovsk",
+    "Актау": r"актау|шевченко|aktau",
+    "Туркестан": r"туркестан[аеу]?|turkestan",
+    "Кокшетау": r"кокшетау|кокчетав[аеу]?|kokshetau",
+    "Талдыкорган": r"талдыкорган[аеу]?|талдык|taldykorgan",
+    "Экибастуз": r"экибастуз[аеу]?|ekibastuz",
+    "Жезказган": r"жезказган[аеу]?|zhezkazgan",
+    "Конаев": r"конаев[аеу]?|кунаев[аеу]?|капшага[йяею]|капчага[йяею]|konaev|kapchagay",
+    "Темиртау": r"темиртау|temirtau",
+    "Рудный": r"рудн(?:ый|ом|ого|ому)",
+    "Жанаозен": r"жанаозен[аеу]?|жана-?озен[аеу]?",
+    "Балхаш": r"балхаш[аеу]?",
+    "Сатпаев": r"сатпаев[аеу]?",
+    "Щучинск": r"щучинск[аеу]?",
+    "Степногорск": r"степногорск[аеу]?",
+    "Аксай": r"аксай|аксае",
+    "Каскелен": r"каскелен[аеу]?",
+    "Талгар": r"талгар[аеу]?",
+    "Есик": r"есик[аеу]?|иссык[аеу]?",
+    "Кульсары": r"кульсар[ыа]",
+    "Арыс": r"арыс[аеу]?",
+    "Кентау": r"кентау",
+    "Сарыагаш": r"сарыагаш[аеу]?",
+    "Лисаковск": r"лисаковск[аеу]?",
+    "Житикара": r"житикар[аеуы]",
+    "Байконур": r"байконур[аеу]?",
+}
+
+# letters that continue a word (so the pattern must not be followed or preceded by them)
+_WORD = r"[0-9a-zа-яәіңғүұқөһ]"
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> list[tuple[str, re.Pattern[str]]]:
+    return [
+        (name, re.compile(rf"(?<!{_WORD})(?:{pattern})(?!{_WORD})"))
+        for name, pattern in CITY_PATTERNS.items()
+    ]
+
+
+def detect_cities(text: str) -> list[str]:
+    """Every Kazakhstan city named in the text, in order of first appearance."""
+    normalized = normalize(text)
+    if not normalized:
+        return []
+    found: list[tuple[int, str]] = []
+    for name, regex in _compiled():
+        match = regex.search(normalized)
+        if match:
+            found.append((match.start(), name))
+    found.sort()
+    seen: list[str] = []
+    for _, name in found:
+        if name not in seen:
+            seen.append(name)
+    return seen
+
+
+def detect_city(text: str) -> str:
+    cities = detect_cities(text)
+    return cities[0] if cities else ""
+
+
+def city_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, city) of every match in the normalised text; used to cut addresses."""
+    normalized = normalize(text)
+    spans: list[tuple[int, int, str]] = []
+    for name, regex in _compiled():
+        for match in regex.finditer(normalized):
+            spans.append((match.start(), match.end(), name))
+    return sorted(spans)
+
+
+def canonical_city(text: str) -> str:
+    """A city as typed by a manager or an LLM → canonical name ("" when not a known city)."""
+    return detect_city(text)

@@ -105,3 +105,8 @@ def test_copy_does_not_leak_into_the_original() -> None:
     extended.add("Ottenok Home", "оттенок хоум")
     assert extended.detect("оттенок хоум") == ["Ottenok Home"]
     assert base.detect("оттенок хоум") == []
+
+
+def test_a_product_word_next_to_a_brand_is_kept() -> None:
+    assert normalize_brands("Туфли Saint Laurent Opyum") == "туфли saint laurent opyum"
+    assert normalize_brands("сумка луи виттон неверфул") == "сумка louis vuitton неверфул"

@@ -1,0 +1,1 @@
+"""Product photos: a source protocol, the local folder and Google Drive sources, selection rules."""

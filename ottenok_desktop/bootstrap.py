@@ -78,7 +78,9 @@ def build_engine(
             seed_demo_data(settings)
             if sandbox is None:
                 sandbox = GreenApiSandbox(instance_id=SANDBOX_INSTANCE, token=SANDBOX_TOKEN, port=free_port())
-            api_url = f"http://{sandbox.host}:{sandbox.port}" if getattr(sandbox, "port", 0) else sandbox.api_url
+            if not sandbox.api_url and not sandbox.port:
+                sandbox.port = free_port()  # the client needs the address before the sandbox starts
+            api_url = sandbox.api_url or f"http://{sandbox.host}:{sandbox.port}"
             client = GreenApiClient(api_url, api_url, sandbox.instance_id, Secret(sandbox.token))
         else:
             client = GreenApiClient(

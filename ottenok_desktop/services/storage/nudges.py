@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Iterable
+from typing import Any, Iterable
 
 import peewee as pw
 
@@ -174,6 +174,22 @@ def create_nudge(chat_id: str, cycle_start: datetime, number: int, due_at: datet
     return _row(n, chat_id)
 
 
+def move_cycle(chat_id: str, old_start: datetime, new_start: datetime, due_at: datetime) -> NudgeRow | None:
+    """Restart a cycle whose nudge #1 is still scheduled from a later bot message."""
+    chat = _chat(chat_id)
+    if chat is None:
+        return None
+    row = Nudge.get_or_none(
+        (Nudge.chat == chat) & (Nudge.cycle_start == old_start) & (Nudge.number == 1) & (Nudge.state == OPEN)
+    )
+    if row is None:
+        return None
+    row.cycle_start = new_start
+    row.due_at = due_at
+    row.save(only=[Nudge.cycle_start, Nudge.due_at])
+    return _row(row, chat_id)
+
+
 def cancel_open(chat_id: str, reason: str) -> list[NudgeRow]:
     """Cancel the chat's scheduled nudges; returns the ones cancelled."""
     rows = open_nudges(chat_id)
@@ -231,9 +247,12 @@ def finish_sent(nudge_id: int, sent_at: datetime) -> NudgeRow:
     return _row(Nudge.get_by_id(nudge_id))
 
 
-def release_sending(nudge_id: int) -> None:
-    """The outbox insert failed: the nudge goes back to scheduled (nothing was queued)."""
-    Nudge.update(state=OPEN, reason="").where((Nudge.id == nudge_id) & (Nudge.state == SENDING)).execute()
+def release_sending(nudge_id: int, retry_at: datetime | None = None) -> None:
+    """Nothing reached the outbox: the nudge goes back to scheduled (at `retry_at` if given)."""
+    changes: dict[Any, Any] = {Nudge.state: OPEN, Nudge.reason: ""}
+    if retry_at is not None:
+        changes[Nudge.due_at] = retry_at
+    Nudge.update(changes).where((Nudge.id == nudge_id) & (Nudge.state == SENDING)).execute()
 
 
 def sending_nudges() -> list[NudgeRow]:

@@ -124,3 +124,12 @@ async def test_new_stock_file_is_picked_up_by_the_running_engine(shop: Shop) -> 
     chat = "77015550004@c.us"
     answer = "\n".join(await shop.say(chat, "лоферы шанель 39 есть?", expect=2))
     assert "нет" in answer.lower() or "закончил" in answer.lower()
+
+
+async def test_opt_out_is_acknowledged_once_and_nothing_is_sold(shop: Shop) -> None:
+    from ottenok_desktop.engine import texts
+
+    chat = "77015550005@c.us"
+    await shop.say(chat, "есть кроссовки баленсиага 37?", expect=1)
+    answer = await shop.say(chat, "не пишите мне больше", expect=1, settle=1.0)
+    assert answer == [texts.OPT_OUT_ACK]

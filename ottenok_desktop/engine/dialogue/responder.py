@@ -24,6 +24,7 @@ from typing import Any, Callable, Sequence
 
 from ottenok_desktop.engine import texts
 from ottenok_desktop.engine.events import EventBus, GuardTriggered, OrderChanged
+from ottenok_desktop.engine.followups.classify import classify_reply
 from ottenok_desktop.engine.turns import OutgoingPart, Reply, Turn
 
 from . import decisions as d
@@ -83,6 +84,10 @@ class SalesResponder:
         command_reply = await self.support.manager_command(turn, now)
         if command_reply is not None:
             return command_reply
+        if classify_reply(text) == "opt_out":
+            # The follow-up service records the opt-out and acknowledges it once; selling
+            # on to someone who asked us to stop would be the worst possible answer.
+            return Reply(notes=("opt_out",))
         if ctx.ticket is not None:
             reply = await self.support.while_ticket_open(turn, ctx.ticket, state, now)
             await self.db.call(store.save_state, turn.chat_id, state.to_json(), now)

@@ -41,3 +41,23 @@ def database(data_dir: Path):
     db = Database(data_dir / "test.sqlite3").open_sync()
     yield db
     db.close_sync()
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging():
+    """Entry points (CLI `main()`) configure logging for the whole process; undo it after
+    each test so one test's configuration never hides another test's log records."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    levels = {name: lg.level for name, lg in logging.root.manager.loggerDict.items() if isinstance(lg, logging.Logger)}
+    yield
+    for handler in root.handlers:
+        if handler not in handlers:
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(level)
+    for name, lg in logging.root.manager.loggerDict.items():
+        if isinstance(lg, logging.Logger):
+            lg.setLevel(levels.get(name, logging.NOTSET))

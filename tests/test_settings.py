@@ -100,24 +100,7 @@ def test_phone_normalisation(raw: str, phone: str) -> None:
     assert normalize_phone(raw) == phone
 
 
-@pytest.fixture
-def isolated_logging():
-    root = logging.getLogger()
-    saved = (root.level, list(root.handlers))
-    levels = {name: logging.getLogger(name).level for name in logging.root.manager.loggerDict}
-    yield
-    for handler in root.handlers:
-        handler.close()
-    root.handlers[:] = saved[1]
-    root.setLevel(saved[0])
-    for name, level in levels.items():
-        logging.getLogger(name).setLevel(level)
-    for name in ("httpx", "httpcore", "chromadb", "aiohttp.access", "apscheduler", "openai", "urllib3", "googleapiclient"):
-        if name not in levels:
-            logging.getLogger(name).setLevel(logging.NOTSET)
-
-
-def test_secrets_absent_from_logs(tmp_path: Path, isolated_logging: None) -> None:
+def test_secrets_absent_from_logs(tmp_path: Path) -> None:
     configure_logging(tmp_path, [TOKEN])
     log = logging.getLogger("ottenok.test")
     log.error("calling https://api.green-api.com/waInstance1101/sendMessage/%s failed", TOKEN)

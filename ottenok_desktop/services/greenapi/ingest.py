@@ -31,6 +31,29 @@ from ottenok_desktop.engine.notifications import (
 from ottenok_desktop.services.storage.chats import get_or_create_chat, set_owner
 from ottenok_desktop.services.storage.models import Chat, InboxItem, Message, OutboxItem
 from ottenok_desktop.services.storage.outbox import queue_text
+from ottenok_desktop.services.storage.prepared import Prepared, db_time
+
+# The statements every notification runs, compiled once (see storage/prepared.py).
+_INBOX_SEEN = Prepared(lambda p: InboxItem.select(InboxItem.id).where(InboxItem.dedupe_key == p.key).limit(1))
+_INBOX_ADD = Prepared(lambda p: InboxItem.insert(
+    receipt_id=p.receipt_id, type_webhook=p.type_webhook, dedupe_key=p.key, chat_id=p.chat_id,
+    external_id=p.external_id, raw=p.raw, state="new", error="", received_at=p.now))
+_INBOX_DONE = Prepared(lambda p: InboxItem.update(state=p.state, error=p.error).where(InboxItem.id == p.id))
+_MESSAGE_SEEN = Prepared(lambda p: Message.select(Message.id).where(
+    (Message.chat == p.chat) & (Message.external_id == p.external_id)).limit(1))
+_STATUS_TARGET = Prepared(lambda p: Message.select(Message.id, Message.status, Chat.chat_id).join(Chat).where(
+    Message.external_id == p.external_id).limit(1))
+_STATUS_TARGET_IN_CHAT = Prepared(lambda p: Message.select(Message.id, Message.status, Chat.chat_id).join(Chat).where(
+    (Message.external_id == p.external_id) & (Chat.chat_id == p.chat_id)).limit(1))
+_SET_STATUS = Prepared(lambda p: Message.update(status=p.status).where(Message.id == p.id))
+_SET_STATUS_DETAIL = Prepared(lambda p: Message.update(status=p.status, status_detail=p.detail).where(Message.id == p.id))
+_CUSTOMER_MESSAGE_ADD = Prepared(lambda p: Message.insert(
+    chat=p.chat, direction="in", sender_kind="customer", sender_name=p.sender_name, text=p.text,
+    content_type=p.content_type, media_url=p.media_url, media_name=p.media_name, media_mime=p.media_mime,
+    external_id=p.external_id, quoted_external_id=p.quoted, turn_state=p.turn_state, created_at=p.at))
+_CHAT_INBOUND = Prepared(lambda p: Chat.update(
+    last_inbound_at=p.at, waiting_since=pw.fn.COALESCE(Chat.waiting_since, p.at), unanswered=Chat.unanswered + 1,
+    last_text=p.text, updated_at=p.now).where(Chat.id == p.id))
 
 # Content that does not call for an answer from the bot.
 NO_TURN_CONTENT = frozenset({"reaction", "poll_vote"})
@@ -67,14 +90,14 @@ def store_notification(raw: str, body: Any, receipt_id: int | None, now: datetim
         )
         return Stored(row.id, poison=True, reason=str(exc))
     key = dedupe_key(parsed, receipt_id)
-    if key is not None and InboxItem.select(InboxItem.id).where(InboxItem.dedupe_key == key).exists():
+    if key is not None and _INBOX_SEEN.first(key=key) is not None:
         return Stored(None, duplicate=True)
-    row = InboxItem.create(
-        receipt_id=receipt_id, type_webhook=body.get("typeWebhook", ""), dedupe_key=key, raw=raw[:100_000],
-        state="new", chat_id=getattr(parsed, "chat_id", None) or "", received_at=now,
-        external_id=getattr(parsed, "external_id", "") or "",
+    inbox_id = _INBOX_ADD.insert(
+        receipt_id=receipt_id, type_webhook=str(body.get("typeWebhook", ""))[:64], key=key,
+        chat_id=getattr(parsed, "chat_id", None) or "", external_id=getattr(parsed, "external_id", "") or "",
+        raw=raw[:100_000], now=db_time(now),
     )
-    return Stored(row.id)
+    return Stored(inbox_id)
 
 
 def apply_pending(now: datetime, limit: int = 200) -> list[IngestResult]:
@@ -116,12 +139,12 @@ def _apply(inbox: InboxItem, now: datetime) -> IngestResult:
     elif isinstance(parsed, Ignored):
         inbox.state = "ignored"
         inbox.error = parsed.reason
-    InboxItem.update(state=inbox.state, error=inbox.error).where(InboxItem.id == inbox.id).execute()
+    _INBOX_DONE.execute(state=inbox.state, error=inbox.error, id=inbox.id)
     return result
 
 
 def _message_exists(chat: Chat, external_id: str) -> bool:
-    return Message.select().where((Message.chat == chat) & (Message.external_id == external_id)).exists()
+    return _MESSAGE_SEEN.first(chat=chat.id, external_id=external_id) is not None
 
 
 def _apply_chat_message(msg: ChatMessage, now: datetime, result: IngestResult) -> None:
@@ -143,23 +166,16 @@ def _store_customer_message(chat: Chat, msg: ChatMessage, now: datetime, result:
         not msg.is_group and not msg.undecryptable and msg.content_type not in NO_TURN_CONTENT
         and chat.owner == "bot" and not chat.closed
     )
-    message = Message.create(
-        chat=chat, direction="in", sender_kind="customer", sender_name=msg.sender_name, text=msg.text,
-        content_type=msg.content_type, media_url=msg.media_url, media_name=msg.media_name, media_mime=msg.media_mime,
-        external_id=msg.external_id, quoted_external_id=msg.quoted_external_id,
-        turn_state="pending" if wants_turn else "", created_at=msg.at,
+    message_id = _CUSTOMER_MESSAGE_ADD.insert(
+        chat=chat.id, sender_name=msg.sender_name, text=msg.text, content_type=msg.content_type,
+        media_url=msg.media_url, media_name=msg.media_name, media_mime=msg.media_mime, external_id=msg.external_id,
+        quoted=msg.quoted_external_id, turn_state="pending" if wants_turn else "", at=db_time(msg.at),
     )
-    chat.last_inbound_at = msg.at
-    if chat.waiting_since is None:
-        chat.waiting_since = msg.at
-    chat.unanswered += 1
-    chat.last_text = msg.text[:300]
-    chat.updated_at = now
-    chat.save()
+    _CHAT_INBOUND.execute(at=db_time(msg.at), text=msg.text[:300], now=db_time(now), id=chat.id)
     result.turn_due = wants_turn
     result.customer_text = msg.text
     result.customer_at = msg.at
-    result.events.append(ev.MessageReceived(chat.chat_id, message.id, msg.text, msg.content_type, "customer"))
+    result.events.append(ev.MessageReceived(chat.chat_id, message_id, msg.text, msg.content_type, "customer"))
     result.events.append(ev.ChatUpdated(chat.chat_id))
     if msg.undecryptable and not msg.is_group:
         item = queue_text(chat.chat_id, texts.ASK_TO_RESEND, "system", now)
@@ -243,19 +259,19 @@ def _apply_deletion(deletion: MessageDeletion, now: datetime, result: IngestResu
 
 
 def _apply_status(update: StatusUpdate, result: IngestResult) -> bool:
-    query = Message.select(Message.id, Message.status, Chat.chat_id).join(Chat).where(Message.external_id == update.external_id)
     if update.chat_id:
-        query = query.where(Chat.chat_id == update.chat_id)
-    row = query.tuples().first()
+        row = _STATUS_TARGET_IN_CHAT.first(external_id=update.external_id, chat_id=update.chat_id)
+    else:
+        row = _STATUS_TARGET.first(external_id=update.external_id)
     if row is None:
         return False
     message_id, current, chat_id = row
     result.chat_id = chat_id
     if status_advances(current, update.status):
-        values: dict[Any, Any] = {Message.status: update.status}
         if update.description:
-            values[Message.status_detail] = update.description[:300]
-        Message.update(values).where(Message.id == message_id).execute()
+            _SET_STATUS_DETAIL.execute(status=update.status, detail=update.description[:300], id=message_id)
+        else:
+            _SET_STATUS.execute(status=update.status, id=message_id)
         result.events.append(ev.StatusChanged(chat_id, update.external_id, update.status))
     return True
 

@@ -94,7 +94,7 @@ class Database:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db.init(self._target, pragmas=PRAGMAS, check_same_thread=False)
         self._db.connect(reuse_if_open=True)
-        for model in m.ALL_MODELS:
+        for model in (m.BaseModel, *m.ALL_MODELS):
             model._meta.database = self._db  # thread-local binding (ThreadSafeDatabaseMetadata)
         migrate(self._db, self.path)
         self._opened = True

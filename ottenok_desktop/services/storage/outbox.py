@@ -18,30 +18,75 @@ from ottenok_desktop.engine.notifications import TERMINAL_FAILURES, status_advan
 
 from .chats import get_or_create_chat
 from .models import Chat, InboxItem, Message, OutboxItem
+from .prepared import Prepared, db_time
 
 ACTIVE_STATES = ("pending", "sending", "unknown")
+
+# The sender's per-message statements, compiled once (see prepared.py).
+_CHAT_OWNER = Prepared(lambda p: Chat.select(Chat.id, Chat.owner).where(Chat.chat_id == p.chat_id))
+_OLDEST_ACTIVE = Prepared(lambda p: OutboxItem.select(
+    OutboxItem.id, OutboxItem.kind, OutboxItem.text, OutboxItem.file_path, OutboxItem.file_url, OutboxItem.file_name,
+    OutboxItem.sender_kind, OutboxItem.state, OutboxItem.attempts, OutboxItem.created_at, OutboxItem.next_attempt_at,
+    OutboxItem.message,
+).where((OutboxItem.chat == p.chat) & OutboxItem.state.in_(ACTIVE_STATES)).order_by(OutboxItem.id).limit(1))
+_CLAIM = Prepared(lambda p: OutboxItem.update(state="sending", attempts=p.attempts).where(OutboxItem.id == p.id))
+_SENT_ITEM = Prepared(lambda p: OutboxItem.select(
+    OutboxItem.chat, OutboxItem.message, OutboxItem.sender_kind, OutboxItem.text, OutboxItem.file_name,
+).where(OutboxItem.id == p.id))
+_MARK_SENT = Prepared(lambda p: OutboxItem.update(state="sent", external_id=p.external_id, sent_at=p.now, last_error="")
+                      .where(OutboxItem.id == p.id))
+_CHAT_OUTBOUND = Prepared(lambda p: Chat.update(
+    last_outbound_at=p.now, waiting_since=None, unanswered=0, last_text=p.text, updated_at=p.now).where(Chat.id == p.id))
+_CHAT_BOT_OUTBOUND = Prepared(lambda p: Chat.update(
+    last_outbound_at=p.now, last_bot_at=p.now, waiting_since=None, unanswered=0, last_text=p.text, updated_at=p.now,
+).where(Chat.id == p.id))
+_DROP_ECHO_TWIN = Prepared(lambda p: Message.delete().where(
+    (Message.chat == p.chat) & (Message.external_id == p.external_id) & (Message.id != p.id)))
+_MESSAGE_STATUS = Prepared(lambda p: Message.select(Message.status).where(Message.id == p.id))
+_DEFERRED_STATUSES = Prepared(lambda p: InboxItem.select(InboxItem.id, InboxItem.dedupe_key).where(
+    (InboxItem.external_id == p.external_id) & (InboxItem.state == "deferred")))
+_SET_MESSAGE_SENT = Prepared(lambda p: Message.update(external_id=p.external_id, status=p.status).where(Message.id == p.id))
+
+
+@dataclass(frozen=True)
+class Queued:
+    """An outbox row just created, with its Message row."""
+
+    id: int
+    message_id: int
+    chat_pk: int
+
+
+_QUEUED_MESSAGE_ADD = Prepared(lambda p: Message.insert(
+    chat=p.chat, direction="out", sender_kind=p.sender_kind, sender_name=p.sender_name, text=p.text,
+    content_type=p.content_type, media_url=p.media_url, media_name=p.file_name, status="queued", created_at=p.now))
+_OUTBOX_ADD = Prepared(lambda p: OutboxItem.insert(
+    chat=p.chat, message=p.message, kind=p.kind, text=p.text, file_path=p.file_path, file_url=p.file_url,
+    file_name=p.file_name, sender_kind=p.sender_kind, sender_name=p.sender_name, state="pending",
+    next_attempt_at=p.now, created_at=p.now))
 
 
 def queue_part(
     chat_id: str, now: datetime, *, text: str = "", sender_kind: str = "bot", sender_name: str = "",
-    file_path: Path | None = None, file_url: str = "", file_name: str = "",
-) -> OutboxItem:
-    chat = get_or_create_chat(chat_id, now)
+    file_path: Path | None = None, file_url: str = "", file_name: str = "", chat_pk: int | None = None,
+) -> Queued:
+    if chat_pk is None:
+        chat_pk = get_or_create_chat(chat_id, now).id
     kind = "file_upload" if file_path is not None else "file_url" if file_url else "text"
     content_type = "text" if kind == "text" else "image" if _is_image(file_name or str(file_path or file_url)) else "document"
-    message = Message.create(
-        chat=chat, direction="out", sender_kind=sender_kind, sender_name=sender_name, text=text,
-        content_type=content_type, media_url=str(file_path or file_url or ""), media_name=file_name,
-        status="queued", created_at=now,
+    when = db_time(now)
+    message_id = _QUEUED_MESSAGE_ADD.insert(
+        chat=chat_pk, sender_kind=sender_kind, sender_name=sender_name, text=text, content_type=content_type,
+        media_url=str(file_path or file_url or ""), file_name=file_name, now=when,
     )
-    return OutboxItem.create(
-        chat=chat, message=message, kind=kind, text=text, file_path=str(file_path or ""), file_url=file_url,
-        file_name=file_name, sender_kind=sender_kind, sender_name=sender_name, state="pending",
-        next_attempt_at=now, created_at=now,
+    outbox_id = _OUTBOX_ADD.insert(
+        chat=chat_pk, message=message_id, kind=kind, text=text, file_path=str(file_path or ""), file_url=file_url,
+        file_name=file_name, sender_kind=sender_kind, sender_name=sender_name, now=when,
     )
+    return Queued(outbox_id, message_id, chat_pk)
 
 
-def queue_text(chat_id: str, text: str, sender_kind: str, now: datetime, sender_name: str = "") -> OutboxItem:
+def queue_text(chat_id: str, text: str, sender_kind: str, now: datetime, sender_name: str = "") -> Queued:
     return queue_part(chat_id, now, text=text, sender_kind=sender_kind, sender_name=sender_name)
 
 
@@ -87,18 +132,12 @@ def claim_next(chat_id: str, now: datetime) -> tuple[SendJob | None, list[int]]:
     dropped first (returned as the second value). Order per chat is kept: a later item
     is never claimed while an earlier one waits for a retry."""
     dropped: list[int] = []
-    chat = Chat.select(Chat.id, Chat.owner).where(Chat.chat_id == chat_id).tuples().first()
+    chat = _CHAT_OWNER.first(chat_id=chat_id)
     if chat is None:
         return None, dropped
     chat_pk, owner = chat
-    fields = (OutboxItem.id, OutboxItem.kind, OutboxItem.text, OutboxItem.file_path, OutboxItem.file_url,
-              OutboxItem.file_name, OutboxItem.sender_kind, OutboxItem.state, OutboxItem.attempts,
-              OutboxItem.created_at, OutboxItem.next_attempt_at, OutboxItem.message)
     while True:
-        row = (
-            OutboxItem.select(*fields).where((OutboxItem.chat == chat_pk) & OutboxItem.state.in_(ACTIVE_STATES))
-            .order_by(OutboxItem.id).tuples().first()
-        )
+        row = _OLDEST_ACTIVE.first(chat=chat_pk)
         if row is None:
             return None, dropped
         (item_id, kind, text, file_path, file_url, file_name, sender_kind, state, attempts, created_at,
@@ -112,7 +151,7 @@ def claim_next(chat_id: str, now: datetime) -> tuple[SendJob | None, list[int]]:
         next_attempt_at = OutboxItem.next_attempt_at.python_value(next_attempt_at)
         if next_attempt_at is not None and next_attempt_at > now and state != "sending":
             return None, dropped
-        OutboxItem.update(state="sending", attempts=attempts + 1).where(OutboxItem.id == item_id).execute()
+        _CLAIM.execute(attempts=attempts + 1, id=item_id)
         return SendJob(
             outbox_id=item_id, chat_id=chat_id, kind=kind, text=text, file_path=file_path, file_url=file_url,
             file_name=file_name, sender_kind=sender_kind, state=state, attempts=attempts + 1,
@@ -123,36 +162,26 @@ def claim_next(chat_id: str, now: datetime) -> tuple[SendJob | None, list[int]]:
 def mark_sent(outbox_id: int, external_id: str, now: datetime) -> int | None:
     """Record a successful send; apply statuses that arrived before we knew the id.
     Returns the Message id."""
-    chat_pk, message_id, sender_kind, text, file_name = (
-        OutboxItem.select(OutboxItem.chat, OutboxItem.message, OutboxItem.sender_kind, OutboxItem.text, OutboxItem.file_name)
-        .where(OutboxItem.id == outbox_id).tuples().get()
-    )
-    OutboxItem.update(state="sent", external_id=external_id, sent_at=now, last_error="").where(OutboxItem.id == outbox_id).execute()
-    chat_values = {
-        Chat.last_outbound_at: now, Chat.waiting_since: None, Chat.unanswered: 0,
-        Chat.last_text: (text or file_name)[:300], Chat.updated_at: now,
-    }
-    if sender_kind == "bot":
-        chat_values[Chat.last_bot_at] = now
-    Chat.update(chat_values).where(Chat.id == chat_pk).execute()
+    chat_pk, message_id, sender_kind, text, file_name = _SENT_ITEM.first(id=outbox_id)
+    when = db_time(now)
+    _MARK_SENT.execute(external_id=external_id, now=when, id=outbox_id)
+    chat_update = _CHAT_BOT_OUTBOUND if sender_kind == "bot" else _CHAT_OUTBOUND
+    chat_update.execute(now=when, text=(text or file_name)[:300], id=chat_pk)
     if not message_id:
         return None
     # the echo may already have stored a message with this id (if it raced us): keep one
-    Message.delete().where((Message.chat == chat_pk) & (Message.external_id == external_id) & (Message.id != message_id)).execute()
-    status = Message.select(Message.status).where(Message.id == message_id).scalar()
+    _DROP_ECHO_TWIN.execute(chat=chat_pk, external_id=external_id, id=message_id)
+    (status,) = _MESSAGE_STATUS.first(id=message_id)
     if status in ("queued", "", "sending"):
         status = "sent"
-    deferred = list(
-        InboxItem.select(InboxItem.id, InboxItem.dedupe_key)
-        .where((InboxItem.external_id == external_id) & (InboxItem.state == "deferred")).tuples()
-    )
+    deferred = _DEFERRED_STATUSES.all(external_id=external_id)
     for _, key in deferred:
         candidate = key.rsplit(":", 1)[1]
         if status_advances(status, candidate):
             status = candidate
     if deferred:
         InboxItem.update(state="done").where(InboxItem.id.in_([i for i, _ in deferred])).execute()
-    Message.update(external_id=external_id, status=status).where(Message.id == message_id).execute()
+    _SET_MESSAGE_SENT.execute(external_id=external_id, status=status, id=message_id)
     return message_id
 
 

@@ -283,6 +283,26 @@ def chat_messages(chat_id: str, limit: int = 5000) -> list[MessageRow]:
     return rows
 
 
+def messages_before(chat_id: str, before_id: int, limit: int = 300) -> list[MessageRow]:
+    """The `limit` messages just older than message `before_id`, oldest first (paging up)."""
+    chat_pk = m.Chat.select(m.Chat.id).where(m.Chat.chat_id == chat_id).scalar()
+    anchor = m.Message.get_or_none(m.Message.id == before_id)
+    if chat_pk is None or anchor is None:
+        return []
+    older = (m.Message.created_at < anchor.created_at) | (
+        (m.Message.created_at == anchor.created_at) & (m.Message.id < anchor.id)
+    )
+    query = (
+        m.Message.select(*_MESSAGE_COLUMNS)
+        .where((m.Message.chat == chat_pk) & older)
+        .order_by(m.Message.created_at.desc(), m.Message.id.desc())
+        .limit(limit)
+    )
+    rows = _to_message_rows(query.tuples())
+    rows.reverse()
+    return rows
+
+
 def messages_after(chat_id: str, after_id: int) -> list[MessageRow]:
     """Messages of a chat newer than `after_id` (live updates of an open chat)."""
     chat_pk = m.Chat.select(m.Chat.id).where(m.Chat.chat_id == chat_id).scalar()

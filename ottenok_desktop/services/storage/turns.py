@@ -14,30 +14,33 @@ from ottenok_desktop.engine.turns import HistoryLine, InboundText, Reply, Turn
 from .chats import mark_needs_human
 from .models import Chat, Message, PhotoSent
 from .outbox import queue_part
+from .prepared import Prepared
+
+_CHAT = Prepared(lambda p: Chat.select(Chat.id, Chat.owner, Chat.phone, Chat.name).where(Chat.chat_id == p.chat_id))
+_PENDING = Prepared(lambda p: Message.select(
+    Message.id, Message.text, Message.content_type, Message.created_at, Message.media_url, Message.media_name,
+    Message.quoted_external_id,
+).where((Message.chat == p.chat) & (Message.turn_state == "pending")).order_by(Message.id))
+_HISTORY = Prepared(lambda p: Message.select(Message.sender_kind, Message.text, Message.created_at).where(
+    (Message.chat == p.chat) & (Message.id < p.before) & (Message.deleted == False)  # noqa: E712
+).order_by(Message.id.desc()).limit(p.limit))
+_when = Message.created_at.python_value
 
 
 def load_turn(chat_id: str, now: datetime, history_limit: int = 30) -> Turn | None:
-    chat = Chat.select(Chat.id, Chat.owner, Chat.phone, Chat.name).where(Chat.chat_id == chat_id).tuples().first()
+    chat = _CHAT.first(chat_id=chat_id)
     if chat is None:
         return None
     chat_pk, owner, phone, name = chat
-    pending = list(
-        Message.select(Message.id, Message.text, Message.content_type, Message.created_at, Message.media_url,
-                       Message.media_name, Message.quoted_external_id)
-        .where((Message.chat == chat_pk) & (Message.turn_state == "pending")).order_by(Message.id).tuples()
-    )
+    pending = _PENDING.all(chat=chat_pk)
     if not pending:
         return None
     if owner != "bot":
         Message.update(turn_state="skipped").where(Message.id.in_([m[0] for m in pending])).execute()
         return None
-    earlier = list(
-        Message.select(Message.sender_kind, Message.text, Message.created_at)
-        .where((Message.chat == chat_pk) & (Message.id < pending[0][0]) & (Message.deleted == False))  # noqa: E712
-        .order_by(Message.id.desc()).limit(history_limit).tuples()
-    )
-    history = tuple(HistoryLine(kind, text, at) for kind, text, at in reversed(earlier))
-    messages = tuple(InboundText(*row) for row in pending)
+    earlier = _HISTORY.all(chat=chat_pk, before=pending[0][0], limit=history_limit)
+    history = tuple(HistoryLine(kind, text, _when(at)) for kind, text, at in reversed(earlier))
+    messages = tuple(InboundText(m[0], m[1], m[2], _when(m[3]), m[4], m[5], m[6]) for m in pending)
     return Turn(chat_id=chat_id, phone=phone, customer_name=name, messages=messages, history=history, now=now)
 
 
@@ -50,7 +53,7 @@ class CommitResult:
 
 
 def commit_turn(chat_id: str, message_ids: tuple[int, ...], reply: Reply, now: datetime) -> CommitResult:
-    chat_pk, owner = Chat.select(Chat.id, Chat.owner).where(Chat.chat_id == chat_id).tuples().get()
+    chat_pk, owner, _, _ = _CHAT.first(chat_id=chat_id)
     pending_ids = Message.id.in_(message_ids) & (Message.turn_state == "pending")
     if owner != "bot":
         Message.update(turn_state="skipped").where(pending_ids).execute()
@@ -65,7 +68,7 @@ def commit_turn(chat_id: str, message_ids: tuple[int, ...], reply: Reply, now: d
             PhotoSent.insert(chat=chat_pk, photo_key=part.photo_key, sent_at=now).execute()
         item = queue_part(
             chat_id, now, text=part.text, sender_kind="bot", file_path=part.file_path, file_url=part.file_url,
-            file_name=part.file_name,
+            file_name=part.file_name, chat_pk=chat_pk,
         )
         queued.append((item.id, part.text or part.file_name))
     handoff = bool(reply.handoff_reason) and mark_needs_human(chat_id, reply.handoff_reason, now)

@@ -1,0 +1,76 @@
+"""Prepared queries: peewee builds the SQL once (in the dialect of the database in use);
+later calls only bind new parameters.
+
+Peewee compiles a query to SQL on every execution, which costs far more than SQLite
+takes to run a small indexed statement. The channel's hot path (storing notifications,
+applying statuses, the outbox) runs a few statements per message, so those statements
+are written as ordinary peewee queries over named markers and executed through
+`Prepared`, which caches the compiled text per database and binds values by name.
+Values must already be database values (`db_time` for datetimes); boolean columns
+cannot be markers (peewee coerces them), so hot-path statements avoid them. Values
+peewee binds on its own (column defaults, constants like the 1 in `unanswered + 1`)
+are kept as they were compiled.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+import peewee as pw
+
+from .models import BaseModel
+
+_MARK = "\x00prepared:"
+
+
+class _Markers:
+    def __getattr__(self, name: str) -> str:
+        return _MARK + name
+
+
+def db_time(value: datetime | None) -> str | None:
+    """An aware datetime as UtcDateTimeField stores it (naive UTC text)."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return str(value)
+
+
+class Prepared:
+    def __init__(self, build: Callable[[Any], pw.Query]) -> None:
+        self._build = build
+        self._compiled: dict[int, tuple[str, tuple[tuple[bool, Any], ...]]] = {}
+
+    def _compile(self, database: pw.Database) -> tuple[str, tuple[tuple[bool, Any], ...]]:
+        compiled = self._compiled.get(id(database))
+        if compiled is None:
+            sql, params = self._build(_Markers()).sql()
+            slots = tuple(
+                (True, value[len(_MARK):]) if isinstance(value, str) and value.startswith(_MARK) else (False, value)
+                for value in params
+            )
+            compiled = (sql, slots)
+            self._compiled[id(database)] = compiled
+        return compiled
+
+    def execute(self, **values: Any) -> Any:
+        database = BaseModel._meta.database
+        sql, slots = self._compile(database)
+        used = {name for is_marker, name in slots if is_marker}
+        if used != set(values):
+            raise ValueError(f"prepared query takes {sorted(used)}, got {sorted(values)}")
+        return database.execute_sql(sql, tuple(values[v] if is_marker else v for is_marker, v in slots))
+
+    def first(self, **values: Any) -> tuple[Any, ...] | None:
+        return self.execute(**values).fetchone()
+
+    def all(self, **values: Any) -> list[tuple[Any, ...]]:
+        return list(self.execute(**values).fetchall())
+
+    def count(self, **values: Any) -> int:
+        return int(self.execute(**values).rowcount)
+
+    def insert(self, **values: Any) -> int:
+        return int(self.execute(**values).lastrowid)

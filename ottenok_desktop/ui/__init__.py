@@ -1,0 +1,1 @@
+"""The operator console (PySide6 only). It hears the engine only through `bridge.Bridge`."""

@@ -1,0 +1,117 @@
+"""`python -m ottenok_desktop.ui.screenshots DIR`: render the console's main views in demo
+state to PNG files (offscreen), for the README.
+
+A fresh temporary data dir with the sample shop; a few customers write through the
+GREEN-API sandbox, the bot answers, one chat is taken over by a manager; then every view
+is grabbed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+CUSTOMERS = (
+    ("77011112233@c.us", "Айгерим", ("Здравствуйте! есть шанель лоферы 37 бежевые?", "а доставка в астану сколько дней?")),
+    ("77024445566@c.us", "Дана", ("сколько стоит баленсиага кроссовки белые 39",)),
+    ("77035556677@c.us", "Мадина", ("хочу вернуть туфли, натирают. позовите менеджера пожалуйста",)),
+    ("77047778899@c.us", "Alina K", ("Добрый вечер, есть сумки черные?",)),
+)
+SIZE = (1440, 900)
+
+
+async def _wait(predicate: Any, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True
+
+
+async def render(out_dir: Path) -> list[Path]:
+    from ..bootstrap import build_engine
+    from ..settings import load_settings
+    from .app import build_console, start_console
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    saved: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="ottenok-shots-") as tmp:
+        settings = load_settings(data_dir=tmp, environ={}, env_file=Path(tmp) / ".none", demo=True)
+        engine = build_engine(settings)
+        console = build_console(engine)
+        window = console.window
+        window.resize(*SIZE)
+        window.show()
+        try:
+            await start_console(console)
+            for chat_id, name, texts in CUSTOMERS:
+                for text in texts:
+                    engine.sandbox.inject_text(chat_id, text, name)
+                    await asyncio.sleep(0.3)
+            await _wait(lambda: all(engine.sandbox.sent_to(c) for c, _n, _t in CUSTOMERS), 30)
+            # the first customer is taken over by the manager, who writes once
+            first = CUSTOMERS[0][0]
+            await engine.take_over(first, console.ctx.manager)
+            await engine.send_as_manager(first, "Айгерим, здравствуйте! Я Асель, менеджер. Бежевые 37 есть, отложить для вас?", console.ctx.manager)
+            await asyncio.sleep(1.5)
+            window.open_chat(CUSTOMERS[1][0])
+            await asyncio.sleep(1.0)
+
+            def shot(widget: Any, name: str) -> None:
+                path = out_dir / name
+                widget.grab().save(str(path))
+                saved.append(path)
+
+            shot(window, "console.png")
+            window.open_chat(first)
+            await asyncio.sleep(1.0)
+            shot(window, "takeover.png")
+            for tab, name in ((window.tickets_tab, "tickets.png"), (window.inventory_tab, "inventory.png"),
+                              (window.knowledge_tab, "knowledge.png"), (window.followups_tab, "followups.png")):
+                window.tabs.setCurrentWidget(tab)
+                await tab.refresh()
+                await asyncio.sleep(0.3)
+                shot(window, name)
+            window.tabs.setCurrentIndex(0)
+            dialog = window.open_settings()
+            dialog.resize(640, 760)
+            await asyncio.sleep(0.3)
+            shot(dialog, "settings.png")
+            dialog.close()
+            client = window.open_demo_client()
+            client.chat_id = CUSTOMERS[0][0]
+            await client.model.load(CUSTOMERS[0][0])
+            await asyncio.sleep(0.5)
+            shot(client, "demo_client.png")
+        finally:
+            await console.ctx.tasks.shutdown()
+            await engine.stop()
+            console.bridge.detach()
+            console.window.alerts.stop()
+    return saved
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    out_dir = Path(args[0] if args else os.environ.get("SCREENSHOT_DIR", "docs/screenshots"))
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import qasync
+
+    from .app import make_application
+
+    app = make_application()
+    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+        saved = runner.run(render(out_dir))
+    for path in saved:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

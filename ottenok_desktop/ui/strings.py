@@ -1,0 +1,323 @@
+"""Every Russian text the console shows, in one place."""
+
+from __future__ import annotations
+
+APP_TITLE = "Оттенок — консоль менеджера"
+DEMO_BADGE = "Демо"
+DEMO_TITLE_SUFFIX = " — ДЕМО-РЕЖИМ"
+DEMO_BANNER = "Демо-режим: WhatsApp не подключён, сообщения идут через встроенную песочницу. Напишите как клиент в окне «Клиент (демо)»."
+
+# ---- tabs / navigation --------------------------------------------------------------
+TAB_CHATS = "Диалоги"
+TAB_INVENTORY = "Инвентарь"
+TAB_KNOWLEDGE = "Знания"
+TAB_FOLLOWUPS = "Дожимы"
+TAB_TICKETS = "Тикеты"
+ACTION_SETTINGS = "Настройки"
+ACTION_DEMO_CLIENT = "Клиент (демо)"
+ACTION_QUIT = "Выход"
+
+# ---- conversation list ----------------------------------------------------------------
+FILTER_ALL = "Все"
+FILTER_BOT = "Бот"
+FILTER_NEEDS_HUMAN = "Нужен менеджер"
+FILTER_MINE = "Мои"
+FILTER_CLOSED = "Закрытые"
+SEARCH_PLACEHOLDER = "Поиск: имя, телефон, текст…"
+OWNER_BOT = "бот"
+OWNER_MANAGER = "менеджер"
+BADGE_TICKET = "тикет"
+BADGE_ORDER = "заказ"
+BADGE_NEEDS_HUMAN = "нужен менеджер"
+WAITING_NOW = "ждёт"
+NO_CHATS = "Нет диалогов"
+
+
+def waiting_for(seconds: float) -> str:
+    """«ждёт 5 мин» — how long the customer has been waiting."""
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return "ждёт <1 мин"
+    if minutes < 60:
+        return f"ждёт {minutes} мин"
+    hours = minutes // 60
+    if hours < 24:
+        return f"ждёт {hours} ч {minutes % 60} мин"
+    return f"ждёт {hours // 24} д"
+
+
+# ---- chat view --------------------------------------------------------------------------
+SENDER_CUSTOMER = "Клиент"
+SENDER_BOT = "Бот"
+SENDER_BOT_PERSONA = "{name} · бот"
+SENDER_MANAGER_APP = "Менеджер"
+SENDER_MANAGER_PHONE = "Телефон магазина"
+SENDER_SYSTEM = "Система"
+SENDER_LABELS = {
+    "customer": SENDER_CUSTOMER,
+    "bot": SENDER_BOT,
+    "manager_app": SENDER_MANAGER_APP,
+    "manager_phone": SENDER_MANAGER_PHONE,
+    "system": SENDER_SYSTEM,
+}
+MEDIA_LABELS = {
+    "image": "📷 Фото",
+    "video": "🎬 Видео",
+    "audio": "🎤 Голосовое сообщение",
+    "document": "📄 Документ",
+    "sticker": "Стикер",
+    "location": "📍 Геолокация",
+    "contact": "👤 Контакт",
+    "poll": "📊 Опрос",
+}
+MESSAGE_DELETED = "Сообщение удалено"
+MESSAGE_EDITED = "изменено"
+NO_CHAT_SELECTED = "Выберите диалог слева"
+OWNER_BANNER_BOT = "Отвечает бот"
+OWNER_BANNER_MANAGER = "Диалог ведёт менеджер: {name}"
+OWNER_BANNER_NEEDS_HUMAN = "Клиенту нужен менеджер: {reason}"
+TAKE_OVER = "Взять диалог"
+RETURN_TO_BOT = "Вернуть боту"
+TAKE_OVER_TIP = "Бот замолчит в этом диалоге, неотправленный ответ бота будет отменён (Ctrl+T)"
+RETURN_TO_BOT_TIP = "Бот продолжит с текущего шага заказа (Ctrl+R)"
+COMPOSER_PLACEHOLDER = "Сообщение клиенту… (Ctrl+Enter — отправить)"
+COMPOSER_DISABLED = "Чтобы написать клиенту, возьмите диалог"
+SEND = "Отправить"
+ATTACH = "Фото…"
+ATTACH_TITLE = "Выберите фото для отправки"
+ATTACHED = "Вложение: {name}"
+QUICK_REPLIES = "Быстрые ответы"
+QUICK_REPLY_EDIT = "Изменить быстрые ответы…"
+BOT_DRAFT_TITLE = "Черновик бота (не отправлен)"
+BOT_DRAFT_USE = "В поле ввода"
+BOT_DRAFT_HIDE = "Скрыть"
+SEND_FAILED = "Не удалось отправить: {error}"
+
+# ---- order and customer cards -------------------------------------------------------------
+ORDER_TITLE = "Заказ"
+ORDER_NONE = "Заказа пока нет"
+ORDER_FIELDS = {
+    "product": "Товар",
+    "size": "Размер",
+    "color": "Цвет",
+    "city": "Город",
+    "address": "Адрес",
+    "customer_name": "Имя",
+    "quantity": "Кол-во",
+    "price": "Цена, ₸",
+}
+ORDER_STATES = {"draft": "черновик", "ready": "готов к подтверждению", "confirmed": "подтверждён", "cancelled": "отменён"}
+ORDER_SAVE = "Сохранить"
+ORDER_CONFIRM = "Подтвердить заказ"
+ORDER_CANCEL = "Отменить заказ"
+ORDER_CANCEL_ASK = "Отменить заказ №{id}?"
+ORDER_SAVED = "Сохранено"
+ORDER_BAD_QUANTITY = "Количество — целое число от 1"
+ORDER_BAD_PRICE = "Цена — число, например 45900"
+STOCK_TITLE = "Наличие"
+STOCK_NONE = "Нет данных о наличии"
+STOCK_ASKED = "Запрошено: {what}"
+STOCK_IN = "в наличии: {qty} шт."
+STOCK_OUT = "нет в наличии"
+STOCK_ALTERNATIVES = "Есть в наличии:"
+STOCK_SEND_ALT = "Отправить"
+STOCK_SEND_ALT_TIP = "Отправить клиенту фото и цену"
+STOCK_ALT_CAPTION = "{product}, {color}, размер {size} — {price} ₸"
+CUSTOMER_TITLE = "Клиент"
+CUSTOMER_LINES = "Телефон: +{phone}\nПервое обращение: {first}\nСообщений: {messages}\nЗаказов: {orders} (подтверждено {confirmed})\nТикетов: {tickets}"
+
+# ---- tickets -------------------------------------------------------------------------------
+TICKET_COLUMNS = ("№", "Клиент", "Тип", "Статус", "Менеджер", "Создан", "Суть")
+TICKET_KINDS = {"warranty": "гарантия", "return": "возврат", "other": "другое"}
+TICKET_STATUS = {"WAITING": "ждёт", "ASSIGNED": "в работе", "CLOSED": "закрыт"}
+TICKET_TAKE = "Взять в работу"
+TICKET_CLOSE = "Завершить диалог"
+TICKET_OPEN_CHAT = "Открыть чат"
+TICKET_TAKEN_BY_OTHER = "Тикет уже взял другой менеджер."
+TICKET_TAKEN = "Тикет №{id} ваш. Клиент на связи."
+TICKET_CLOSED = "Тикет №{id} закрыт, диалог вернулся боту."
+TICKETS_EMPTY = "Очередь пуста"
+
+# ---- alerts -----------------------------------------------------------------------------------
+ALERT_TITLE = "Нужен менеджер"
+ALERT_MESSAGE = "{customer}: {reason}"
+ALERT_SUMMARY = "Ждут менеджера: {count}"
+TRAY_TOOLTIP = "Оттенок — ждут менеджера: {count}"
+TRAY_SHOW = "Показать окно"
+
+# ---- inventory ---------------------------------------------------------------------------------
+INVENTORY_DROP_HINT = "Перетащите сюда новый файл остатков (.xlsx) — бот начнёт использовать его сразу"
+INVENTORY_LOAD = "Загрузить файл…"
+INVENTORY_FILTER = "Фильтр: модель, бренд, цвет, размер…"
+INVENTORY_ONLY_LOW = "Только мало / нет"
+INVENTORY_SUMMARY = "Позиций: {rows}, моделей: {products}. Файл: {path}"
+INVENTORY_EMPTY = "Остатки не загружены"
+INVENTORY_ACCEPTED = "Файл принят: {rows} строк, {products} моделей за {seconds:.1f} с."
+INVENTORY_REJECTED_TITLE = "Файл остатков не принят"
+INVENTORY_REJECTED = "В файле «{name}» есть ошибки. Бот продолжает работать со старыми остатками."
+INVENTORY_ERROR_COLUMNS = ("Строка", "Колонка", "Значение", "Ошибка")
+INVENTORY_LOADING = "Проверяю файл «{name}»…"
+INVENTORY_WRONG_TYPE = "Остатки принимаются только в формате .xlsx"
+INVENTORY_COLUMN_NAMES = {
+    "sku": "Артикул",
+    "brand": "Бренд",
+    "product": "Модель",
+    "product_type": "Тип",
+    "color": "Цвет",
+    "size": "Размер",
+    "quantity": "Остаток",
+    "reserved": "Резерв",
+    "available": "Доступно",
+    "price": "Цена, ₸",
+}
+LOW_STOCK = "мало"
+
+# ---- knowledge -------------------------------------------------------------------------------
+KNOWLEDGE_DROP_HINT = "Перетащите сюда каталог, скрипты (.docx, .txt) или выгрузку чата WhatsApp"
+KNOWLEDGE_ADD = "Добавить документ…"
+KNOWLEDGE_COLUMNS = ("Документ", "Тип", "Фрагментов", "Статус", "Изменён")
+KNOWLEDGE_PROGRESS = {
+    "scan": "Поиск файлов",
+    "parse": "Чтение документов",
+    "embed": "Векторизация",
+    "index": "Индексация",
+    "switch": "Переключение",
+    "done": "Готово",
+}
+KNOWLEDGE_BUILT = "База знаний обновлена: {files} файлов, {chunks} фрагментов за {seconds:.1f} с."
+KNOWLEDGE_REJECTED = "Документ «{name}» не принят: {reason}"
+KNOWLEDGE_WRONG_TYPE = "Принимаются .docx, .txt, .md и выгрузки чатов WhatsApp (.txt, .zip)"
+KNOWLEDGE_TEST_TITLE = "Проверка: что ответит бот"
+KNOWLEDGE_TEST_PLACEHOLDER = "Вопрос клиента, например: «есть шанель 37 бежевые?»"
+KNOWLEDGE_TEST_RUN = "Проверить"
+KNOWLEDGE_HITS = "Что найдено в базе знаний:"
+KNOWLEDGE_ANSWER = "Ответ бота:"
+KNOWLEDGE_NO_HITS = "Ничего не найдено"
+KNOWLEDGE_ANSWER_UNAVAILABLE = "Ответ бота недоступен: {reason}"
+
+# ---- follow-ups --------------------------------------------------------------------------------
+FOLLOWUP_COLUMNS = ("Клиент", "Дожим", "Когда")
+FOLLOWUP_CANCEL = "Отменить дожим"
+FOLLOWUP_PAUSE = "Приостановить все дожимы"
+FOLLOWUP_RESUME = "Возобновить дожимы"
+FOLLOWUP_PAUSED = "Дожимы приостановлены"
+FOLLOWUP_EMPTY = "Запланированных дожимов нет"
+FOLLOWUP_NUMBER = "№{number}"
+TODAY = "сегодня"
+TOMORROW = "завтра"
+
+# ---- status bar -------------------------------------------------------------------------------
+STATUS_WHATSAPP = "WhatsApp: {state}"
+INSTANCE_STATES = {
+    "authorized": "подключён",
+    "notAuthorized": "не авторизован (отсканируйте QR-код)",
+    "starting": "запускается",
+    "blocked": "заблокирован",
+    "quota": "исчерпана квота",
+    "wrong_credentials": "неверный ID или токен",
+    "unreachable": "нет связи",
+    "sleepMode": "телефон не в сети",
+    "yellowCard": "ограничен",
+    "demo": "демо-песочница",
+    "stopped": "остановлен",
+    "unknown": "неизвестно",
+}
+LLM_MODES = {"openai": "OpenAI", "local": "локальный сервер", "offline": "офлайн (шаблоны)"}
+STATUS_LLM = "ИИ: {mode}"
+STATUS_QUEUES = "Очереди: входящие {inbox}, исходящие {outbox}"
+STATUS_LAST_ERROR = "Ошибка: {error}"
+STATUS_NO_ERROR = "Ошибок нет"
+
+# ---- settings -----------------------------------------------------------------------------------
+SETTINGS_TITLE = "Настройки"
+SETTINGS_GROUPS = {
+    "whatsapp": "WhatsApp (GREEN-API)",
+    "llm": "ИИ (OpenAI или совместимый сервер)",
+    "drive": "Фото из Google Drive",
+    "shop": "Магазин",
+    "nudges": "Дожимы",
+    "console": "Консоль",
+}
+SETTINGS_LABELS = {
+    "GREEN_API_INSTANCE_ID": "ID инстанса",
+    "GREEN_API_TOKEN": "Токен",
+    "GREEN_API_URL": "Адрес API",
+    "OPENAI_API_KEY": "Ключ API",
+    "OPENAI_BASE_URL": "Адрес сервера (необязательно)",
+    "OPENAI_MODEL": "Модель",
+    "GOOGLE_DRIVE_PHOTOS_FOLDER_ID": "ID папки с фото",
+    "GOOGLE_CREDENTIALS_FILE": "Файл ключа сервисного аккаунта",
+    "MANAGER_NUMBERS": "Номера менеджеров (через запятую)",
+    "OTTENOK_WORK_HOURS": "Часы работы (например 9-19)",
+    "OTTENOK_TIMEZONE": "Часовой пояс",
+    "OTTENOK_PERSONA_NAME": "Имя бота",
+    "NUDGE_ENABLED": "Дожимы включены",
+    "OTTENOK_NUDGE1_TEXT": "Текст первого дожима",
+    "OTTENOK_NUDGE2_TEXT": "Текст второго дожима",
+    "MANAGER_NAME": "Ваше имя (видно в журнале)",
+}
+SETTINGS_SHOW_SECRET = "Показать"
+SETTINGS_CHECK = "Проверить"
+SETTINGS_CHECKING = "Проверяю…"
+SETTINGS_SAVED = "Настройки сохранены. Подключения WhatsApp и ИИ применятся после перезапуска программы."
+SETTINGS_INVALID = "Неверное значение «{label}»: {expected}"
+SETTINGS_BROWSE = "Выбрать…"
+CHECK_OK = "✓ {detail}"
+CHECK_FAIL = "✗ {detail}"
+CHECK_WHATSAPP_NEED = "Укажите ID инстанса и токен"
+CHECK_WHATSAPP_STATE = "Состояние инстанса: {state}"
+CHECK_LLM_NEED = "Укажите ключ API или адрес сервера"
+CHECK_LLM_OK = "Модель ответила: «{answer}»"
+CHECK_DRIVE_NEED = "Укажите ID папки и файл ключа"
+CHECK_DRIVE_OK = "Файлов в папке: {count}"
+CHECK_ERROR = "Ошибка: {error}"
+CHECK_UNAVAILABLE = "Проверка недоступна в этой сборке"
+
+# Expected-value hints shown under an invalid field (from the setting's English rule).
+SETTINGS_EXPECTED = {
+    "GREEN_API_INSTANCE_ID": "число из личного кабинета GREEN-API, например 1101000001",
+    "GREEN_API_URL": "адрес вида https://api.green-api.com",
+    "OPENAI_BASE_URL": "адрес вида http://localhost:8000/v1",
+    "MANAGER_NUMBERS": "телефоны через запятую, например 77011234567, 77017654321",
+    "OTTENOK_WORK_HOURS": "часы открытия и закрытия, например 9-19",
+    "OTTENOK_TIMEZONE": "часовой пояс, например Asia/Almaty",
+    "OPENAI_MODEL": "название модели, например gpt-4o",
+    "OTTENOK_PERSONA_NAME": "непустое имя",
+    "NUDGE_ENABLED": "да или нет",
+}
+
+# ---- quick replies -----------------------------------------------------------------------------
+QUICK_REPLIES_TITLE = "Быстрые ответы"
+QUICK_REPLY_ADD = "Добавить"
+QUICK_REPLY_REMOVE = "Удалить"
+QUICK_REPLY_TITLE_LABEL = "Название"
+QUICK_REPLY_TEXT_LABEL = "Текст"
+QUICK_REPLY_PHOTO_LABEL = "Фото (необязательно)"
+QUICK_REPLY_NEW = "Новый ответ"
+DEFAULT_QUICK_REPLIES = (
+    ("Приветствие", "Здравствуйте! Меня зовут {manager}, я менеджер магазина «Оттенок». Чем могу помочь?", ""),
+    ("Таблица размеров", "Вот наша таблица размеров. Если сомневаетесь — напишите длину стопы в см, подберу размер 🙂", ""),
+    ("Доставка", "Доставка по Алматы — 1–2 дня, курьером. В другие города — Казпочтой или СДЭК, 3–7 дней.", ""),
+    ("Примерка", "Можно прийти на примерку в магазин: ежедневно с 10:00 до 20:00. Если не подойдёт — обменяем или вернём деньги.", ""),
+    ("Оплата", "Оплатить можно Kaspi переводом, картой или наличными при получении.", ""),
+)
+
+# ---- demo customer window -------------------------------------------------------------------------
+DEMO_CLIENT_TITLE = "Клиент (демо)"
+DEMO_CLIENT_HEADER = "Оттенок · обувь"
+DEMO_CLIENT_LABEL = "ДЕМО: вы пишете как клиент"
+DEMO_CLIENT_PLACEHOLDER = "Напишите как клиент, например: «есть шанель 37?»"
+DEMO_CLIENT_NAME = "Айгерим (демо)"
+DEMO_CLIENT_UNAVAILABLE = "Демо-клиент доступен только в демо-режиме"
+
+# ---- generic ------------------------------------------------------------------------------------
+ERROR_TITLE = "Ошибка"
+DROP_UNKNOWN = "Этот файл не подходит: перетащите остатки (.xlsx) или документы (.docx, .txt)"
+DROP_HERE = "Отпустите файл"
+LOADING = "Загрузка…"
+OK = "OK"
+CANCEL = "Отмена"
+YES = "Да"
+NO = "Нет"
+DEFAULT_MANAGER_NAME = "Менеджер"
+SELF_TEST_OK = "Самопроверка пройдена"

@@ -1,0 +1,63 @@
+"""The settings dialog: secrets masked, every invalid field explained in Russian, valid
+values saved to the settings file in the data dir (and read back by load_settings)."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtWidgets import QLineEdit
+
+from ottenok_desktop.settings import load_settings
+from ottenok_desktop.ui.settings_dialog import SettingsDialog, validate
+
+
+def _edit(dialog: SettingsDialog, name: str) -> QLineEdit:
+    edit = dialog.edits[name]
+    assert isinstance(edit, QLineEdit)
+    return edit
+
+
+async def test_invalid_values_are_explained_and_nothing_is_saved(console_of) -> None:
+    async with console_of() as console:
+        dialog = SettingsDialog(console.ctx, console.window)
+        dialog.show()
+        assert _edit(dialog, "GREEN_API_TOKEN").echoMode() == QLineEdit.EchoMode.Password
+        assert _edit(dialog, "OPENAI_API_KEY").echoMode() == QLineEdit.EchoMode.Password
+        _edit(dialog, "GREEN_API_INSTANCE_ID").setText("abc")
+        _edit(dialog, "OTTENOK_WORK_HOURS").setText("с девяти до семи")
+        _edit(dialog, "MANAGER_NUMBERS").setText("+7 701 123 45 67, 12")
+        dialog.save()
+        assert dialog.isVisible()  # stays open
+        assert dialog.errors["GREEN_API_INSTANCE_ID"].isVisible()
+        assert "ID инстанса" in dialog.errors["GREEN_API_INSTANCE_ID"].text()
+        assert "9-19" in dialog.errors["OTTENOK_WORK_HOURS"].text()
+        assert dialog.errors["MANAGER_NUMBERS"].isVisible()
+        assert not dialog.errors["OPENAI_MODEL"].isVisible()
+        assert not console.ctx.engine.settings.settings_file.exists()
+        dialog.close()
+
+
+async def test_valid_values_are_saved_to_the_settings_file(console_of) -> None:
+    async with console_of() as console:
+        settings = console.ctx.engine.settings
+        dialog = SettingsDialog(console.ctx, console.window)
+        _edit(dialog, "GREEN_API_INSTANCE_ID").setText("1101000001")
+        _edit(dialog, "GREEN_API_TOKEN").setText("d75b3a66374942c5b3c019c698abc2067e151558acbd412345")
+        _edit(dialog, "MANAGER_NUMBERS").setText("8 701 123 45 67, 77017654321")
+        _edit(dialog, "OTTENOK_WORK_HOURS").setText("10-20")
+        dialog.manager_name.setText("Асель")
+        dialog.save()
+        assert dialog.result() == SettingsDialog.DialogCode.Accepted
+        saved = json.loads(settings.settings_file.read_text(encoding="utf-8"))
+        assert saved["GREEN_API_INSTANCE_ID"] == "1101000001"
+        reloaded = load_settings(data_dir=settings.data_dir, environ={}, env_file=settings.data_dir / "none.env")
+        assert reloaded.manager_numbers == ("77011234567", "77017654321")
+        assert str(reloaded.work_hours) == "10-20"
+        assert reloaded.green_api_token.reveal().startswith("d75b3a66")
+        assert console.ctx.prefs.manager_name == "Асель"
+
+
+def test_validate_reports_every_bad_field(tmp_path) -> None:
+    errors = validate({"OTTENOK_TIMEZONE": "Almaty/Kazakhstan", "OPENAI_BASE_URL": "localhost:8000", "OPENAI_MODEL": "gpt-4o"}, tmp_path)
+    assert set(errors) == {"OTTENOK_TIMEZONE", "OPENAI_BASE_URL"}
+    assert "Asia/Almaty" in errors["OTTENOK_TIMEZONE"]

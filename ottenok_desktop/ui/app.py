@@ -9,6 +9,7 @@ engine from the asyncio side (DESIGN.md §4: `setQuitOnLastWindowClosed(False)`,
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -79,6 +80,10 @@ async def start_console(console: Console) -> None:
 
     await console.ctx.engine.start()
     await initial_load(console.window)
+    # What is loaded by now (Qt wrappers, libraries, indexes) lives for the whole session:
+    # move it out of the collector's reach so a full collection cannot stall the loop.
+    gc.collect()
+    gc.freeze()
 
 
 async def _main(settings: Settings) -> int:

@@ -57,9 +57,13 @@ class Context(QObject):
             return
         wrapper = guarded()
         try:
-            self.tasks.spawn(wrapper, name=name)
+            task = self.tasks.spawn(wrapper, name=name)
         except RuntimeError:  # the console is shutting down: no new work
             coro.close()
+            return
+        # A task cancelled before its first step never awaits `coro`; close it then, so
+        # shutdown does not leave "coroutine was never awaited" behind (a no-op otherwise).
+        task.add_done_callback(lambda _task: coro.close())
 
     async def db(self, fn: Any, *args: Any) -> Any:
         """Run a read-only query function on the database thread."""

@@ -57,7 +57,7 @@ def build_engine(
     client: Any = None, sandbox: Any = None, llm: Any = None, photo_source: Any = None, inventory: Any = None,
     knowledge: Any = None, followups: Any = None, with_knowledge: bool = True, with_followups: bool = True,
     receive_timeout: int | None = None, debounce: float | None = None, sender_retry_base: float = 1.0,
-    state_interval: float = 60.0, channel_only: bool = False,
+    state_interval: float = 60.0, channel_only: bool = False, send_rate: float = 45.0,
 ) -> Engine:
     """Build the engine. `channel_only=True` builds just the WhatsApp channel around the
     given responder (no stock, knowledge, photos, LLM or follow-ups): the channel tests
@@ -94,7 +94,7 @@ def build_engine(
             settings=settings, bus=bus, clock=clock, db=db, executor=executor, client=client, responder=responder,
             sandbox=sandbox, receive_timeout=receive_timeout if receive_timeout is not None else 5,
             debounce=debounce if debounce is not None else 0.0, sender_retry_base=sender_retry_base,
-            state_interval=state_interval,
+            state_interval=state_interval, send_rate=send_rate,
         )
     if inventory is None:
         inventory = _build_inventory(settings, bus, executor, db)
@@ -112,7 +112,7 @@ def build_engine(
         sandbox=sandbox, inventory=inventory, knowledge=knowledge, photos=photo_source, llm=llm,
         receive_timeout=receive_timeout if receive_timeout is not None else (5 if settings.demo_mode else 20),
         debounce=debounce if debounce is not None else 1.5, sender_retry_base=sender_retry_base,
-        state_interval=state_interval,
+        state_interval=state_interval, send_rate=send_rate,
     )
     if followups is None and with_followups:
         followups = _build_followups(settings, engine, inventory)

@@ -58,7 +58,7 @@ class Engine:
         client: Any, responder: Responder, sandbox: Any = None, inventory: Any = None, knowledge: Any = None,
         photos: Any = None, llm: Any = None, followups: Any = None, desk: Any = None,
         receive_timeout: int = 20, debounce: float = 1.5, max_concurrent_turns: int = 256,
-        sender_retry_base: float = 1.0, state_interval: float = 60.0,
+        sender_retry_base: float = 1.0, state_interval: float = 60.0, send_rate: float = 45.0,
     ) -> None:
         from ottenok_desktop.services.greenapi.poller import Poller
         from ottenok_desktop.services.greenapi.sender import Sender
@@ -82,7 +82,8 @@ class Engine:
             DbTurnStore(db), responder, bus, clock, max_concurrent=max_concurrent_turns, debounce=debounce,
             on_committed=self._on_turn_committed,
         )
-        self.sender = Sender(client, db, bus, clock, on_sent=self._on_sent, retry_base=sender_retry_base)
+        # GREEN-API accepts 50 sends/s per instance; stay just under it.
+        self.sender = Sender(client, db, bus, clock, on_sent=self._on_sent, retry_base=sender_retry_base, rate=send_rate)
         self.poller = Poller(
             client, db, bus, clock, on_ingested=self._on_ingested, receive_timeout=receive_timeout,
             state_interval=state_interval,

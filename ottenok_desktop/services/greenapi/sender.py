@@ -51,7 +51,7 @@ class Sender:
     def __init__(
         self, client: GreenApiClient, db: Database, bus: ev.EventBus, clock: Clock, *,
         on_sent: Callable[[str, str, datetime], None] | None = None, rate: float = 40.0,
-        retry_base: float = 1.0, retry_cap: float = 300.0, reconcile_minutes: int = 60,
+        retry_base: float = 1.0, retry_cap: float = 300.0, reconcile_minutes: int = 60, max_in_flight: int = 8,
     ) -> None:
         self._client = client
         self._db = db
@@ -59,6 +59,10 @@ class Sender:
         self._clock = clock
         self._on_sent = on_sent
         self._limiter = RateLimiter(rate)
+        # httpcore's pool bookkeeping grows with the square of queued requests: hundreds of
+        # chats sending at once would starve the long poll. A few sends in flight keep the
+        # throughput (loopback or the real API) without that cost.
+        self._in_flight = asyncio.Semaphore(max_in_flight)
         self._retry_base = retry_base
         self._retry_cap = retry_cap
         self._reconcile_minutes = reconcile_minutes
@@ -125,7 +129,8 @@ class Sender:
                 return True
         await self._limiter.wait()
         try:
-            external_id = await self._send(job)
+            async with self._in_flight:
+                external_id = await self._send(job)
         except GreenApiTimeout as exc:
             await self._retry(job, f"timeout: {exc}", ambiguous=True)
             return False

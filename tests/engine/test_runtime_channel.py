@@ -221,3 +221,34 @@ async def test_instance_settings_checked_and_state_reported(data_dir: Path) -> N
     finally:
         await ch.engine.stop()
         await sandbox.stop()
+
+
+async def test_every_fixture_body_through_the_poller(data_dir: Path, shared_fixtures: Path) -> None:
+    import json
+
+    from ottenok_desktop.services.storage.models import InboxItem
+
+    ch = await start_channel(data_dir)
+    try:
+        names = sorted(p.stem for p in (shared_fixtures / "greenapi").glob("*.json")
+                       if p.stem not in {"receiveNotification_response", "http466_error_body_invokeStatus"})
+        for i, name in enumerate(names):
+            body = json.loads((shared_fixtures / "greenapi" / f"{name}.json").read_text(encoding="utf-8"))
+            if "idMessage" in body:
+                body["idMessage"] = f"{body['idMessage']}-{i}"  # the documentation reuses ids
+            ch.sandbox.inject_body(body)
+        await ch.wait_until(lambda: ch.sandbox.pending_notifications() == 0, timeout=20, what="queue drained")
+
+        async def applied() -> bool:
+            states = await ch.engine.db.call(lambda: [r.state for r in InboxItem.select()])
+            return len(states) >= len(names) and "new" not in states
+
+        await ch.wait_until(applied, what="all applied")
+        states = await ch.engine.db.call(lambda: [r.state for r in InboxItem.select()])
+        assert "poison" not in states
+        assert ch.engine.poller.poison == 0
+        # customer texts were answered (the responder saw them), the SWE001 one was asked to resend
+        await ch.wait_until(lambda: any("расшифровать" in m.text for m in ch.sandbox.sent), what="resend request")
+    finally:
+        await ch.engine.stop()
+        await ch.sandbox.stop()

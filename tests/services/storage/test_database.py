@@ -1,0 +1,128 @@
+"""The database: WAL on one thread, urgent work first, migrations with a backup."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from ottenok_desktop.services.storage import Database
+from ottenok_desktop.services.storage.database import NORMAL, URGENT
+from ottenok_desktop.services.storage.migrations import LATEST_VERSION, current_version
+from ottenok_desktop.services.storage.models import Chat, SchemaVersion
+from ottenok_desktop.services.storage.prepared import Prepared, db_time
+
+
+def test_pragmas_and_schema(database: Database) -> None:
+    def read() -> tuple:
+        db = Chat._meta.database
+        return (db.execute_sql("PRAGMA journal_mode").fetchone()[0], db.execute_sql("PRAGMA foreign_keys").fetchone()[0],
+                db.execute_sql("PRAGMA busy_timeout").fetchone()[0], current_version(db))
+
+    assert database.call_sync(read) == ("wal", 1, 5000, LATEST_VERSION)
+
+
+async def test_all_work_runs_on_one_thread_and_urgent_first(data_dir: Path) -> None:
+    db = await Database(data_dir / "t.sqlite3").open()
+    gate = threading.Event()
+    order: list[str] = []
+    threads: set[str] = set()
+
+    def blocker() -> None:
+        gate.wait(5)
+
+    def job(name: str) -> None:
+        threads.add(threading.current_thread().name)
+        order.append(name)
+
+    first = asyncio.ensure_future(db.call(blocker))
+    await asyncio.sleep(0.05)
+    normal = [asyncio.ensure_future(db.call(job, f"normal{i}", priority=NORMAL)) for i in range(3)]
+    urgent = asyncio.ensure_future(db.call(job, "urgent", priority=URGENT))
+    await asyncio.sleep(0.05)
+    gate.set()
+    await asyncio.gather(first, urgent, *normal)
+    assert order == ["urgent", "normal0", "normal1", "normal2"]
+    assert threads == {"ottenok-db"}
+    await db.close()
+
+
+async def test_errors_reach_the_caller(database: Database) -> None:
+    def boom() -> None:
+        raise ValueError("bad row")
+
+    with pytest.raises(ValueError, match="bad row"):
+        await database.call(boom)
+
+
+def test_a_new_release_migrates_old_data_and_keeps_a_backup(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ottenok_desktop.services.storage import migrations
+
+    path = data_dir / "old.sqlite3"
+    db = Database(path).open_sync()  # written by "this" release (v1)
+    db.call_sync(lambda: Chat.create(chat_id="77011234567@c.us", phone="77011234567", created_at=_now(), updated_at=_now()))
+    db.close_sync()
+
+    def v2_add_column(database) -> None:
+        database.execute_sql('ALTER TABLE "chat" ADD COLUMN "vip" INTEGER DEFAULT 0')
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, (2, "chat.vip", v2_add_column)])
+    monkeypatch.setattr(migrations, "LATEST_VERSION", 2)
+    db = Database(path).open_sync()  # the next release opens the old file
+    assert db.call_sync(lambda: Chat.select().count()) == 1  # the data survived
+    assert db.call_sync(lambda: current_version(Chat._meta.database)) == 2
+    columns = db.call_sync(lambda: [c.name for c in Chat._meta.database.get_columns("chat")])
+    db.close_sync()
+    assert "vip" in columns
+    backup = data_dir / "old.sqlite3.bak-v1"
+    assert backup.exists(), "no backup was made before migrating"
+    with sqlite3.connect(backup) as conn:
+        assert conn.execute("select count(*) from chat").fetchone()[0] == 1
+        assert conn.execute("select max(version) from schema_version").fetchone()[0] == 1
+
+
+def test_newer_database_is_refused(data_dir: Path) -> None:
+    path = data_dir / "new.sqlite3"
+    Database(path).open_sync().close_sync()
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO schema_version (version, name, applied_at) VALUES (999, 'future', '2030-01-01')")
+    with pytest.raises(RuntimeError, match="newer than this program"):
+        Database(path).open_sync()
+
+
+def test_prepared_statement_binds_by_name_and_keeps_constants(database: Database) -> None:
+    add = Prepared(lambda p: Chat.insert(chat_id=p.chat_id, phone=p.phone, created_at=p.now, updated_at=p.now))
+    bump = Prepared(lambda p: Chat.update(unanswered=Chat.unanswered + 1).where(Chat.chat_id == p.chat_id))
+    read = Prepared(lambda p: Chat.select(Chat.phone, Chat.unanswered).where(Chat.chat_id == p.chat_id))
+
+    def run() -> tuple:
+        now = db_time(_now())
+        add.insert(chat_id="1@c.us", phone="1", now=now)
+        bump.execute(chat_id="1@c.us")
+        bump.execute(chat_id="1@c.us")
+        with pytest.raises(ValueError):
+            bump.execute(chat="1@c.us")
+        return read.first(chat_id="1@c.us")
+
+    assert database.call_sync(run) == ("1", 2)
+
+
+def _now():
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc)
+
+
+def test_times_round_trip_as_aware_utc(database: Database) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    almaty = timezone(timedelta(hours=5))
+    moment = datetime(2026, 11, 23, 13, 0, tzinfo=almaty)
+    database.call_sync(lambda: Chat.create(chat_id="2@c.us", phone="2", created_at=moment, updated_at=moment))
+    stored = database.call_sync(lambda: Chat.get(Chat.chat_id == "2@c.us").created_at)
+    assert stored == moment and stored.tzinfo == timezone.utc
+    assert time.time() > 0

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Callable
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QTextLayout, QTextOption
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from ..services.storage.queries import MessageRow
@@ -56,14 +56,27 @@ class BubbleDelegate(QStyledItemDelegate):
         self._thumbs = thumbnails
         self.mirrored = mirrored  # the demo customer's phone: the customer on the right
         self.persona = persona
-        self._font = QFont()
+        self._sizes: dict[tuple[int, int, int], tuple[QSize, QRect, int]] = {}
+        self._use_font(QFont())
+
+    def _use_font(self, font: QFont) -> None:
+        """Measure and paint with the view's own font (the style sheet sets its size).
+        Every attribute is made explicit, so QPainter.setFont cannot re-resolve it against
+        the widget's font and paint text larger than it was measured."""
+        source = getattr(self, "_source_font", None)
+        if source is not None and source == font and source.resolveMask() == font.resolveMask():
+            return
+        self._source_font = QFont(font)
+        self._font = QFont(font)
+        self._font.setPointSizeF(font.pointSizeF())
+        self._font.setFamilies(font.families() or [font.family()])
         self._fm = QFontMetrics(self._font)
-        self._small = QFont()
+        self._small = QFont(self._font)
         self._small.setPointSizeF(max(7.0, self._font.pointSizeF() - 1.5))
         self._sfm = QFontMetrics(self._small)
         self._header = QFont(self._small)
         self._header.setBold(True)
-        self._sizes: dict[tuple[int, int, int], tuple[QSize, QRect, int]] = {}
+        self._sizes.clear()
 
     # ---- layout -----------------------------------------------------------------------------
     def _max_width(self, option_width: int) -> int:
@@ -98,10 +111,12 @@ class BubbleDelegate(QStyledItemDelegate):
         body = message_body(row)
         text_rect = QRect(PAD, y, 0, 0)
         if body:
-            bounds = self._fm.boundingRect(QRect(0, 0, inner, 100_000), int(Qt.TextFlag.TextWordWrap), body)
-            text_rect = QRect(PAD, y, bounds.width(), bounds.height())
-            y += bounds.height()
-            w = max(w, bounds.width())
+            text_w, text_h = self._measure(body, inner)
+            # Keep the wrap width the text was measured with: re-wrapping at the tight
+            # width of the longest line can push a word onto a line nobody made room for.
+            text_rect = QRect(PAD, y, inner, text_h)
+            y += text_h
+            w = max(w, text_w)
         footer_w = self._sfm.horizontalAdvance("вчера 00:00 ✓✓ " + (S.MESSAGE_EDITED if row.edited else ""))
         w = max(w, footer_w)
         y += self._sfm.height() + PAD
@@ -111,10 +126,33 @@ class BubbleDelegate(QStyledItemDelegate):
         self._sizes[key] = (size, text_rect, photo_y)
         return size, text_rect, photo_y
 
+    def _measure(self, text: str, width: int) -> tuple[int, int]:
+        """(widest line, height) of `text` wrapped at `width`, laid out the way painting
+        lays it out: QTextLayout, so fallback fonts (emoji, ₸) count at their real height."""
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        widest = 0.0
+        height = 0.0
+        for paragraph in text.split("\n"):
+            layout = QTextLayout(paragraph, self._font)
+            layout.setTextOption(option)
+            layout.beginLayout()
+            while True:
+                line = layout.createLine()
+                if not line.isValid():
+                    break
+                line.setLineWidth(width)
+                line.setPosition(QPointF(0, height))
+                height += line.height()
+                widest = max(widest, line.naturalTextWidth())
+            layout.endLayout()
+        return int(widest) + 2, int(height + 0.999) + 1
+
     def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:
         row: MessageRow | None = index.data(MESSAGE_ROLE)
         if row is None:
             return QSize(0, 0)
+        self._use_font(option.font)
         width = option.rect.width() or 600
         if row.sender_kind == "system":
             text = message_body(row)
@@ -132,6 +170,7 @@ class BubbleDelegate(QStyledItemDelegate):
         row: MessageRow | None = index.data(MESSAGE_ROLE)
         if row is None:
             return
+        self._use_font(option.font)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = option.rect
@@ -165,7 +204,7 @@ class BubbleDelegate(QStyledItemDelegate):
         if body:
             painter.setFont(self._font)
             painter.setPen(QColor(theme.MUTED if row.deleted else theme.TEXT))
-            target = QRect(bubble.left() + text_rect.left(), bubble.top() + text_rect.top(), bubble.width() - 2 * PAD, text_rect.height())
+            target = QRect(bubble.left() + text_rect.left(), bubble.top() + text_rect.top(), text_rect.width(), text_rect.height())
             painter.drawText(target, int(Qt.TextFlag.TextWordWrap), body)
         # footer: edited mark, time, ticks
         painter.setFont(self._small)

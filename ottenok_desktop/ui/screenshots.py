@@ -84,10 +84,15 @@ async def render(out_dir: Path) -> list[Path]:
             await asyncio.sleep(0.3)
             shot(dialog, "settings.png")
             dialog.close()
+            # the demo customer window, used the way a new user would: type, press Enter
             client = window.open_demo_client()
-            client.chat_id = CUSTOMERS[0][0]
-            await client.model.load(CUSTOMERS[0][0])
             await asyncio.sleep(0.5)
+            for text in ("Здравствуйте! есть мюли диор 37?", "а в черном?"):
+                before = len(engine.sandbox.sent_to(client.chat_id))
+                client.input.setText(text)
+                client.send()
+                await _wait(lambda: len(engine.sandbox.sent_to(client.chat_id)) > before, 30)
+                await asyncio.sleep(2.0)
             shot(client, "demo_client.png")
         finally:
             await console.ctx.tasks.shutdown()

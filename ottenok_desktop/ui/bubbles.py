@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Callable
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QTextLayout, QTextOption
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
@@ -46,6 +46,11 @@ def has_photo(row: MessageRow) -> bool:
 
 def photo_source(row: MessageRow) -> str:
     return row.media_url or row.media_name
+
+
+# Words wrap at spaces; a word longer than the bubble (a link, a long number) breaks anywhere.
+_WRAP = QTextOption()
+_WRAP.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
 
 
 class BubbleDelegate(QStyledItemDelegate):
@@ -129,8 +134,7 @@ class BubbleDelegate(QStyledItemDelegate):
     def _measure(self, text: str, width: int) -> tuple[int, int]:
         """(widest line, height) of `text` wrapped at `width`, laid out the way painting
         lays it out: QTextLayout, so fallback fonts (emoji, ₸) count at their real height."""
-        option = QTextOption()
-        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        option = _WRAP
         widest = 0.0
         height = 0.0
         for paragraph in text.split("\n"):
@@ -205,7 +209,7 @@ class BubbleDelegate(QStyledItemDelegate):
             painter.setFont(self._font)
             painter.setPen(QColor(theme.MUTED if row.deleted else theme.TEXT))
             target = QRect(bubble.left() + text_rect.left(), bubble.top() + text_rect.top(), text_rect.width(), text_rect.height())
-            painter.drawText(target, int(Qt.TextFlag.TextWordWrap), body)
+            painter.drawText(QRectF(target), body, _WRAP)
         # footer: edited mark, time, ticks
         painter.setFont(self._small)
         footer_rect = QRect(bubble.left() + PAD, bubble.bottom() - PAD - self._sfm.height() + 2, bubble.width() - 2 * PAD, self._sfm.height())

@@ -2,6 +2,10 @@
 
     .venv/bin/python bench/extraction.py [--set bench/data/extraction_set.json] [--errors]
 
+Figures are printed for the whole set and separately for its hand-written messages
+(`"source": "hand"`, the honest figure: written by people, not from the rules' own
+phrasing) and the generated ones (template combinations).
+
 A prediction counts as a true positive when it equals the expected value, a false
 positive when a value is predicted that is not the expected one, a false negative when
 an expected value is missed or wrong. Goal: ≥ 0.95 for size, colour and city. The
@@ -78,23 +82,30 @@ def main() -> int:
     elapsed = time.perf_counter() - started
     for row in rows:
         row["pred"]["naive"] = naive(row["text"])
-    rules = score(rows, "rules")
-    base = score(rows, "naive")
     print(f"extraction set: {len(rows)} messages; rules took {elapsed * 1000 / len(rows):.2f} ms per message")
-    print(f"{'field':<13}{'precision':>10}{'recall':>8}{'TP':>5}{'FP':>4}{'FN':>4}   baseline P/R   goal")
     failed = False
-    for field in FIELDS:
-        p, r, tp, fp, fn = rules[field]
-        bp, br, *_ = base[field]
-        goal = GOALS.get(field)
-        ok = "" if goal is None else ("ok" if p >= goal and r >= goal else "MISSED")
-        failed |= ok == "MISSED"
-        print(f"{field:<13}{p:>10.3f}{r:>8.3f}{tp:>5}{fp:>4}{fn:>4}   {bp:.2f}/{br:.2f}      {ok}")
+    subsets = [("hand-written", [r for r in rows if r.get("source") == "hand"]),
+               ("generated", [r for r in rows if r.get("source") != "hand"]), ("all", rows)]
+    for title, subset in subsets:
+        if not subset:
+            continue
+        rules = score(subset, "rules")
+        base = score(subset, "naive")
+        print(f"\n{title}: {len(subset)} messages")
+        print(f"{'field':<13}{'precision':>10}{'recall':>8}{'TP':>5}{'FP':>4}{'FN':>4}   baseline P/R   goal")
+        for field in FIELDS:
+            p, r, tp, fp, fn = rules[field]
+            bp, br, *_ = base[field]
+            goal = GOALS.get(field)
+            ok = "" if goal is None else ("ok" if p >= goal and r >= goal else "MISSED")
+            if title == "hand-written":
+                failed |= ok == "MISSED"  # the goal is judged on what people really write
+            print(f"{field:<13}{p:>10.3f}{r:>8.3f}{tp:>5}{fp:>4}{fn:>4}   {bp:.2f}/{br:.2f}      {ok}")
     if args.errors:
         for row in rows:
             for field in FIELDS:
                 if row["pred"]["rules"].get(field, "") != row["expected"].get(field, ""):
-                    print(f"  {field}: {row['text']!r} expected {row['expected'].get(field)!r} "
+                    print(f"  [{row.get('source', '?')}] {field}: {row['text']!r} expected {row['expected'].get(field)!r} "
                           f"got {row['pred']['rules'].get(field, '')!r}")
     return 1 if failed else 0
 

@@ -1,27 +1,40 @@
 """Generate the sample knowledge base of «Оттенок» (data/knowledge_base/) with python-docx.
 
 Run: `.venv/bin/python data/make_sample_kb.py` — it rewrites catalog/*.docx and
-scripts/*.docx from the tables below (the chats/ exports are hand-written text files and
-are left alone). The outputs are committed; the demo mode, tests and bench/retrieval.py
-use them. Product names match the sample stock file (data/inventory.xlsx).
+scripts/*.docx (the chats/ exports are hand-written text files and are left alone).
+
+The stock file `data/inventory.xlsx` is the authority for what the shop sells: product
+names, colours, sizes and prices in the catalog cards are read from it with the project's
+own inventory loader, so the sample catalog can never contradict the stock file (a card
+whose product is not in the file stops the run). Only the prose (descriptions, fit, care)
+is written here. Availability is not copied into the cards: it changes every day and the
+bot reads it live from the stock file.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent / "knowledge_base"
+HERE = Path(__file__).resolve().parent
+ROOT = HERE / "knowledge_base"
+STOCK_FILE = HERE / "inventory.xlsx"
+if str(HERE.parent) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(HERE.parent))
 
-# name, file, intro paragraphs, details (heading -> paragraphs), table header, table rows
-PRODUCTS: list[dict[str, Any]] = [
-    {
+STOCK_NOTE = ("Наличие размеров и цветов меняется каждый день — актуальные остатки и цену "
+              "менеджер проверяет по складу перед оформлением.")
+
+# stock product name -> file, intro paragraphs, details (heading -> paragraphs). Nothing here
+# names a price, a colour or a size the stock file could disagree with.
+PRODUCTS: dict[str, dict[str, Any]] = {
+    "Лоферы Chanel": {
         "file": "loafers_chanel.docx",
-        "title": "Лоферы Chanel",
         "intro": [
             "Классические лоферы Chanel из мягкой гладкой кожи с фирменной цепочкой и логотипом CC. "
             "Подходят к джинсам, брюкам и платьям, хороши и в офис, и на каждый день.",
-            "Артикул: CH-LF-01. Страна производства: Италия.",
+            "Страна производства: Италия.",
         ],
         "details": {
             "Материал и посадка": [
@@ -30,20 +43,12 @@ PRODUCTS: list[dict[str, Any]] = [
             ],
             "Комплектация": ["Фирменная коробка, пыльник, сменные набойки."],
         },
-        "table": (["Размер", "Цвет", "Цена", "Наличие"], [
-            ["36", "чёрный", "89 000 ₸", "есть"], ["37", "чёрный", "89 000 ₸", "есть"],
-            ["38", "чёрный", "89 000 ₸", "есть"], ["39", "чёрный", "89 000 ₸", "под заказ 3–5 дней"],
-            ["37", "бежевый", "89 000 ₸", "есть"], ["38", "бежевый", "89 000 ₸", "есть"],
-            ["40", "бежевый", "92 000 ₸", "под заказ 3–5 дней"],
-        ]),
     },
-    {
+    "Кроссовки Balenciaga Triple S": {
         "file": "sneakers_balenciaga_triple_s.docx",
-        "title": "Кроссовки Balenciaga Triple S",
         "intro": [
             "Массивные кроссовки Balenciaga Triple S на многослойной подошве — те самые «папины кроссовки». "
             "Визуально удлиняют ногу и добавляют роста около 5 см.",
-            "Артикул: BL-TS-02.",
         ],
         "details": {
             "Материал и посадка": [
@@ -52,39 +57,25 @@ PRODUCTS: list[dict[str, Any]] = [
             ],
             "Уход": ["Белую подошву чистить влажной салфеткой или меламиновой губкой; сетку — щёткой, без стирки в машинке."],
         },
-        "table": (["Размер", "Цвет", "Цена", "Наличие"], [
-            ["36", "белый", "119 000 ₸", "есть"], ["37", "белый", "119 000 ₸", "есть"],
-            ["38", "белый", "119 000 ₸", "есть"], ["39", "чёрный", "119 000 ₸", "есть"],
-            ["40", "чёрный", "119 000 ₸", "нет"], ["38", "серый/бежевый", "124 000 ₸", "есть"],
-        ]),
     },
-    {
+    "Туфли Saint Laurent Opyum": {
         "file": "pumps_saint_laurent.docx",
-        "title": "Туфли Saint Laurent Opyum",
         "intro": [
             "Туфли-лодочки Saint Laurent (YSL) Opyum с каблуком в форме логотипа YSL. Высота каблука 11 см. "
             "Вечерний вариант и для особых случаев: свадьба, выпускной, корпоратив.",
-            "Артикул: SL-OP-03.",
         ],
         "details": {
             "Материал и посадка": [
-                "Лакированная или гладкая кожа, стелька с мягкой подложкой под пяткой. Колодка узкая, "
+                "Гладкая кожа, стелька с мягкой подложкой под пяткой. Колодка узкая, "
                 "на полноту стопы выше средней советуем брать на полразмера больше.",
             ],
         },
-        "table": (["Размер", "Цвет", "Цена", "Наличие"], [
-            ["35", "чёрный лак", "135 000 ₸", "есть"], ["36", "чёрный лак", "135 000 ₸", "есть"],
-            ["37", "чёрный лак", "135 000 ₸", "есть"], ["38", "красный", "139 000 ₸", "есть"],
-            ["39", "нюд", "135 000 ₸", "под заказ 5–7 дней"],
-        ]),
     },
-    {
+    "Мюли Dior Dway": {
         "file": "mules_dior.docx",
-        "title": "Мюли Dior Dway",
         "intro": [
             "Мюли Dior Dway без задника на плоской подошве, верх с вышивкой Christian Dior. "
             "Лёгкая летняя модель: к платьям, шортам и льняным брюкам.",
-            "Артикул: DR-DW-04.",
         ],
         "details": {
             "Материал и посадка": [
@@ -92,19 +83,12 @@ PRODUCTS: list[dict[str, Any]] = [
                 "Половинок нет: при промежуточном размере берите больший.",
             ],
         },
-        "table": (["Размер", "Цвет", "Цена", "Наличие"], [
-            ["36", "бежевый", "98 000 ₸", "есть"], ["37", "бежевый", "98 000 ₸", "есть"],
-            ["38", "чёрный", "98 000 ₸", "есть"], ["39", "чёрный", "98 000 ₸", "есть"],
-            ["40", "синий", "98 000 ₸", "под заказ 3–5 дней"],
-        ]),
     },
-    {
+    "Балетки Miu Miu": {
         "file": "ballet_flats_miu_miu.docx",
-        "title": "Балетки Miu Miu",
         "intro": [
             "Атласные балетки Miu Miu с бантом и тонким ремешком на щиколотке. Самая трендовая модель сезона, "
             "удобны на каждый день.",
-            "Артикул: MM-BF-05.",
         ],
         "details": {
             "Материал и посадка": [
@@ -112,112 +96,71 @@ PRODUCTS: list[dict[str, Any]] = [
             ],
             "Уход": ["Атлас боится воды: в дождь лучше не надевать, пятна убирать сухой щёткой."],
         },
-        "table": (["Размер", "Цвет", "Цена", "Наличие"], [
-            ["35", "розовый", "92 000 ₸", "есть"], ["36", "розовый", "92 000 ₸", "есть"],
-            ["37", "чёрный", "92 000 ₸", "есть"], ["38", "чёрный", "92 000 ₸", "есть"],
-            ["38", "белый", "92 000 ₸", "есть"], ["39", "белый", "92 000 ₸", "нет"],
-        ]),
     },
-    {
+    "Босоножки Jimmy Choo Bing": {
+        "file": "sandals_jimmy_choo_bing.docx",
+        "intro": [
+            "Босоножки-мюли Jimmy Choo Bing на тонком каблуке с прозрачным ремешком, украшенным кристаллами. "
+            "Каблук 10 см, устойчивый, можно отгулять целый вечер: свадьба, выпускной, ресторан.",
+        ],
+        "details": {
+            "Материал и посадка": ["Стелька и подошва — кожа, ремешок — ПВХ с кристаллами. Идут в размер."],
+        },
+    },
+    "Сумка Prada Re-Edition 2005": {
         "file": "bag_prada_re_edition.docx",
-        "title": "Сумка Prada Re-Edition 2005",
         "intro": [
             "Сумка Prada Re-Edition 2005 из переработанного нейлона Re-Nylon с металлическим треугольным логотипом. "
             "Носится на плече, в комплекте съёмный кожаный ремень и маленький кошелёк-клатч.",
-            "Артикул: PR-RE-06. Размер сумки: 22 × 18 × 6 см.",
+            "Размер сумки: 22 × 18 × 6 см.",
         ],
         "details": {
             "Что помещается": ["Телефон, ключи, кошелёк, помада, солнцезащитные очки в мягком чехле."],
         },
-        "table": (["Цвет", "Цена", "Наличие"], [
-            ["чёрный", "145 000 ₸", "есть"], ["белый", "145 000 ₸", "есть"],
-            ["розовый", "149 000 ₸", "под заказ 5–7 дней"],
-        ]),
     },
-    {
+    "Сумка Chanel 2.55": {
         "file": "bag_chanel_2_55.docx",
-        "title": "Сумка Chanel 2.55",
         "intro": [
             "Легендарная стёганая сумка Chanel 2.55 на цепочке с замком Mademoiselle. Размер medium: 25 × 16 × 7 см. "
             "Цепочку можно носить на плече или через плечо.",
-            "Артикул: CH-255-07.",
         ],
         "details": {
-            "Материал": ["Состаренная телячья кожа, фурнитура под состаренное серебро или золото, подкладка — кожа."],
+            "Материал": ["Состаренная телячья кожа, фурнитура под состаренное серебро, подкладка — кожа."],
         },
-        "table": (["Цвет", "Фурнитура", "Цена", "Наличие"], [
-            ["чёрный", "серебро", "189 000 ₸", "есть"], ["чёрный", "золото", "189 000 ₸", "есть"],
-            ["бежевый", "золото", "195 000 ₸", "под заказ 5–7 дней"],
-        ]),
     },
-    {
+    "Ремень Gucci GG": {
         "file": "belt_gucci.docx",
-        "title": "Ремень Gucci GG Marmont",
         "intro": [
-            "Кожаный ремень Gucci с пряжкой Double G (GG Marmont). Ширина 3 см — к джинсам, брюкам и платьям.",
-            "Артикул: GC-BT-08.",
+            "Кожаный ремень Gucci с пряжкой Double G. Ширина 3 см — к джинсам, брюкам и платьям.",
         ],
         "details": {
-            "Как выбрать размер ремня": [
-                "Размер ремня — длина в сантиметрах до среднего отверстия. Измерьте талию или бёдра там, где будете "
-                "носить ремень, и прибавьте 5 см. Пример: талия 70 см — ремень 75.",
+            "Как выбрать длину ремня": [
+                "Ремень один, универсальной длины. Измерьте талию или бёдра там, где будете его носить: "
+                "лишнюю длину в магазине укоротят бесплатно за 15 минут, по Алматы — при доставке курьером на следующий день.",
             ],
         },
-        "table": (["Размер", "Цвет", "Цена", "Наличие"], [
-            ["70", "чёрный", "45 000 ₸", "есть"], ["75", "чёрный", "45 000 ₸", "есть"],
-            ["80", "чёрный", "45 000 ₸", "есть"], ["85", "коричневый", "45 000 ₸", "есть"],
-            ["90", "коричневый", "45 000 ₸", "под заказ 3–5 дней"],
-        ]),
     },
-    {
+    "Платок Hermès Carré": {
         "file": "scarf_hermes.docx",
-        "title": "Платок Hermès",
         "intro": [
-            "Шёлковый платок Hermès 90 × 90 см с ручной подрубкой краёв. Можно носить на шее, на голове, "
+            "Шёлковый платок Hermès Carré 90 × 90 см с ручной подрубкой краёв. Можно носить на шее, на голове, "
             "завязать на ручку сумки или как топ.",
-            "Артикул: HR-SC-09.",
         ],
         "details": {
             "Уход": ["Только сухая чистка или деликатная ручная стирка в прохладной воде, гладить с изнанки через ткань."],
             "Подарок": ["Продаётся в фирменной оранжевой коробке — отличный подарок на 8 Марта и день рождения."],
         },
-        "table": (["Расцветка", "Цена", "Наличие"], [
-            ["«Брид де Гала» (синий/золотой)", "39 000 ₸", "есть"], ["«Лошади» (терракота)", "39 000 ₸", "есть"],
-            ["«Цветы» (розовый)", "39 000 ₸", "есть"], ["Твилли (узкий платок)", "19 000 ₸", "есть"],
-        ]),
     },
-    {
+    "Кеды Golden Goose Superstar": {
         "file": "sneakers_golden_goose.docx",
-        "title": "Кеды Golden Goose Superstar",
         "intro": [
             "Кеды Golden Goose Superstar с эффектом потёртости и звездой сбоку. Состаренный вид — задумка дизайнера, а не брак.",
-            "Артикул: GG-SS-10.",
         ],
         "details": {
             "Материал и посадка": ["Кожа, подкладка — кожа, скрытая танкетка 2 см внутри. Идут в размер."],
         },
-        "table": (["Размер", "Цвет", "Цена", "Наличие"], [
-            ["36", "белый/серебро", "84 000 ₸", "есть"], ["37", "белый/серебро", "84 000 ₸", "есть"],
-            ["38", "белый/чёрный", "84 000 ₸", "есть"], ["39", "белый/розовый", "86 000 ₸", "есть"],
-        ]),
     },
-    {
-        "file": "sandals_valentino.docx",
-        "title": "Босоножки Valentino Garavani Rockstud",
-        "intro": [
-            "Босоножки Valentino Garavani Rockstud с тонкими ремешками и фирменными шипами. Каблук 10 см, "
-            "устойчивый, можно отгулять целый вечер.",
-            "Артикул: VL-RS-11.",
-        ],
-        "details": {
-            "Материал и посадка": ["Натуральная кожа, ремешок на щиколотке с регулировкой. Идут в размер."],
-        },
-        "table": (["Размер", "Цвет", "Цена", "Наличие"], [
-            ["36", "пудровый", "112 000 ₸", "есть"], ["37", "пудровый", "112 000 ₸", "есть"],
-            ["38", "чёрный", "112 000 ₸", "есть"], ["39", "чёрный", "112 000 ₸", "под заказ 5–7 дней"],
-        ]),
-    },
-]
+}
 
 # file -> (title, [(heading, [paragraphs or ("table", header, rows)])])
 SCRIPTS: dict[str, tuple[str, list[tuple[str, list[Any]]]]] = {
@@ -319,7 +262,7 @@ SCRIPTS: dict[str, tuple[str, list[tuple[str, list[Any]]]]] = {
         ]),
         ("Особенности моделей", [
             "Balenciaga Triple S большемерят — на размер меньше. Балетки Miu Miu маломерят — на полразмера больше. "
-            "Лоферы Chanel, мюли Dior, кеды Golden Goose и босоножки Valentino идут в размер. "
+            "Лоферы Chanel, мюли Dior, кеды Golden Goose и босоножки Jimmy Choo идут в размер. "
             "Туфли Saint Laurent узкие — при широкой стопе на полразмера больше.",
         ]),
     ]),
@@ -371,6 +314,50 @@ SCRIPTS: dict[str, tuple[str, list[tuple[str, list[Any]]]]] = {
 }
 
 
+def load_index(path: Path = STOCK_FILE) -> Any:
+    """The stock file through the project's own loader; a bad file stops the run with its errors."""
+    from ottenok_desktop.services.inventory.loader import load_stock
+
+    loaded = load_stock(path)
+    if loaded.index is None:
+        raise SystemExit(f"{path}: the stock file is not usable: " + "; ".join(loaded.result.errors_en))
+    return loaded.index
+
+
+def _price_text(prices: list[int]) -> str:
+    from ottenok_desktop.engine.dialogue.offline import format_price
+
+    low, high = min(prices), max(prices)
+    return format_price(low) if low == high else f"{format_price(low)} – {format_price(high)}"
+
+
+def _size_text(sizes: list[str]) -> str:
+    # "35–41" when the run has no gaps in the usual whole sizes, else the list
+    whole = [s for s in sizes if s.isdigit()]
+    if len(whole) == len(sizes) and len(sizes) > 2 and [int(s) for s in sizes] == list(range(int(sizes[0]), int(sizes[-1]) + 1)):
+        return f"{sizes[0]}–{sizes[-1]}"
+    return ", ".join(sizes)
+
+
+def product_table(index: Any, product: str) -> tuple[list[str], list[list[str]]]:
+    """The card's table, one row per colour, read from the stock index (colours as the file writes them)."""
+    items = [i for i in index.items if i.product == product]
+    if not items:
+        raise SystemExit(f"{product!r} is not in the stock file {STOCK_FILE.name}: fix the card list or the file")
+    has_sizes = any(i.size for i in items)
+    header = ["Цвет", "Размеры", "Цена"] if has_sizes else ["Цвет", "Цена"]
+    rows: list[list[str]] = []
+    for color in index.colors_of(product):
+        of_color = [i for i in items if i.color == color]
+        prices = [i.price for i in of_color]
+        if has_sizes:
+            sizes = [s for s in index.sizes_of(product, color, in_stock_only=False) if s]
+            rows.append([color, _size_text(sizes), _price_text(prices)])
+        else:
+            rows.append([color, _price_text(prices)])
+    return header, rows
+
+
 def _add_table(document: Any, header: list[str], rows: list[list[str]]) -> None:
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
@@ -382,21 +369,24 @@ def _add_table(document: Any, header: list[str], rows: list[list[str]]) -> None:
             cell.text = text
 
 
-def write_product(spec: dict[str, Any], folder: Path) -> None:
+def write_product(product: str, spec: dict[str, Any], index: Any, folder: Path) -> Path:
     import docx
 
+    header, rows = product_table(index, product)
     document = docx.Document()
-    document.add_heading(spec["title"], level=1)
+    document.add_heading(product, level=1)
     for paragraph in spec["intro"]:
         document.add_paragraph(paragraph)
     for heading, paragraphs in spec["details"].items():
         document.add_heading(heading, level=2)
         for paragraph in paragraphs:
             document.add_paragraph(paragraph)
-    document.add_heading("Размеры, цвета и цены", level=2)
-    header, rows = spec["table"]
+    document.add_heading("Цвета, размеры и цены", level=2)
     _add_table(document, header, rows)
-    document.save(folder / spec["file"])
+    document.add_paragraph(STOCK_NOTE)
+    path = folder / spec["file"]
+    document.save(path)
+    return path
 
 
 def write_script(file: str, title: str, sections: list[tuple[str, list[Any]]], folder: Path) -> None:
@@ -415,16 +405,20 @@ def write_script(file: str, title: str, sections: list[tuple[str, list[Any]]], f
     document.save(folder / file)
 
 
-def main() -> None:
-    catalog = ROOT / "catalog"
-    scripts = ROOT / "scripts"
+def main(root: Path = ROOT, stock_file: Path = STOCK_FILE) -> None:
+    index = load_index(stock_file)
+    catalog = root / "catalog"
+    scripts = root / "scripts"
     catalog.mkdir(parents=True, exist_ok=True)
     scripts.mkdir(parents=True, exist_ok=True)
-    for spec in PRODUCTS:
-        write_product(spec, catalog)
+    written = {write_product(product, spec, index, catalog).name for product, spec in PRODUCTS.items()}
+    # the catalog folder is this script's output: a card for a product no longer described goes
+    for stale in catalog.glob("*.docx"):
+        if stale.name not in written:
+            stale.unlink()
     for file, (title, sections) in SCRIPTS.items():
         write_script(file, title, sections, scripts)
-    print(f"wrote {len(PRODUCTS)} product cards and {len(SCRIPTS)} scripts into {ROOT}")
+    print(f"wrote {len(written)} product cards (from {stock_file.name}) and {len(SCRIPTS)} scripts into {root}")
 
 
 if __name__ == "__main__":

@@ -2,8 +2,11 @@
 
 Hand-written messages (typos, slang, transliterated brands, corrections, questions that
 carry no field) plus deterministic combinations of real phrasings of size, colour, city
-and product. Every message lists every field expected from it ("" = none), and the field
-the bot had just asked for (`asked`), as in a live dialogue. Run:
+and product. Every message lists every field expected from it ("" = none), the field
+the bot had just asked for (`asked`), as in a live dialogue, and its `source`: "hand"
+(written by a person: HAND here and HAND_MORE in extraction_hand_more.py) or
+"generated" (template combinations, which reuse the rules' own phrasing and so flatter
+them: bench/extraction.py reports the two subsets separately). Run:
 
     .venv/bin/python bench/data/make_extraction_set.py
 """
@@ -12,9 +15,13 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from extraction_hand_more import HAND_LATER, HAND_MORE  # noqa: E402
 FIELDS = ("size", "color", "city", "address", "product_type")
 
 # (text, asked, expected fields)
@@ -170,9 +177,14 @@ def generated(count: int) -> list[tuple[str, str, dict[str, str]]]:
 
 
 def main() -> None:
-    rows = HAND + generated(260)
-    items = [{"text": text, "asked": asked, "expected": {f: exp.get(f, "") for f in FIELDS}}
-             for text, asked, exp in rows]
+    hand = HAND + HAND_MORE + HAND_LATER
+    texts = [text for text, _, _ in hand]
+    duplicates = {t for t in texts if texts.count(t) > 1}
+    if duplicates:
+        raise SystemExit(f"hand-written messages written twice: {sorted(duplicates)}")
+    rows = [(row, "hand") for row in hand] + [(row, "generated") for row in generated(260) if row[0] not in texts]
+    items = [{"text": text, "asked": asked, "expected": {f: exp.get(f, "") for f in FIELDS}, "source": source}
+             for (text, asked, exp), source in rows]
     target = HERE / "extraction_set.json"
     target.write_text(json.dumps(items, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"{len(items)} messages written to {target}")

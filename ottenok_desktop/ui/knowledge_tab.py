@@ -183,21 +183,13 @@ class KnowledgeTab(QWidget):
         self.results.setHtml("".join(parts))
 
     async def _bot_answer(self, question: str) -> str:
-        """Ask the real responder with a throw-away turn (nothing is stored or sent)."""
-        from datetime import timedelta
-
-        from ..engine.turns import InboundText, Turn
-
+        """The real responder's answer to `question` as a first message; `preview` writes and announces nothing."""
         responder = getattr(self.ctx.engine, "responder", None)
-        if responder is None:
+        preview = getattr(responder, "preview", None)
+        if preview is None:
             return S.KNOWLEDGE_ANSWER_UNAVAILABLE.format(reason="—")
-        now = self.ctx.engine.clock.now()
-        turn = Turn(
-            chat_id="knowledge-test@c.us", phone="0", customer_name="", now=now,
-            messages=(InboundText(message_id=0, text=question, content_type="text", at=now - timedelta(seconds=1)),),
-        )
         try:
-            reply = await responder.respond(turn)
+            reply = await preview(question)
         except Exception as exc:  # the test box must show why, not crash
             log.warning("knowledge test answer failed: %s", type(exc).__name__)
             return S.KNOWLEDGE_ANSWER_UNAVAILABLE.format(reason=type(exc).__name__)

@@ -38,6 +38,12 @@ _ADDRESS_MARKER = re.compile(
 _HOUSE_NUMBER = re.compile(r"\d+\s*[а-яa-z]?(?:/\d+)?")
 _ADDRESS_LEAD = re.compile(r"^(?:мой\s+)?(?:адрес\s*(?:доставки)?\s*[:\-–]?\s*|доставк\w*\s+(?:на|по\s+адресу)\s*[:\-]?\s*|"
                            r"по\s+адресу\s*[:\-]?\s*|привезите\s+на\s*|на\s+адрес\s*[:\-]?\s*)")
+# "не 38, а 39", "39 вместо 38", "белые не надо": the word after "не"/"вместо" (or before
+# "не надо") is what the customer does NOT want; it is blanked before reading the wish.
+_NEGATED_AFTER = re.compile(r"(?<![а-я])(?:не|вместо)\s+(?:в\s+|во\s+)?([^\s,.!?;]+)")
+_NEGATED_BEFORE = re.compile(r"([^\s,.!?;]+)\s+(?:не\s+(?:надо|нужн\w*|подойд\w*|подход\w*|хочу|нрав\w*)|"
+                             r"маловат\w*|великоват\w*)")
+_EXPLICIT_SIZE = re.compile(r"(?<![а-я])(?:размер\w*|разм|р\.|р-р)|\d\s*-?(?:й|ой|ый|р)(?![а-я])")
 _NAME = re.compile(r"(?:меня\s+зовут|мое\s+имя|моё\s+имя|я\s+-\s*|это\s+)\s*([А-ЯЁA-Z][а-яёa-z]{2,20})")
 
 
@@ -74,7 +80,7 @@ ProductMatcher = Callable[[str], list[str]]
 def _strip_lead(chunk: str) -> str:
     """Drop "адрес:", "доставка в Астану" and a leading city from an address piece."""
     cut = _ADDRESS_LEAD.sub("", chunk.strip())
-    cut = re.sub(r"^(?:доставк\w*|отправ\w*|привез\w*)?\s*(?:в|во|на|г\.?|город\w*)?\s*", "", cut)
+    cut = re.sub(r"^(?:доставк\w*|отправ\w*|привез\w*)?\s*(?:(?:в|во|на|г|город\w*)(?![а-я])\.?)?\s*", "", cut)
     spans = [sp for sp in city_spans(cut) if sp[0] <= 2]
     if spans:
         cut = cut[spans[0][1]:]
@@ -104,7 +110,10 @@ def _address_from(text: str, *, asked: bool) -> str:
         match = _ADDRESS_MARKER.search(chunk)
         assert match is not None
         prefix = chunk[: match.start()]
-        if not _HOUSE_NUMBER.search(prefix):
+        in_prefix = city_spans(prefix)
+        if in_prefix:  # "туфли 38 в Алматы ул. Розыбакиева 247": the address starts after the city
+            chunks[marker_at] = chunk[in_prefix[-1][1]:].strip()
+        elif not _HOUSE_NUMBER.search(prefix) and not match.group(1).startswith(("район", "р-н")):
             chunks[marker_at] = chunk[match.start():]
         # "Абая 150, кв 3": a street with a number just before the marker's piece belongs to it
         while first > 0 and _HOUSE_NUMBER.search(chunks[first - 1]) and not detect_sizes(chunks[first - 1]):
@@ -113,13 +122,31 @@ def _address_from(text: str, *, asked: bool) -> str:
         tail = norm[norm.find(chunks[first]) + len(chunks[first]):] if first < marker_at else ""
         if first == marker_at:
             tail = norm[norm.find(chunks[marker_at]) + len(chunks[marker_at]):]
-        return cased((head + tail).strip(" ,.;"))
+        found = (head + tail).strip(" ,.;")
+        # "ул. Гоголя 15, Караганда": a trailing city is the city, not part of the address
+        pieces = found.rsplit(",", 1)
+        if len(pieces) == 2 and detect_cities(pieces[1]) and not _HOUSE_NUMBER.search(pieces[1]):
+            found = pieces[0].strip(" ,.;")
+        return cased(found)
     letters = re.findall(r"[а-яa-z]{3,}", norm)
-    if asked and has_number and letters and not detect_sizes(norm) and not it.detect_intents(norm) & {it.QUESTION, it.NO}:
+    # answering "куда доставить?", "Кабанбай батыра 38" is a street and a house number, not a size
+    sized = bool(_EXPLICIT_SIZE.search(norm)) or not re.search(r"[а-яa-z]{3,}\.?\s+\d", norm) and bool(detect_sizes(norm))
+    if asked and has_number and letters and not sized and not it.detect_intents(norm) & {it.QUESTION, it.NO}:
         cut = _strip_lead(norm)
         if len(cut) >= 4:
             return cased(cut)
     return ""
+
+
+def _without_negated(norm: str) -> str:
+    """The text with the rejected values blanked ("не черные, а белые" → "не ______, а белые")."""
+    spans = [m.span(1) for m in _NEGATED_AFTER.finditer(norm)] + [m.span(1) for m in _NEGATED_BEFORE.finditer(norm)]
+    if not spans:
+        return norm
+    chars = list(norm)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
 
 
 def extract_rules(text: str, *, asked_field: str = "", match_products: ProductMatcher | None = None) -> Extracted:
@@ -131,15 +158,19 @@ def extract_rules(text: str, *, asked_field: str = "", match_products: ProductMa
     sure: set[str] = set()
     address = _address_from(text, asked=asked_field == "address")
     # numbers inside an address ("мкр Юго-Восток 12-45") are not sizes
-    size_text = normalize(text).replace(normalize(address), " ") if address else text
-    sizes = tuple(detect_sizes(size_text))
+    size_text = normalize(text).replace(normalize(address), " ") if address else norm
+    wished = _without_negated(size_text)
+    sizes = tuple(detect_sizes(wished)) or (() if wished != size_text else tuple(detect_sizes(size_text)))
     # a bare number answering "какой размер?" is a size even outside the shoe range guard
     if not sizes and asked_field == "size":
         bare = re.fullmatch(r"\s*(\d{2}(?:[.,]5)?)\s*(?:-?й|-?ой|р)?\s*[.!)]*\s*", norm)
         if bare:
             sizes = (bare.group(1).replace(",", "."),)
-    colors = tuple(detect_colors(text))
-    cities = detect_cities(text)
+    unnegated = _without_negated(norm)
+    colors = tuple(detect_colors(unnegated))
+    # a city inside the address ("мкр Аксай-4") is not where to deliver when another is named
+    city_text = unnegated.replace(normalize(address), " ") if address else unnegated
+    cities = detect_cities(city_text) or (detect_cities(unnegated) if address else [])
     brands = detect_brands(text)
     kind = product_kind_word(text) or ""
     ptype = detect_product_type(text) or ""
@@ -148,9 +179,8 @@ def extract_rules(text: str, *, asked_field: str = "", match_products: ProductMa
     size = sizes[-1] if sizes else ""  # "не 38, а 39": the last one is the wish
     if sizes:
         sure.add("size")
-    # "не черный, а белый": with a negation the last colour is the wish; otherwise the first
-    negated = bool(re.search(r"(?<![а-я])(не|нет)(?![а-я])", norm))
-    color = (colors[-1] if negated else colors[0]) if colors else ""
+    # rejected colours are blanked above; of the rest the first one named is the wish
+    color = colors[0] if colors else ""
     if colors:
         sure.add("color")
     city = cities[-1] if cities else ""

@@ -4,7 +4,8 @@
 - no second greeting in a conversation;
 - "заказ оформлен" while the state machine has not confirmed → that text is replaced;
 - a price that is not a stock or knowledge price of a product in context → the whole
-  reply is rebuilt from facts;
+  reply is rebuilt from facts; a knowledge amount that contradicts the stock file (the
+  price authority) is never allowed, even though a document says it;
 - "есть в наличии" when the stock says out of stock / not found → rebuilt from facts.
 
 `check_reply` returns the parts to send and the guards that fired (for `GuardTriggered`).
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from ottenok_desktop.engine.lexicon.text import normalize
 
@@ -91,14 +92,18 @@ def knowledge_amounts(texts: Iterable[str]) -> set[int]:
 
 
 def check_reply(text: str, *, greeted_before: bool, order_confirmed_now: bool, allowed_prices: Iterable[int],
-                stock_status: str = "") -> GuardResult:
+                stock_status: str = "", forbidden_prices: Mapping[int, str] | None = None) -> GuardResult:
+    """`forbidden_prices`: amount -> why (knowledge amounts that contradict the stock file)."""
     parts = split_parts(text)
     fired: list[tuple[str, str]] = []
     if not parts:
         return GuardResult((), (("empty", "the LLM reply had no text"),), rebuild=True)
     allowed = set(allowed_prices)
+    forbidden = forbidden_prices or {}
     for amount in money_amounts(text):
-        if amount not in allowed:
+        if amount in forbidden:
+            fired.append(("price", forbidden[amount]))
+        elif amount not in allowed:
             fired.append(("price", f"{amount} is not a stock or knowledge price"))
     if any(g == "price" for g, _ in fired):
         return GuardResult(tuple(parts), tuple(fired), rebuild=True)

@@ -1,16 +1,21 @@
 """`SalesResponder`: one customer turn in, one `Reply` out. «Алина» sells from facts.
 
 Order of work in a turn:
-  load the chat's dialogue state, open order, open ticket, photos already sent
-  → manager commands (`/handoff …`) → an open ticket silences selling
-  → warranty / return / handoff triggers (support flow, tickets)
-  → rules extraction → stock facts from the inventory → decisions (pure)
+  manager commands (`/handoff …`)
+  → ONE read on the DB thread: dialogue state, open order, open ticket, photos already
+    sent and the stock holds; the knowledge search runs meanwhile in the executor
+  → an open ticket silences selling → warranty / return / handoff triggers (support flow)
+  → rules extraction → stock facts from the in-memory stock index → decisions (pure)
   → words: one LLM call (JSON: reply + fields) when configured, else offline templates;
-    guards check the LLM's words against the facts → photos → save state, events.
+    guards check the LLM's words against the facts → photos
+  → ONE write: everything the turn decided (`TurnPlan`: order fields and state with their
+    audit rows, tickets, the dialogue state) in a single transaction → events.
 
 The responder never sends: the dispatcher stores the reply's parts if the bot still
 owns the chat. The LLM failing twice in a row, or the bot not understanding twice,
-brings a human (`Reply.handoff_reason`).
+brings a human (`Reply.handoff_reason`). `preview(text)` runs the same decisions for a
+chat that has never written and applies nothing: no rows, no events (the console's
+knowledge test box).
 """
 
 from __future__ import annotations
@@ -18,30 +23,48 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, replace
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 from ottenok_desktop.engine import texts
 from ottenok_desktop.engine.events import EventBus, GuardTriggered, OrderChanged
 from ottenok_desktop.engine.followups.classify import classify_reply
-from ottenok_desktop.engine.turns import OutgoingPart, Reply, Turn
+from ottenok_desktop.engine.turns import InboundText, OutgoingPart, Reply, Turn
 
 from . import decisions as d
 from . import intents as it
 from .extraction import Extracted, extract_rules, merge_llm_fields
 from .guards import check_reply, knowledge_amounts
-from .offline import render
+from .kbfacts import Snippet, compose_faq, fact_texts, price_conflicts, snippets_from_hits
+from .offline import offer_text, render
+from .plan import CreatedIds, TurnPlan
 from .prompt import SCHEMA_HINT, build_messages
 from .state import DialogueState, OrderDraft, OrderStateError, apply_fields, confirm, order_from_mapping
-from .stockfacts import best_products, facts_from_answer
+from .stockfacts import MIN_PRODUCT_SCORE, best_products, facts_from_answer
 from .support import SupportDesk
 
 log = logging.getLogger(__name__)
 
 KNOWLEDGE_K = 3
 KNOWLEDGE_CHARS = 500
-FAQ_KINDS_EXCLUDED = ("chat",)  # exported chats are examples of tone, not facts
+PREVIEW_CHAT_ID = "preview@c.us"  # never stored: a preview applies nothing
+# questions the stock file answers, not a document
+PRODUCT_QUESTIONS = frozenset({it.ASK_PRICE, it.ASK_SIZES, it.ASK_COLORS})
+# intents that make documents worth giving the LLM even without a question mark
+KNOWLEDGE_INTENTS = frozenset({*it.FAQ_INTENTS, it.QUESTION, *PRODUCT_QUESTIONS, it.ASK_AVAILABILITY, it.WARRANTY,
+                               it.RETURN, it.EXCHANGE, it.COMPLAINT, it.PAYMENT_TROUBLE})
+
+
+@dataclass
+class Knowledge:
+    """This turn's knowledge: snippets as retrieved, and amounts that contradict the stock file."""
+
+    snippets: list[Snippet]
+    conflicts: dict[int, str]
+
+    @classmethod
+    def none(cls) -> "Knowledge":
+        return cls([], {})
 
 
 @dataclass
@@ -69,37 +92,97 @@ class SalesResponder:
         self._select = photo_selector
         self.stats = TurnStats()
         self.support = SupportDesk(db=db, bus=bus, clock=clock, settings=settings, knowledge=knowledge)
+        self._prices: tuple[str, dict[str, tuple[int, ...]]] = ("", {})
 
-    # ---- entry point ------------------------------------------------------------------
+    # ---- entry points -------------------------------------------------------------------
     async def respond(self, turn: Turn) -> Reply:
-        from ottenok_desktop.services.storage import dialogue_state as store
-
         self.stats.turns += 1
         now = turn.now or self.clock.now()
-        ctx = await self.db.call(store.load_context, turn.chat_id, now, turn.customer_name)
-        state = DialogueState.from_json(ctx.state_json)
-        state.turns += 1
-        text = turn.text
-
         command_reply = await self.support.manager_command(turn, now)
         if command_reply is not None:
             return command_reply
-        if classify_reply(text) == "opt_out":
-            # The follow-up service records the opt-out and acknowledges it once; selling
-            # on to someone who asked us to stop would be the worst possible answer.
-            return Reply(notes=("opt_out",))
-        if ctx.ticket is not None:
-            reply = await self.support.while_ticket_open(turn, ctx.ticket, state, now)
-            await self.db.call(store.save_state, turn.chat_id, state.to_json(), now)
-            return reply
-        extracted = extract_rules(text, asked_field=state.asked_field, match_products=self._match_products)
-        support_reply = await self.support.support_turn(turn, extracted, state, now)
-        if support_reply is not None:
-            state.greeted = True
-            await self.db.call(store.save_state, turn.chat_id, state.to_json(), now)
-            return support_reply
-        reply = await self._sales_turn(turn, ctx, state, extracted, now)
+        plan = TurnPlan(turn.chat_id, now)
+        reply = await self._turn(turn, plan, preview=False)
+        await self._apply(plan)
         return reply
+
+    async def preview(self, text: str) -> Reply:
+        """The reply a first message `text` would get, with the same decisions (and the LLM when
+        configured), writing nothing and publishing nothing."""
+        now = self.clock.now()
+        turn = Turn(chat_id=PREVIEW_CHAT_ID, phone="", customer_name="", now=now,
+                    messages=(InboundText(message_id=0, text=text, content_type="text", at=now),))
+        return await self._turn(turn, TurnPlan(turn.chat_id, now), preview=True)
+
+    async def _apply(self, plan: TurnPlan) -> None:
+        """One transaction for everything the turn decided, then its events and stock holds."""
+        from ottenok_desktop.services.storage import dialogue_state as store
+
+        ids = CreatedIds()
+        if plan.writes:
+            order_id, ticket_id = await self.db.atomic(store.apply_turn, plan.chat_id, plan.now, plan.ops,
+                                                       plan.state_json)
+            ids = CreatedIds(order_id, ticket_id)
+        for event in plan.events_with(ids):
+            self.bus.publish(event)
+        if plan.reserve_item is not None:
+            order_id, product, size, color = plan.reserve_item
+            try:
+                await self.inventory.reserve(order_id, product, size or None, color or None)
+            except Exception:  # the order stands; a manager sees the missing reservation in the log
+                log.exception("reservation for order %s failed", order_id)
+        if plan.release_order is not None:
+            await self.inventory.release(plan.release_order)
+
+    async def _turn(self, turn: Turn, plan: TurnPlan, *, preview: bool) -> Reply:
+        from ottenok_desktop.services.storage import dialogue_state as store
+
+        now = plan.now
+        text = turn.text
+        # The knowledge search (the slow part) runs while the DB thread reads the chat.
+        knowledge_task = asyncio.ensure_future(self._knowledge(text)) if self._wants_knowledge(text) else None
+        try:
+            index = getattr(self.inventory, "index", None)
+            reader_of = getattr(self.inventory, "reserved_reader", None)
+            reader = reader_of(index.version) if reader_of is not None and index is not None else None
+            if preview:
+                ctx = store.empty_context()
+                reserved = await self.db.call(reader) if reader is not None else None
+            else:
+                ctx = await self.db.call(store.load_context, turn.chat_id, now, turn.customer_name, reader)
+                reserved = ctx.reserved
+            stock_source = _StockSource(self.inventory, index, reserved)
+            state = DialogueState.from_json(ctx.state_json)
+            state.turns += 1
+            if classify_reply(text) == "opt_out":
+                # The follow-up service records the opt-out and acknowledges it once; selling
+                # on to someone who asked us to stop would be the worst possible answer.
+                return Reply(notes=("opt_out",))
+            if ctx.ticket is not None:
+                reply = self.support.while_ticket_open(turn, ctx.ticket, state, plan)
+                plan.save_state(state.to_json())
+                return reply
+            extracted = extract_rules(text, asked_field=state.asked_field, match_products=self._match_products)
+            support_reply = await self.support.support_turn(turn, extracted, state, plan)
+            if support_reply is not None:
+                state.greeted = True
+                plan.save_state(state.to_json())
+                return support_reply
+            return await self._sales_turn(turn, ctx, state, extracted, plan, stock_source, knowledge_task, preview)
+        finally:
+            if knowledge_task is not None and not knowledge_task.done():
+                knowledge_task.cancel()
+
+    def _wants_knowledge(self, text: str) -> bool:
+        """Decided before the chat's state is read, from the words alone. Offline, knowledge
+        answers questions only; the LLM gets it as facts unless the turn is a bare order
+        detail or a yes/no ("черные", "в Астану", "да"), where documents only add noise."""
+        intents = it.detect_intents(text)
+        asks = bool(intents & {*it.FAQ_INTENTS, it.QUESTION})
+        if self.llm is None or asks:
+            return asks
+        early = extract_rules(text, match_products=self._match_products)
+        return bool(intents & KNOWLEDGE_INTENTS) or early.mentions_product or not (early.fields() or intents)
 
     def _match_products(self, text: str) -> list[str]:
         index = getattr(self.inventory, "index", None)
@@ -107,24 +190,33 @@ class SalesResponder:
             return []
         return best_products(index, text)
 
+    def _product_of(self, text: str) -> str:
+        """The stock product a knowledge text is about, or ""."""
+        index = getattr(self.inventory, "index", None)
+        if index is None or not text.strip():
+            return ""
+        found = index.match_products(text, limit=1)
+        return found[0][0] if found and found[0][1] >= MIN_PRODUCT_SCORE else ""
+
+    def _stock_prices_of(self, product: str) -> tuple[int, ...]:
+        index = getattr(self.inventory, "index", None)
+        if index is None:
+            return ()
+        version, prices = self._prices
+        if version != index.version or not prices:
+            table: dict[str, set[int]] = {}
+            for item in index.items:
+                table.setdefault(item.product, set()).add(int(item.price))
+            prices = {name: tuple(sorted(values)) for name, values in table.items()}
+            self._prices = (index.version, prices)
+        return prices.get(product, ())
+
     # ---- selling ----------------------------------------------------------------------
-    async def _sales_turn(self, turn: Turn, ctx: Any, state: DialogueState, extracted: Extracted,
-                          now: datetime) -> Reply:
-        # Retrieval runs while the stock and the order are worked out (it is the slow part).
-        # Offline, knowledge is needed only for a question; the LLM gets it as facts every turn.
-        wanted = self.llm is not None or bool(extracted.intents & {*it.FAQ_INTENTS, it.QUESTION})
-        knowledge_task = asyncio.ensure_future(self._knowledge(turn.text, k=KNOWLEDGE_K) if wanted else _nothing())
-        try:
-            return await self._sales_turn_inner(turn, ctx, state, extracted, now, knowledge_task)
-        finally:
-            if not knowledge_task.done():
-                knowledge_task.cancel()
-
-    async def _sales_turn_inner(self, turn: Turn, ctx: Any, state: DialogueState, extracted: Extracted,
-                                now: datetime, knowledge_task: "asyncio.Future[list[str]]") -> Reply:
-        from ottenok_desktop.services.storage import dialogue_state as store
-
+    async def _sales_turn(self, turn: Turn, ctx: Any, state: DialogueState, extracted: Extracted, plan: TurnPlan,
+                          stock_source: "_StockSource", knowledge_task: "asyncio.Future[list[Any]] | None",
+                          preview: bool) -> Reply:
         order = order_from_mapping(ctx.order) if ctx.order else None
+        order_id: int | None = int(ctx.order["id"]) if ctx.order else None
         if order is not None and order.product:
             order = self._with_stock_shape(order)
         confirmed_now: bool | None = None
@@ -132,26 +224,28 @@ class SalesResponder:
         corrected: list[tuple[str, str]] = []
         product_is_new = False
         color_changed = False
-        order_events: list[OrderChanged] = []
 
         wants_yes = (state.awaiting_confirmation and it.YES in extracted.intents and order is not None
                      and order.state == "ready" and not (extracted.fields().keys() - {"product_type"}))
-        if wants_yes and order is not None:
-            confirmed_now, stock, order = await self._confirm(turn.chat_id, ctx.order["id"], order, now, order_events)
+        if wants_yes and order is not None and order_id is not None:
+            confirmed_now, stock, order = await self._confirm(turn.chat_id, order_id, order, plan, stock_source)
         else:
-            order, stock, corrected, product_is_new, color_changed = await self._absorb(
-                turn, state, order, extracted, now, order_events)
+            order, order_id, stock, corrected, product_is_new, color_changed = await self._absorb(
+                turn, state, order, order_id, extracted, plan, stock_source)
 
-        knowledge = await knowledge_task
-        faq = self._faq(extracted, order, knowledge)
+        knowledge = await self._knowledge_facts(knowledge_task, turn.text, extracted)
+        faq, faq_product = self._faq(extracted, order, knowledge, turn.text)
+        if faq_product and stock is None:
+            # a product question the stock file answers (never a document's table or price)
+            faq = offer_text(await stock_source.facts(faq_product, "", ""), None)
         decision = d.decide_sales(state=state, order=order, extracted=extracted, stock=stock, faq=faq,
                                   product_is_new=product_is_new, color_changed=color_changed, corrected=corrected,
                                   confirmed_now=confirmed_now)
         if (state.awaiting_confirmation and it.NO in extracted.intents and not extracted.fields()
                 and decision.action == d.SUMMARY):
             decision = replace(decision, action=d.ASK_FIELD, ask_field="")
-        if decision.action == d.CANCELLED and order is not None and ctx.order:
-            await self._cancel(turn.chat_id, ctx.order["id"], now, order_events)
+        if decision.action == d.CANCELLED and order is not None and order_id is not None:
+            self._cancel(turn.chat_id, order_id, plan)
             order = replace(order, state="cancelled")
 
         misunderstood = d.misunderstood_after(decision, state, extracted)
@@ -159,13 +253,14 @@ class SalesResponder:
         if d.clarify_limit_reached(misunderstood):
             handoff_reason = "misunderstood"
 
-        parts_text, notes = await self._words(turn, state, decision, order, extracted, stock, knowledge)
+        parts_text, notes = await self._words(turn, state, decision, order, extracted, stock, knowledge, plan,
+                                              preview)
         if decision.action == d.ASK_FIELD and not decision.ask_field and state.awaiting_confirmation:
             parts_text = [texts.WHAT_TO_FIX]
         if self._llm_gave_up(state):
             handoff_reason = handoff_reason or "llm_failed"
         if handoff_reason:
-            await self.support.open_handoff_ticket(turn, handoff_reason, state, now)
+            self.support.open_handoff_ticket(turn, handoff_reason, state, plan)
             parts_text = [texts.LLM_DOWN_HANDOFF if handoff_reason == "llm_failed" else texts.HANDOFF_NOTICE]
             notes = notes + (f"handoff:{handoff_reason}",)
 
@@ -188,11 +283,9 @@ class SalesResponder:
         if decision.action in (d.CONFIRMED, d.CANCELLED):
             state.order_id = None
             state.asked_field = ""
-        await self.db.call(store.save_state, turn.chat_id, state.to_json(), now)
         # Photos count as sent when the dispatcher commits the reply (storage/turns.py),
         # so a reply dropped because a manager took the chat does not use them up.
-        for event in order_events:
-            self.bus.publish(event)
+        plan.save_state(state.to_json())
         draft = "\n".join(p.text for p in parts if p.text)
         return Reply(parts=tuple(parts), handoff_reason=texts.HANDOFF_REASONS.get(handoff_reason, handoff_reason)
                      if handoff_reason else "", draft=draft, notes=notes)
@@ -205,16 +298,10 @@ class SalesResponder:
         sizes = tuple(s for s in index.sizes_of(order.product, None, in_stock_only=False) if s)
         return replace(order, colors_available=colors, sizes_available=sizes)
 
-    async def _stock(self, text: str, size: str, color: str) -> d.StockFacts:
-        answer = await self.inventory.query(text, size or None, color or None)
-        return facts_from_answer(answer, self.inventory.index)
-
-    async def _absorb(self, turn: Turn, state: DialogueState, order: OrderDraft | None, extracted: Extracted,
-                      now: datetime, events: list[OrderChanged]
-                      ) -> tuple[OrderDraft | None, d.StockFacts | None, list[tuple[str, str]], bool, bool]:
-        """Put this turn's fields into the order, guarded by the stock file."""
-        from ottenok_desktop.services.storage import orders as repo
-
+    async def _absorb(self, turn: Turn, state: DialogueState, order: OrderDraft | None, order_id: int | None,
+                      extracted: Extracted, plan: TurnPlan, stock_source: "_StockSource",
+                      ) -> tuple[OrderDraft | None, int | None, d.StockFacts | None, list[tuple[str, str]], bool, bool]:
+        """Put this turn's fields into the order, guarded by the stock file (writes go into the plan)."""
         product = extracted.product
         size = extracted.size or (state.preferred_size if not (order and order.size) else "")
         color = extracted.color or (state.preferred_color if not (order and order.color) else "")
@@ -222,29 +309,30 @@ class SalesResponder:
         if product or (extracted.mentions_product and not (order and order.product and not extracted.kind_word
                                                            and not extracted.brand)):
             query_text = product or turn.text
-            stock = await self._stock(query_text, size, color)
+            stock = await stock_source.facts(query_text, size, color)
             if stock.status == d.NOT_FOUND or not stock.product:
                 state.preferred_size = size or state.preferred_size
                 state.preferred_color = color or state.preferred_color
-                return order, stock, [], False, False
+                return order, order_id, stock, [], False, False
             product = stock.product
         elif order is not None and order.product:
             product = order.product
             if extracted.size or extracted.color or it.ASK_PRICE in extracted.intents or it.ASK_PHOTO in extracted.intents \
                     or state.awaiting_confirmation or it.ASK_AVAILABILITY in extracted.intents:
-                stock = await self._stock(product, extracted.size or order.size, extracted.color or order.color)
+                stock = await stock_source.facts(product, extracted.size or order.size, extracted.color or order.color)
         else:
             # no product yet: remember size/colour for when the product is named
             state.preferred_size = extracted.size or state.preferred_size
             state.preferred_color = extracted.color or state.preferred_color
-            return order, None, [], False, False
+            return order, order_id, None, [], False, False
 
         values: dict[str, Any] = {}
         product_is_new = order is None or not order.product or order.product != product
+        index = self.inventory.index
         if product_is_new:
             values["product"] = product
             values["colors_available"] = stock.all_colors if stock else ()
-            values["sizes_available"] = tuple(s for s in self.inventory.index.sizes_of(product, None, in_stock_only=False) if s)
+            values["sizes_available"] = tuple(s for s in index.sizes_of(product, None, in_stock_only=False) if s)
             values["product_type"] = (stock.product_type if stock else "") or extracted.product_type
         in_stock = stock is None or stock.status == d.IN_STOCK
         if stock is not None and in_stock:
@@ -264,7 +352,7 @@ class SalesResponder:
         base = order if order is not None else OrderDraft()
         # the price comes from the stock file for the chosen size/colour, never from the customer
         new_draft, changes = apply_fields(base, values)
-        price = self.inventory.index.price_of(new_draft.product, new_draft.color or None, new_draft.size or None)
+        price = index.price_of(new_draft.product, new_draft.color or None, new_draft.size or None)
         if price is not None and (new_draft.price is None or int(new_draft.price) != price):
             new_draft, more = apply_fields(new_draft, {"price": price})
             changes += more
@@ -272,28 +360,22 @@ class SalesResponder:
         color_changed = any(c.field == "color" and c.old for c in changes)
         if changes:
             row_values = {c.field: getattr(new_draft, c.field) for c in changes}
-            if order is None:
-                created = await self.db.atomic(repo.create_order, turn.chat_id, now, "bot", row_values)
-                order_id = created.id
+            if order is None or order_id is None:
+                order_id = plan.create_order(row_values)
                 state.order_id = order_id
             else:
-                order_id = state.order_id or (await self.db.call(repo.open_order, turn.chat_id)).id
-                await self.db.atomic(repo.update_fields, order_id, row_values, "bot", now)
+                plan.update_order(order_id, row_values)
             if new_draft.state != (order.state if order else "draft"):
-                await self.db.atomic(repo.set_state, order_id, new_draft.state, "bot", now)
-            events.append(OrderChanged(turn.chat_id, order_id, new_draft.state, new_draft.summary_fields()))
+                plan.order_state(order_id, new_draft.state)
+            plan.publish(OrderChanged(turn.chat_id, order_id, new_draft.state, new_draft.summary_fields()))
         state.preferred_size = ""
         state.preferred_color = ""
-        if stock is None:
-            return new_draft, None, corrected, product_is_new, color_changed
-        return new_draft, stock, corrected, product_is_new, color_changed
+        return new_draft, order_id, stock, corrected, product_is_new, color_changed
 
-    async def _confirm(self, chat_id: str, order_id: int, order: OrderDraft, now: datetime,
-                       events: list[OrderChanged]) -> tuple[bool, d.StockFacts, OrderDraft]:
+    async def _confirm(self, chat_id: str, order_id: int, order: OrderDraft, plan: TurnPlan,
+                       stock_source: "_StockSource") -> tuple[bool, d.StockFacts, OrderDraft]:
         """The customer said yes: check the stock again now, then confirm and reserve, or say it is gone."""
-        from ottenok_desktop.services.storage import orders as repo
-
-        stock = await self._stock(order.product, order.size, order.color)
+        stock = await stock_source.facts(order.product, order.size, order.color)
         try:
             confirmed = confirm(replace(order, price=order.price if order.price is not None else (
                 stock.price and type(order.price or 0)(stock.price))), stock_ok=stock.status == d.IN_STOCK)
@@ -303,95 +385,117 @@ class SalesResponder:
                 return False, stock, order
             # the item is gone: the order goes back to draft without the sold-out size/colour
             gone_field = "size" if order.size and order.product_type == "shoes" else "color"
-            await self.db.atomic(repo.update_fields, order_id, {gone_field: ""}, "bot", now)
-            await self.db.atomic(repo.set_state, order_id, "draft", "bot", now, reason="sold out at confirmation")
+            plan.update_order(order_id, {gone_field: ""})
+            plan.order_state(order_id, "draft", reason="sold out at confirmation")
             back = replace(order, state="draft", **{gone_field: ""})
-            events.append(OrderChanged(chat_id, order_id, "draft", back.summary_fields()))
+            plan.publish(OrderChanged(chat_id, order_id, "draft", back.summary_fields()))
             return False, stock, back
         if stock.price is not None:
-            await self.db.atomic(repo.update_fields, order_id, {"price": stock.price}, "bot", now)
-        await self.db.atomic(repo.set_state, order_id, "confirmed", "bot", now)
-        try:
-            await self.inventory.reserve(order_id, order.product, order.size or None, order.color or None)
-        except Exception:  # the order stands; a manager sees the missing reservation in the log
-            log.exception("reservation for order %s failed", order_id)
-        events.append(OrderChanged(chat_id, order_id, "confirmed", confirmed.summary_fields()))
+            plan.update_order(order_id, {"price": stock.price})
+        plan.order_state(order_id, "confirmed")
+        plan.reserve_item = (order_id, order.product, order.size, order.color)
+        plan.publish(OrderChanged(chat_id, order_id, "confirmed", confirmed.summary_fields()))
         return True, stock, confirmed
 
-    async def _cancel(self, chat_id: str, order_id: int, now: datetime, events: list[OrderChanged]) -> None:
-        from ottenok_desktop.services.storage import orders as repo
-
-        await self.db.atomic(repo.set_state, order_id, "cancelled", "bot", now, reason="customer")
-        await self.inventory.release(order_id)
-        events.append(OrderChanged(chat_id, order_id, "cancelled", {}))
+    def _cancel(self, chat_id: str, order_id: int, plan: TurnPlan) -> None:
+        plan.order_state(order_id, "cancelled", reason="customer")
+        plan.release_order = order_id
+        plan.publish(OrderChanged(chat_id, order_id, "cancelled", {}))
 
     # ---- knowledge ---------------------------------------------------------------------
-    def _faq(self, extracted: Extracted, order: OrderDraft | None, hits: list[str]) -> list[str]:
-        """Knowledge answers for a question about delivery, payment, the shop, or anything unplaced."""
+    def _faq(self, extracted: Extracted, order: OrderDraft | None, knowledge: Knowledge,
+             text: str) -> tuple[list[str], str]:
+        """An answer for a question about delivery, payment, the shop, or anything unplaced:
+        (sentences from the best knowledge hit, or a stock product whose facts answer it)."""
         # "доставка в Астану" gives a city; only a real question about delivery/payment wants the FAQ
         asks = extracted.intents & set(it.FAQ_INTENTS) and (it.QUESTION in extracted.intents or not extracted.fields())
         unplaced = (it.QUESTION in extracted.intents and not extracted.mentions_product and not extracted.fields()
                     and not (order and order.product))
         if not asks and not unplaced:
-            return []
-        return hits[:1]
+            return [], ""
+        product_question = bool(extracted.intents & PRODUCT_QUESTIONS) or (
+            it.ASK_AVAILABILITY in extracted.intents and not extracted.intents & set(it.FAQ_INTENTS))
+        answer = compose_faq(text, knowledge.snippets, knowledge.conflicts, product_question=product_question)
+        if answer is None:
+            return [], ""
+        if answer.stock_product:
+            return [], answer.stock_product
+        return ([answer.text] if answer.text else []), ""
 
-    async def _knowledge(self, text: str, k: int = KNOWLEDGE_K) -> list[str]:
+    async def _knowledge(self, text: str, k: int = KNOWLEDGE_K) -> list[Any]:
         if self.knowledge is None or not text.strip():
             return []
         try:
-            hits = await self.knowledge.search(text, k)
+            return list(await self.knowledge.search(text, k))
         except Exception:  # knowledge is optional for a turn; never lose the customer over it
             log.exception("knowledge search failed")
             return []
-        return [_clip(h.text) for h in hits if getattr(h, "kind", "") not in FAQ_KINDS_EXCLUDED]
+
+    async def _knowledge_facts(self, task: "asyncio.Future[list[Any]] | None", text: str,
+                               extracted: Extracted) -> Knowledge:
+        if task is not None:
+            hits = await task
+        elif extracted.intents & {*it.FAQ_INTENTS, it.QUESTION}:
+            hits = await self._knowledge(text)  # not started early: the turn turned out to hold a question
+        else:
+            hits = []
+        if not hits:
+            return Knowledge.none()
+        snippets = snippets_from_hits(hits, self._product_of)
+        return Knowledge(snippets, price_conflicts(snippets, self._product_of, self._stock_prices_of))
 
     # ---- words ---------------------------------------------------------------------------
     def _llm_gave_up(self, state: DialogueState) -> bool:
         return self.llm is not None and d.llm_limit_reached(state.llm_failures)
 
     async def _words(self, turn: Turn, state: DialogueState, decision: d.Decision, order: OrderDraft | None,
-                     extracted: Extracted, stock: d.StockFacts | None,
-                     retrieved: list[str]) -> tuple[list[str], tuple[str, ...]]:
+                     extracted: Extracted, stock: d.StockFacts | None, retrieved: Knowledge, plan: TurnPlan,
+                     preview: bool) -> tuple[list[str], tuple[str, ...]]:
         offline = render(decision, order=order, persona=self.persona)
         if self.llm is None:
             return offline, ("offline",)
         from ottenok_desktop.services.llm.client import LlmError
 
-        knowledge = list(decision.faq) or retrieved[:2]
+        knowledge = list(decision.faq) or fact_texts(retrieved.snippets, retrieved.conflicts, 2, KNOWLEDGE_CHARS)
         messages = build_messages(persona=self.persona, state=state, decision=decision, order=order,
                                   knowledge=knowledge, history=turn.history[-12:], customer_text=turn.text)
-        self.stats.llm_calls += 1
+        if not preview:
+            self.stats.llm_calls += 1
         try:
             result = await self.llm.complete_json(messages, SCHEMA_HINT)
         except LlmError as error:
-            self.stats.llm_failures += 1
+            if not preview:
+                self.stats.llm_failures += 1
             state.llm_failures += 1
             log.warning("LLM failed for %s (%s); offline reply", turn.chat_id, error.kind)
-            self.bus.publish(GuardTriggered(turn.chat_id, "llm_failed", error.kind))
+            plan.publish(GuardTriggered(turn.chat_id, "llm_failed", error.kind))
             return offline, ("offline", f"llm_error:{error.kind}")
         state.llm_failures = 0
         reply_text = result.get("reply") if isinstance(result, dict) else None
         if not isinstance(reply_text, str):
-            self.bus.publish(GuardTriggered(turn.chat_id, "llm_format", "no reply text in the JSON"))
+            plan.publish(GuardTriggered(turn.chat_id, "llm_format", "no reply text in the JSON"))
             return offline, ("offline", "llm_format")
         llm_fields = result.get("fields") if isinstance(result.get("fields"), dict) else None
         merged = merge_llm_fields(extracted, llm_fields, match_products=self._match_products)
         notes: tuple[str, ...] = ("llm",)
         if merged != extracted:
             notes += ("llm_fields:" + ",".join(sorted(set(merged.fields()) - set(extracted.fields()))),)
-        allowed = set(stock.known_prices if stock else ())
-        allowed |= knowledge_amounts(knowledge)
+        stock_prices = set(stock.known_prices if stock else ())
         if order is not None and order.price is not None:
-            allowed.add(int(order.price))
+            stock_prices.add(int(order.price))
+        # the stock file is the price authority: a document's amount for a stock product that
+        # the file does not have is never allowed, whatever else the facts contain
+        forbidden = {amount: why for amount, why in retrieved.conflicts.items() if amount not in stock_prices}
+        allowed = (stock_prices | knowledge_amounts(knowledge)) - forbidden.keys()
         guarded = check_reply(reply_text, greeted_before=state.greeted,
                               order_confirmed_now=decision.confirms_order, allowed_prices=allowed,
-                              stock_status=stock.status if stock else "")
+                              stock_status=stock.status if stock else "", forbidden_prices=forbidden)
         for guard, detail in guarded.fired:
             log.info("guard %s fired for %s: %s", guard, turn.chat_id, detail)
-            self.bus.publish(GuardTriggered(turn.chat_id, guard, detail))
+            plan.publish(GuardTriggered(turn.chat_id, guard, detail))
         if guarded.rebuild:
-            self.stats.guard_rebuilds += 1
+            if not preview:
+                self.stats.guard_rebuilds += 1
             return offline, notes + ("rebuilt:" + ",".join(g for g, _ in guarded.fired),)
         return list(guarded.parts), notes
 
@@ -425,8 +529,21 @@ class SalesResponder:
         return self._select
 
 
-async def _nothing() -> list[str]:
-    return []
+class _StockSource:
+    """Stock facts for one turn: the in-memory index with the holds read in the turn's one DB read
+    (no round trip per query); the service's own query when holds are not in the database."""
+
+    def __init__(self, inventory: Any, index: Any, reserved: Any) -> None:
+        self.inventory = inventory
+        self.index = index
+        self.reserved = reserved
+
+    async def facts(self, text: str, size: str, color: str) -> d.StockFacts:
+        if self.index is not None and self.reserved is not None:
+            answer = self.index.query(text, size=size or None, color=color or None, reserved=self.reserved)
+            return facts_from_answer(answer, self.index)
+        answer = await self.inventory.query(text, size or None, color or None)
+        return facts_from_answer(answer, self.inventory.index)
 
 
 def _photo_part(photo: Any) -> OutgoingPart | None:
@@ -440,15 +557,6 @@ def _photo_part(photo: Any) -> OutgoingPart | None:
     if url:
         return OutgoingPart(file_url=url, file_name=name or url.rsplit("/", 1)[-1], photo_key=key or url)
     return None
-
-
-def _clip(text: str) -> str:
-    text = " ".join(text.split())
-    if len(text) <= KNOWLEDGE_CHARS:
-        return text
-    cut = text[:KNOWLEDGE_CHARS]
-    end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
-    return cut[: end + 1] if end > KNOWLEDGE_CHARS // 2 else cut + "…"
 
 
 def _step_of(decision: d.Decision) -> str:

@@ -23,11 +23,14 @@ from ottenok_desktop.engine.turns import OutgoingPart, Reply, Turn
 from . import commands as cmd
 from . import intents as it
 from .extraction import Extracted
+from .kbfacts import compose_faq, snippets_from_hits
+from .plan import TurnPlan
 from .state import DialogueState
 
 log = logging.getLogger(__name__)
 
 ATTACHMENT_TYPES = ("image", "video", "document", "audio")
+RETURN_POLICY_QUERY = "возврат товара условия возврата "
 TICKET_KIND_OF_REASON = {"warranty": "warranty", "return": "return", "exchange": "return"}
 HANDOFF_TEXTS = {
     "ask_person": texts.HANDOFF_ASK_PERSON, "complaint": texts.HANDOFF_COMPLAINT,
@@ -44,6 +47,10 @@ def attachments_of(turn: Turn) -> list[dict[str, Any]]:
     ]
 
 
+def _no_product(text: str) -> str:
+    return ""  # the return policy is about no product in particular
+
+
 def _reply(text: str, reason: str = "", notes: tuple[str, ...] = ()) -> Reply:
     return Reply(parts=(OutgoingPart(text=text),), draft=text,
                  handoff_reason=texts.HANDOFF_REASONS.get(reason, reason) if reason else "", notes=notes)
@@ -57,53 +64,49 @@ class SupportDesk:
         self.settings = settings
         self.knowledge = knowledge
 
-    # ---- tickets -----------------------------------------------------------------------
-    async def _create_ticket(self, turn: Turn, kind: str, reason: str, state: DialogueState, now: datetime,
-                             extra: dict[str, Any] | None = None) -> int:
-        from ottenok_desktop.services.storage import tickets as repo
-
+    # ---- tickets (written with the rest of the turn: see plan.py) -------------------------
+    def _create_ticket(self, turn: Turn, kind: str, reason: str, state: DialogueState, plan: TurnPlan,
+                       extra: dict[str, Any] | None = None) -> int:
         details: dict[str, Any] = {"reason": reason, "messages": [turn.text] if turn.text else [],
                                    "attachments": attachments_of(turn)}
         details.update(extra or {})
         summary = f"{texts.HANDOFF_REASONS.get(reason, reason)}: {turn.text}".strip(": ")
-        ticket = await self.db.atomic(repo.create_ticket, turn.chat_id, kind, summary, details, now)
-        state.ticket_id = ticket.id
+        ticket_id = plan.create_ticket(kind, summary, details)
+        state.ticket_id = ticket_id
         state.ticket_notice_sent = False
         state.support_kind = ""
         state.support_stage = ""
         state.step = "support"
-        self.bus.publish(TicketChanged(ticket.id, turn.chat_id, "WAITING"))
-        return int(ticket.id)
+        plan.publish(TicketChanged(ticket_id, turn.chat_id, "WAITING"))
+        return ticket_id
 
-    async def open_handoff_ticket(self, turn: Turn, reason: str, state: DialogueState, now: datetime) -> int:
+    def open_handoff_ticket(self, turn: Turn, reason: str, state: DialogueState, plan: TurnPlan) -> int:
         kind = TICKET_KIND_OF_REASON.get(reason, "other")
-        return await self._create_ticket(turn, kind, reason, state, now)
+        return self._create_ticket(turn, kind, reason, state, plan)
 
-    async def while_ticket_open(self, turn: Turn, ticket: dict[str, Any], state: DialogueState,
-                                now: datetime) -> Reply:
+    def while_ticket_open(self, turn: Turn, ticket: dict[str, Any], state: DialogueState, plan: TurnPlan) -> Reply:
         """No selling while a ticket is open: keep what the customer sends, say once that a manager is coming."""
-        from ottenok_desktop.services.storage import tickets as repo
-
-        await self.db.atomic(repo.add_to_ticket, ticket["id"], now, text=turn.text, attachments=attachments_of(turn))
+        plan.add_to_ticket(int(ticket["id"]), turn.text, attachments_of(turn))
         if state.ticket_notice_sent:
             return Reply(notes=("ticket_open:silent",))
         state.ticket_notice_sent = True
         return _reply(texts.MANAGER_SOON, notes=("ticket_open",))
 
     # ---- the support flow ----------------------------------------------------------------
-    async def support_turn(self, turn: Turn, extracted: Extracted, state: DialogueState, now: datetime) -> Reply | None:
+    async def support_turn(self, turn: Turn, extracted: Extracted, state: DialogueState,
+                           plan: TurnPlan) -> Reply | None:
         """A reply when this turn belongs to the support flow, else None (selling goes on)."""
         intents = extracted.intents
         if state.support_stage == "ask_details" and state.support_kind == "warranty":
             # whatever came after our questions (words, photos, a receipt) makes the ticket
-            await self._create_ticket(turn, "warranty", "warranty", state, now)
+            self._create_ticket(turn, "warranty", "warranty", state, plan)
             return _reply(texts.WARRANTY_REGISTERED, "warranty", ("ticket:warranty",))
         if state.support_stage == "offer_choice":
             state.support_stage = ""
             if it.WARRANTY in intents or "гарант" in turn.text.lower():
                 return self._ask_warranty_details(state)
             if intents & {it.ASK_PERSON, it.YES, it.RETURN, it.EXCHANGE, it.COMPLAINT}:
-                await self._create_ticket(turn, "return", "return", state, now)
+                self._create_ticket(turn, "return", "return", state, plan)
                 return _reply(texts.RETURN_REGISTERED, "return", ("ticket:return",))
         if it.WARRANTY in intents:
             return self._ask_warranty_details(state)
@@ -111,7 +114,7 @@ class SupportDesk:
             return await self._return_policy(turn, state)
         reason = it.handoff_intent(intents)
         if reason in (it.ASK_PERSON, it.COMPLAINT, it.PAYMENT_TROUBLE, it.EXCHANGE):
-            await self.open_handoff_ticket(turn, reason, state, now)
+            self.open_handoff_ticket(turn, reason, state, plan)
             return _reply(HANDOFF_TEXTS[reason], reason, (f"ticket:{reason}",))
         return None
 
@@ -124,14 +127,15 @@ class SupportDesk:
     async def _return_policy(self, turn: Turn, state: DialogueState) -> Reply:
         policy = ""
         if self.knowledge is not None:
+            query = RETURN_POLICY_QUERY + turn.text
             try:
-                hits = await self.knowledge.search("возврат товара условия возврата " + turn.text, 3)
+                hits = await self.knowledge.search(query, 3)
             except Exception:
                 log.exception("knowledge search failed for the return policy")
                 hits = []
-            facts = [h for h in hits if getattr(h, "kind", "") != "chat"]
-            if facts:
-                policy = " ".join(facts[0].text.split())[:600]
+            # the policy's own sentences: no section path, no chat lines, 1–3 sentences
+            answer = compose_faq(query, snippets_from_hits(hits, _no_product))
+            policy = answer.text if answer is not None else ""
         state.support_kind = "return"
         state.support_stage = "offer_choice"
         state.step = "support"

@@ -18,18 +18,18 @@ from .text import normalize
 
 # canonical name -> pattern of accepted forms (on normalised text, no anchors)
 CITY_PATTERNS: dict[str, str] = {
-    "Алматы": r"алмат[ыаеуи]|алма-?ат[аеуы]|алмааты|алмате|almaty|alma-?ata",
-    "Астана": r"астан[аеуы]|астаной|нур-?султан[аеу]?|нурсултан[аеу]?|акмол[аеуы]|целиноград[аеу]?|astana",
-    "Шымкент": r"шымкент[аеу]?|чимкент[аеу]?|shymkent",
+    "Алматы": r"алмат[ыаеуи]|алма-?ат[аеуы]|алмааты|алмате|almat[yiu]|alma-?ata",
+    "Астана": r"астан[аеуы]|астаной|нур-?султан[аеу]?|нурсултан[аеу]?|акмол[аеуы]|целиноград[аеу]?|astan[aeuy]",
+    "Шымкент": r"шымкент[аеу]?|чимкент[аеу]?|шым[ауе]?|shymkent|shym",
     "Караганда": r"караганд[аеуы]|карагандой|караганды|qaragandy|karaganda",
     "Актобе": r"актобе|актюбинск[аеу]?|aktobe",
     "Тараз": r"тараз[аеу]?|джамбул[аеу]?|taraz",
     "Павлодар": r"павлодар[аеу]?|pavlodar",
-    "Усть-Каменогорск": r"усть-?каменогорск[аеу]?|оскемен[аеу]?|өскемен[аеу]?|ust-?kamenogorsk",
-    "Семей": r"семей|семее|семипалатинск[аеу]?|semey",
+    "Усть-Каменогорск": r"усть[- ]?каменогорск[аеу]?|оскемен[аеу]?|өскемен[аеу]?|ust-?kamenogorsk",
+    "Семей": r"семей|семее|семея|семипалатинск[аеу]?|semey",
     "Атырау": r"атырау|гурьев[аеу]?|atyrau",
     "Костанай": r"костана[йяею]|костанаем|кустана[йяею]|kostanay",
-    "Кызылорда": r"кызыл-?орд[аеуы]|кызылордой|kyzylorda",
+    "Кызылорда": r"(?:кызыл|кзыл)[- ]?орд[аеуы]|кызылордой|kyzylorda",
     "Уральск": r"уральск[аеу]?|uralsk",
     "Петропавловск": r"петропавловск[аеу]?|петропавл|petropavlovsk",
     "Актау": r"актау|шевченко|aktau",
@@ -61,14 +61,31 @@ CITY_PATTERNS: dict[str, str] = {
 
 # letters that continue a word (so the pattern must not be followed or preceded by them)
 _WORD = r"[0-9a-zа-яәіңғүұқөһ]"
+# Kazakh case endings customers write on Russian city names: "Алматыға", "Шымкентке", "Астанадан"
+_KAZAKH_ENDING = r"(?:ға|ге|қа|ке|ка|га|да|де|та|те|дан|ден|тан|тен|нан|нен|ны|ні|ның|нің)?"
+# a street or microdistrict named like a city: "мкр Аксай-4", "ул. Кунаева 12", "на Сатпаева 30а"
+_STREET_BEFORE = re.compile(r"(?:^|[\s,.])(ул|улица|улице|улицу|пр|пр-т|просп|проспект\w*|мкр|мкрн|микрорайон\w*|пер|"
+                            r"переул\w*|бульвар\w*|б-р|жк)\.?\s*$")
+_NUMBER_AFTER = re.compile(r"\s*-\s*\d|\s+\d")
 
 
 @lru_cache(maxsize=1)
 def _compiled() -> list[tuple[str, re.Pattern[str]]]:
     return [
-        (name, re.compile(rf"(?<!{_WORD})(?:{pattern})(?!{_WORD})"))
+        (name, re.compile(rf"(?<!{_WORD})(?:{pattern}){_KAZAKH_ENDING}(?!{_WORD})"))
         for name, pattern in CITY_PATTERNS.items()
     ]
+
+
+def _street_named_like_city(normalized: str, match: re.Match[str], name: str) -> bool:
+    """"мкр Аксай-4", "ул. Кунаева 12", "Сатпаева 30а": a street or district, not the city."""
+    if _STREET_BEFORE.search(normalized[max(0, match.start() - 16):match.start()]):
+        return True
+    after = normalized[match.end():match.end() + 4]
+    if re.match(r"\s*-\s*\d", after):
+        return True
+    # a person's name in the genitive before a house number is a street ("Сатпаева 30а")
+    return bool(re.match(r"\s+\d", after)) and match.group(0).endswith("а") and not name.lower().endswith("а")
 
 
 def detect_cities(text: str) -> list[str]:
@@ -78,9 +95,10 @@ def detect_cities(text: str) -> list[str]:
         return []
     found: list[tuple[int, str]] = []
     for name, regex in _compiled():
-        match = regex.search(normalized)
-        if match:
-            found.append((match.start(), name))
+        for match in regex.finditer(normalized):
+            if not _street_named_like_city(normalized, match, name):
+                found.append((match.start(), name))
+                break
     found.sort()
     seen: list[str] = []
     for _, name in found:
@@ -100,7 +118,8 @@ def city_spans(text: str) -> list[tuple[int, int, str]]:
     spans: list[tuple[int, int, str]] = []
     for name, regex in _compiled():
         for match in regex.finditer(normalized):
-            spans.append((match.start(), match.end(), name))
+            if not _street_named_like_city(normalized, match, name):
+                spans.append((match.start(), match.end(), name))
     return sorted(spans)
 
 

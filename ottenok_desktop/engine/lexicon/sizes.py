@@ -41,7 +41,7 @@ _STRONG_BEFORE = frozenset({"размер", "размера", "размеру", 
 _NOT_SIZE_AFTER_PREFIX = (
     "пар", "тыс", "тенге", "руб", "мин", "сек", "час", "недел", "месяц", "процент", "штук", "числ", "заказ",
     "модел", "фото", "цвет", "человек", "январ", "феврал", "март", "апрел", "мая", "июн", "июл", "август",
-    "сентябр", "октябр", "ноябр", "декабр", "этаж", "квартир", "лет", "год",
+    "сентябр", "октябр", "ноябр", "декабр", "этаж", "квартир", "лет", "год", "градус",
 )
 _NOT_SIZE_AFTER_WORD = frozenset({"шт", "т", "к", "тг", "ч", "дн", "день", "дня", "мес", "см", "мм", "кг", "мл",
                                   "раз", "чел", "кв", "дом", "k", "kzt", "usd", "г", "гр", "м", "ml"})
@@ -105,9 +105,37 @@ def _is_phone_or_amount(text: str, start: int, end: int) -> bool:
     return bool(re.match(r"[ \u00a0]\d{3}(?!\d)", text[end:end + 4]))
 
 
+# Voice messages arrive as words: "тридцать восьмой", "размер тридцать семь с половиной".
+_UNITS = (("перв", 1), ("один", 1), ("втор", 2), ("два", 2), ("трет", 3), ("три", 3), ("четв", 4), ("четыр", 4),
+          ("пят", 5), ("шест", 6), ("седьм", 7), ("сем", 7), ("восьм", 8), ("восем", 8), ("девят", 9))
+_WORD_NUMBER = re.compile(r"(?<![а-я])(тридцат\w*|сорок\w*)(?:\s+(" + "|".join(u for u, _ in _UNITS) + r")([а-я]*))?")
+_ORDINAL_END = re.compile(r"(ой|ый|ий|ого|ому|ом|ая|ую)$")
+_HALF = re.compile(r"(?<![\d.,])(\d{2})\s*(?:-?\s*(?:ой|ый|й|го))?\s+с\s+половин\w*")
+
+
+def _spelled_numbers(norm: str) -> str:
+    """Shoe sizes said in words → digits; an ordinal ("тридцать восьмой") keeps a size suffix."""
+    def number(match: re.Match[str]) -> str:
+        tens_word, unit, unit_end = match.group(1), match.group(2), match.group(3) or ""
+        tens = 30 if tens_word.startswith("тридцат") else 40
+        if unit is None:
+            if tens_word in ("тридцать", "сорок"):
+                return str(tens)
+            # "сороковой", "тридцатого": an ordinal of the tens alone
+            return f"{tens}-й" if _ORDINAL_END.search(tens_word) else match.group(0)
+        value = tens + dict(_UNITS)[unit]
+        return f"{value}-й" if _ORDINAL_END.search(unit + unit_end) else str(value)
+
+    if "тридцат" in norm or "сорок" in norm:
+        norm = _WORD_NUMBER.sub(number, norm)
+    if "половин" in norm:
+        norm = _HALF.sub(lambda m: f"{m.group(1)}.5", norm)
+    return norm
+
+
 def detect_sizes(text: str) -> list[str]:
     """Sizes mentioned in customer text, normalised ("38", "38.5", "M"), in order, no repeats."""
-    norm = normalize(text)
+    norm = _spelled_numbers(normalize(text))
     found: list[str] = []
     for match in _NUMBER.finditer(norm):
         start, end = match.span()

@@ -16,17 +16,18 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ...engine.events import EventBus, StockLoaded, StockRejected
 from ...engine.tasks import TaskOwner
 from .index import StockAnswer, StockIndex
 from .loader import LoadResult, load_stock, version_of
-from .reservations import MemoryReservations, ReservationStore, SqlReservations
+from .reservations import MemoryReservations, ReservationStore, SqlReservations, reserved_sync
 from .validation import file_error
 
 __all__ = ["InventoryService", "LoadResult"]
@@ -185,6 +186,13 @@ class InventoryService:
     # ---- answering and holding ---------------------------------------------------------
     async def reserved(self) -> dict[str, int]:
         return await self._reservations.reserved(self._index.version)
+
+    def reserved_reader(self, version: str) -> Callable[[], dict[str, int]] | None:
+        """A sync reader of the holds on `version`, for a caller that batches its own reads in one
+        `db.call` on the DB thread (the sales turn); None when holds are not kept in the database."""
+        if not isinstance(self._reservations, SqlReservations):
+            return None
+        return functools.partial(reserved_sync, version)
 
     async def query(self, text: str, size: str | None = None, color: str | None = None) -> StockAnswer:
         index = self._index

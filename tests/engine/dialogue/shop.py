@@ -75,7 +75,9 @@ class Shop:
         return reply
 
 
-async def open_shop(tmp: Path, *, llm: Any = None, manager_numbers: tuple[str, ...] = ()) -> Shop:
+async def open_shop(tmp: Path, *, llm: Any = None, manager_numbers: tuple[str, ...] = (),
+                    knowledge_dir: Path | None = None) -> Shop:
+    """`knowledge_dir`: another knowledge folder (indexed into `tmp`) instead of the sample one."""
     from ottenok_desktop.services.inventory.service import InventoryService
     from ottenok_desktop.services.knowledge.service import KnowledgeBase
     from ottenok_desktop.services.photos.local import LocalPhotoSource
@@ -93,7 +95,10 @@ async def open_shop(tmp: Path, *, llm: Any = None, manager_numbers: tuple[str, .
     db = await Database(data_dir / "shop.sqlite3").open()
     inventory = InventoryService(SAMPLE / "inventory.xlsx", data_dir, bus, executor, db=db, poll_interval=60)
     await inventory.start()
-    knowledge = KnowledgeBase(SAMPLE / "knowledge_base", shared_index_dir(), bus, executor)
+    if knowledge_dir is None:
+        knowledge = KnowledgeBase(SAMPLE / "knowledge_base", shared_index_dir(), bus, executor)
+    else:
+        knowledge = KnowledgeBase(knowledge_dir, tmp / "kb-index", bus, executor)
     await knowledge.start()
     if not knowledge.chunk_count:
         await knowledge.rebuild()

@@ -93,3 +93,42 @@ def test_llm_product_must_exist_in_stock_and_junk_is_ignored() -> None:
     assert merged.product == "Лоферы Chanel"
     assert merge_llm_fields(rules, None) == rules
     assert merge_llm_fields(rules, ["not", "a", "dict"]) == rules  # type: ignore[arg-type]
+
+
+# Gaps the hand-written extraction messages showed (bench/data/extraction_hand_more.py).
+HARDER = [
+    # text, asked field, field, expected value ("" = must not be read)
+    ("мне бы тридцать восьмой", "", "size", "38"),
+    ("размер тридцать семь с половиной", "", "size", "37.5"),
+    ("38 с половиной есть?", "", "size", "38.5"),
+    ("сороковой есть?", "", "size", "40"),
+    ("39 вместо 38", "", "size", "39"),
+    ("38 а не 37", "", "size", "38"),
+    ("37 не подойдет, нужен 38", "", "size", "38"),
+    ("на 40 градусов жара, сандалии нужны", "", "size", ""),
+    ("Кабанбай батыра 38", "address", "size", ""),
+    ("Кабанбай батыра 38", "address", "address", "Кабанбай батыра 38"),
+    ("черные, не белые", "", "color", "черный"),
+    ("не черный", "color", "color", ""),
+    ("белые не надо, хочу черные", "", "color", "черный"),
+    ("бэжевые", "color", "color", "бежевый"),
+    ("чорные", "color", "color", "черный"),
+    ("Караганда, а не Астана", "", "city", "Караганда"),
+    ("доставка в Шым сколько?", "", "city", "Шымкент"),
+    ("Шымкентке жеткізу бар ма?", "", "city", "Шымкент"),
+    ("Алматыға", "city", "city", "Алматы"),
+    ("усть каменогорск", "city", "city", "Усть-Каменогорск"),
+    ("dostavka v astanu", "", "city", "Астана"),
+    ("в Алмату, мкр Аксай-4, дом 12, кв 5", "", "city", "Алматы"),
+    ("на Сатпаева 30а, кв 7", "address", "city", ""),
+    ("на Сатпаева 30а, кв 7", "address", "address", "Сатпаева 30а, кв 7"),
+    ("ул. Гоголя 15, Караганда", "", "address", "ул. Гоголя 15"),
+    ("туфли ysl красные 38 в Алматы ул. Розыбакиева 247", "", "size", "38"),
+    ("туфли ysl красные 38 в Алматы ул. Розыбакиева 247", "", "address", "ул. Розыбакиева 247"),
+    ("Алматы, Наурызбайский район, мкр Шугыла 340/3", "", "address", "Наурызбайский район, мкр Шугыла 340/3"),
+]
+
+
+@pytest.mark.parametrize(("text", "asked", "name", "value"), HARDER)
+def test_harder_real_phrasings(text: str, asked: str, name: str, value: str) -> None:
+    assert extract_rules(text, asked_field=asked).fields().get(name, "") == value

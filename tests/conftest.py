@@ -35,6 +35,16 @@ def settings(data_dir: Path):
 
 
 @pytest.fixture
+def executor():
+    """A worker pool for services that run blocking work off the loop."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=2)
+    yield pool
+    pool.shutdown(wait=True)
+
+
+@pytest.fixture
 def database(data_dir: Path):
     from ottenok_desktop.services.storage import Database
 

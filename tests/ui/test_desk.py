@@ -4,9 +4,8 @@
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator
+from typing import Any
 
-import pytest
 
 from ottenok_desktop.services.storage import models as m
 

@@ -3,7 +3,6 @@ in the open chat, sorted by waiting time, with the bot's reply and its delivery 
 
 from __future__ import annotations
 
-from ottenok_desktop.engine import events as ev
 
 from .conftest import wait_until
 

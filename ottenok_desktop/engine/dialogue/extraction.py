@@ -10,7 +10,7 @@ fills what the rules could not; where the rules are sure, the rules win.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping
 
 from ottenok_desktop.engine.lexicon import (

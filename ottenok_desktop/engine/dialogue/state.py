@@ -15,7 +15,7 @@ Confirmed and cancelled are final for the dialogue: a new request starts a new o
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 

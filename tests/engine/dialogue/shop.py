@@ -17,7 +17,7 @@ from ottenok_desktop.engine.clock import ManualClock
 from ottenok_desktop.engine.dialogue.desk import OrderDesk, TicketDesk
 from ottenok_desktop.engine.dialogue.responder import SalesResponder
 from ottenok_desktop.engine.events import EventBus, EventRecorder
-from ottenok_desktop.engine.turns import HistoryLine, InboundText, Reply, Turn
+from ottenok_desktop.engine.turns import HistoryLine, Reply
 
 REPO = Path(__file__).resolve().parents[3]
 SAMPLE = REPO / "data"

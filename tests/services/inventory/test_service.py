@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import AsyncIterator, Iterator
+from typing import AsyncIterator
 
 import pytest
 
@@ -15,13 +14,6 @@ from ottenok_desktop.engine.events import EventBus, EventRecorder, StockLoaded, 
 from ottenok_desktop.services.inventory.service import InventoryService
 
 from .xlsx import ROWS, write_xlsx
-
-
-@pytest.fixture
-def executor() -> Iterator[ThreadPoolExecutor]:
-    pool = ThreadPoolExecutor(max_workers=2)
-    yield pool
-    pool.shutdown(wait=True)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import AsyncIterator, Iterator
+from typing import AsyncIterator
 
 import pytest
 
@@ -17,13 +17,6 @@ from tests.fakes.openai_server import FakeOpenAIServer
 from .docx_factory import small_shop
 
 KEY = "sk-test-very-secret-key"
-
-
-@pytest.fixture
-def executor() -> Iterator[ThreadPoolExecutor]:
-    pool = ThreadPoolExecutor(max_workers=2)
-    yield pool
-    pool.shutdown(wait=True)
 
 
 @pytest.fixture

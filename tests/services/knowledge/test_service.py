@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -14,13 +13,6 @@ from ottenok_desktop.engine.events import EventBus, EventRecorder, KnowledgeBuil
 from ottenok_desktop.services.knowledge.service import KnowledgeBase
 
 from .docx_factory import product_card, small_shop
-
-
-@pytest.fixture
-def executor() -> Iterator[ThreadPoolExecutor]:
-    pool = ThreadPoolExecutor(max_workers=2)
-    yield pool
-    pool.shutdown(wait=True)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from ottenok_desktop.services.storage import Database
 from ottenok_desktop.services.storage.database import NORMAL, URGENT
 from ottenok_desktop.services.storage.migrations import LATEST_VERSION, current_version
-from ottenok_desktop.services.storage.models import Chat, SchemaVersion
+from ottenok_desktop.services.storage.models import Chat
 from ottenok_desktop.services.storage.prepared import Prepared, db_time
 
 

@@ -55,3 +55,14 @@ def test_every_engine_and_services_module_imports_without_qt() -> None:
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=PACKAGE.parent, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip() == "ok"
+
+
+def test_import_linter_contracts_hold() -> None:
+    """The same rule as a tool sees it (contracts in pyproject.toml), over the whole import graph."""
+    import shutil
+
+    lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    assert lint, "import-linter is a dev dependency"
+    result = subprocess.run([lint], capture_output=True, text=True, cwd=PACKAGE.parent, timeout=120)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "0 broken" in result.stdout

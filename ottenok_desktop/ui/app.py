@@ -93,6 +93,7 @@ async def _main(settings: Settings) -> int:
     engine = build_engine(settings)
     console = build_console(engine, closed)
     console.window.show()
+    log.info("console window shown")
     await asyncio.sleep(0)  # let the window paint before the heavy start
     try:
         await start_console(console)

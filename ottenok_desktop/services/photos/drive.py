@@ -214,3 +214,21 @@ class DrivePhotoSource:
                     continue
             photos.append(Photo(f"drive:{meta['id']}", product, photo_color, target, None, meta["name"]))
         return sort_photos(photos)
+
+
+def check_folder(credentials_file: str | Path, folder_id: str,
+                 service_factory: Callable[[], Any] | None = None) -> int:
+    """The settings dialog's «Проверить» (blocking: run it in an executor): how many
+    product folders the service account can see under `folder_id`. Raises
+    PhotoSourceError with a plain reason (bad key file, no access, wrong folder id)."""
+    from googleapiclient.errors import HttpError
+
+    source = DrivePhotoSource(folder_id, Path(credentials_file), Path("."), executor=None,  # type: ignore[arg-type]
+                              service_factory=service_factory)
+    try:
+        folders = source._list_all(
+            f"'{_escape(folder_id)}' in parents and mimeType = '{FOLDER_MIME}' and trashed = false", "id, name")
+    except HttpError as exc:
+        status = getattr(exc, "status_code", None) or getattr(getattr(exc, "resp", None), "status", "?")
+        raise PhotoSourceError(f"Google Drive listing failed (HTTP {status})") from None
+    return len(folders)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -64,13 +64,6 @@ LISTING = [
     ok({"files": []}),
     ok({"files": [{"id": "img3", "name": "черный_1.png", "mimeType": "image/png", "md5Checksum": "9999"}]}),
 ]
-
-
-@pytest.fixture
-def executor() -> Iterator[ThreadPoolExecutor]:
-    pool = ThreadPoolExecutor(max_workers=2)
-    yield pool
-    pool.shutdown(wait=True)
 
 
 def source_with(http: RecordingHttp, cache: Path, executor: ThreadPoolExecutor,
@@ -155,3 +148,19 @@ async def test_background_refresh_keeps_running(tmp_path: Path, executor: Thread
         assert "Лоферы Chanel" in json.loads((tmp_path / "cache" / "drive_index.json").read_text("utf-8"))["folders"]
     finally:
         await source.stop()
+
+
+def test_settings_check_counts_product_folders_and_reports_no_access() -> None:
+    from ottenok_desktop.services.photos.drive import check_folder
+
+    document = discovery_document()
+    http = RecordingHttp([ok({"files": [{"id": "f1", "name": "Лоферы Chanel"}, {"id": "f2", "name": "Мюли Dior"}],
+                              "nextPageToken": "p2"}),
+                          ok({"files": [{"id": "f3", "name": "Сумка Prada Re-Edition"}]})])
+    assert check_folder("key.json", "root123", service_factory=lambda: build_from_document(document, http=http)) == 3
+    denied = RecordingHttp([({"status": "404", "content-type": "application/json"},
+                             json.dumps({"error": {"code": 404, "message": "File not found"}}).encode())])
+    with pytest.raises(PhotoSourceError, match="HTTP 404"):
+        check_folder("key.json", "wrong", service_factory=lambda: build_from_document(document, http=denied))
+    with pytest.raises(PhotoSourceError, match="not found"):
+        check_folder("/nonexistent/key.json", "root123")

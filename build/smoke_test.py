@@ -400,6 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         "timings": summary,
     }, indent=2, ensure_ascii=False), encoding="utf-8")
     print(f"\n{len(checks) - len(failed)}/{len(checks)} checks passed" + (f"; FAILED: {', '.join(c.name for c in failed)}" if failed else ""))
+    print(f"smoke: {len(checks) - len(failed)} passed, {len(failed)} failed")  # the plain closing line CI reads
     return 1 if failed else 0
 
 

@@ -44,7 +44,7 @@ async def test_llm_mode_through_the_engine(tmp_path: Path) -> None:
     server = await FakeOpenAIServer(chat_script=_rephrasing_llm).start()
     data_dir = tmp_path / "data"
     settings = load_settings(data_dir=data_dir, environ={}, env_file=data_dir / "none.env", demo=True,
-                             overrides={"OPENAI_API_KEY": "sk-test-key-for-the-fake-server",
+                             overrides={"OPENAI_API_KEY": "fake-key-for-the-fake-server",
                                         "OPENAI_BASE_URL": server.base_url, "OPENAI_MODEL": "gpt-4o"})
     assert settings.llm_mode == "local"
     engine = build_engine(settings, sandbox=GreenApiSandbox(poll_scale=0.02, status_delay=0.01), debounce=0.0)

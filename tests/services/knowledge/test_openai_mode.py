@@ -16,7 +16,7 @@ from tests.fakes.openai_server import FakeOpenAIServer
 
 from .docx_factory import small_shop
 
-KEY = "sk-test-very-secret-key"
+KEY = "fake-openai-key-" + "for-tests-only"
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from ottenok_desktop.services.llm.client import LlmClient, LlmError, parse_json_
 from ottenok_desktop.settings import Secret
 from tests.fakes.openai_server import FakeOpenAIServer
 
-KEY = "sk-test-very-secret-123"
+KEY = "fake-openai-key-" + "123"
 
 
 def _client(server: FakeOpenAIServer, **kw: object) -> LlmClient:

@@ -31,6 +31,7 @@ from ottenok_desktop.services.storage import nudges as store
 from ottenok_desktop.services.storage.models import Chat, OutboxItem, Ticket
 from ottenok_desktop.settings import Secret, Settings, load_settings
 from tests.fakes.responders import EchoResponder
+from tests.fakes.waiting import wait_until
 
 pytestmark = pytest.mark.slow  # ~15 s: four engine runs over loopback HTTP
 
@@ -67,17 +68,7 @@ class Running:
         return await self.engine.db.call(read)
 
     async def wait(self, predicate: Callable[[], Any], what: str, timeout: float = 10.0) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            value = predicate()
-            if asyncio.iscoroutine(value):
-                value = await value
-            if value:
-                return
-            if loop.time() > deadline:
-                raise AssertionError(f"timed out waiting for {what}")
-            await asyncio.sleep(0.005)
+        await wait_until(predicate, what, timeout, interval=0.005)
 
     async def stop(self) -> None:
         await self.engine.stop()

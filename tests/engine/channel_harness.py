@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from ottenok_desktop.services.greenapi.sandbox import GreenApiSandbox
 from ottenok_desktop.services.storage.models import Message, OutboxItem
 from ottenok_desktop.settings import Secret, load_settings
 from tests.fakes.responders import EchoResponder
+from tests.fakes.waiting import wait_until
 
 
 @dataclass
@@ -35,17 +35,7 @@ class Channel:
         return await self.engine.db.call(lambda: [o.state for o in OutboxItem.select().order_by(OutboxItem.id)])
 
     async def wait_until(self, predicate: Any, timeout: float = 10.0, what: str = "condition") -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            value = predicate()
-            if asyncio.iscoroutine(value):
-                value = await value
-            if value:
-                return
-            if loop.time() > deadline:
-                raise AssertionError(f"timed out waiting for {what}")
-            await asyncio.sleep(0.02)
+        await wait_until(predicate, what, timeout, interval=0.02)
 
 
 async def start_channel(data_dir: Path, responder: Any = None, *, sandbox: GreenApiSandbox | None = None,

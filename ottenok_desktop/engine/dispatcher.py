@@ -95,17 +95,17 @@ class Dispatcher:
                 if self._debounce:
                     await asyncio.sleep(self._debounce)
                 async with self._limit:
-                    handled = await self._handle_turn(chat_id)
-                if handled:
-                    lane.dirty = True  # look again: more may have arrived while we worked
+                    await self._handle_turn(chat_id)
+                # A message that arrived meanwhile called wake(), which set lane.dirty: the
+                # loop goes round again only then (no extra look at the database).
         finally:
             if self._lanes.get(chat_id) is lane:
                 del self._lanes[chat_id]
 
-    async def _handle_turn(self, chat_id: str) -> bool:
+    async def _handle_turn(self, chat_id: str) -> None:
         turn = await self._store.load_turn(chat_id, self._clock.now())
         if turn is None:
-            return False
+            return
         started = time.perf_counter()
         reply, responder_seconds = await self._ask(turn)
         ids = tuple(m.message_id for m in turn.messages)
@@ -117,7 +117,7 @@ class Dispatcher:
                 if part.text:
                     self._bus.publish(ev.BotDraft(chat_id, part.text))
             log.info("turn for %s not sent: %s", chat_id, result.reason)
-            return True
+            return
         if result.handoff:
             self._bus.publish(ev.HandoffRequested(chat_id, reply.handoff_reason))
         for outbox_id, text in result.queued:
@@ -127,7 +127,6 @@ class Dispatcher:
             outcome = self._on_committed(chat_id, result)
             if outcome is not None:
                 await outcome
-        return True
 
     async def _ask(self, turn: Turn) -> tuple[Reply, float]:
         started = time.perf_counter()

@@ -38,6 +38,10 @@ _INBOX_SEEN = Prepared(lambda p: InboxItem.select(InboxItem.id).where(InboxItem.
 _INBOX_ADD = Prepared(lambda p: InboxItem.insert(
     receipt_id=p.receipt_id, type_webhook=p.type_webhook, dedupe_key=p.key, chat_id=p.chat_id,
     external_id=p.external_id, raw=p.raw, state="new", error="", received_at=p.now))
+_INBOX_NEW = Prepared(lambda p: InboxItem.select(InboxItem.id, InboxItem.raw).where(InboxItem.state == "new")
+                      .order_by(InboxItem.id).limit(p.limit))
+_CHAT_REF = Prepared(lambda p: Chat.select(Chat.id, Chat.owner, Chat.closed, Chat.name).where(Chat.chat_id == p.chat_id))
+_CHAT_NAME = Prepared(lambda p: Chat.update(name=p.name).where(Chat.id == p.id))
 _INBOX_DONE = Prepared(lambda p: InboxItem.update(state=p.state, error=p.error).where(InboxItem.id == p.id))
 _MESSAGE_SEEN = Prepared(lambda p: Message.select(Message.id).where(
     (Message.chat == p.chat) & (Message.external_id == p.external_id)).limit(1))
@@ -102,10 +106,7 @@ def store_notification(raw: str, body: Any, receipt_id: int | None, now: datetim
 
 def apply_pending(now: datetime, limit: int = 200) -> list[IngestResult]:
     """Apply up to `limit` stored notifications, oldest first (call inside a transaction)."""
-    results = []
-    for inbox in InboxItem.select().where(InboxItem.state == "new").order_by(InboxItem.id).limit(limit):
-        results.append(_apply(inbox, now))
-    return results
+    return [_apply(inbox_id, raw, now) for inbox_id, raw in _INBOX_NEW.all(limit=limit)]
 
 
 def ingest_notification(raw: str, body: Any, receipt_id: int | None, now: datetime) -> IngestResult:
@@ -114,13 +115,13 @@ def ingest_notification(raw: str, body: Any, receipt_id: int | None, now: dateti
         return IngestResult(poison=True, events=[ev.PoisonNotification(receipt_id or 0, stored.reason)])
     if stored.duplicate:
         return IngestResult(duplicate=True)
-    return _apply(InboxItem.get_by_id(stored.inbox_id), now)
+    return _apply(stored.inbox_id, raw, now)
 
 
-def _apply(inbox: InboxItem, now: datetime) -> IngestResult:
+def _apply(inbox_id: int, raw: str, now: datetime) -> IngestResult:
     result = IngestResult()
-    parsed = parse_notification(json.loads(inbox.raw))
-    inbox.state = "done"
+    parsed = parse_notification(json.loads(raw))
+    state, error = "done", ""
     if isinstance(parsed, ChatMessage):
         _apply_chat_message(parsed, now, result)
     elif isinstance(parsed, MessageEdit):
@@ -129,7 +130,7 @@ def _apply(inbox: InboxItem, now: datetime) -> IngestResult:
         _apply_deletion(parsed, now, result)
     elif isinstance(parsed, StatusUpdate):
         if not _apply_status(parsed, result):
-            inbox.state = "deferred"  # the send that produced it has not recorded its id yet
+            state = "deferred"  # the send that produced it has not recorded its id yet
     elif isinstance(parsed, InstanceStateNote):
         result.events.append(ev.InstanceStateChanged(parsed.state))
     elif isinstance(parsed, QuotaNote):
@@ -137,10 +138,21 @@ def _apply(inbox: InboxItem, now: datetime) -> IngestResult:
     elif isinstance(parsed, CallNote):
         _apply_call(parsed, now, result)
     elif isinstance(parsed, Ignored):
-        inbox.state = "ignored"
-        inbox.error = parsed.reason
-    _INBOX_DONE.execute(state=inbox.state, error=inbox.error, id=inbox.id)
+        state, error = "ignored", parsed.reason
+    _INBOX_DONE.execute(state=state, error=error, id=inbox_id)
     return result
+
+
+def _chat_ref(chat_id: str, now: datetime, name: str) -> Chat:
+    """The chat's row as far as ingest needs it (id, owner, closed, name), creating it once."""
+    row = _CHAT_REF.first(chat_id=chat_id)
+    if row is None:
+        return get_or_create_chat(chat_id, now, name=name)
+    chat_pk, owner, closed, known_name = row
+    if name and not known_name:
+        _CHAT_NAME.execute(name=name, id=chat_pk)
+        known_name = name
+    return Chat(id=chat_pk, chat_id=chat_id, owner=owner, closed=bool(closed), name=known_name)
 
 
 def _message_exists(chat: Chat, external_id: str) -> bool:
@@ -149,7 +161,7 @@ def _message_exists(chat: Chat, external_id: str) -> bool:
 
 def _apply_chat_message(msg: ChatMessage, now: datetime, result: IngestResult) -> None:
     result.chat_id = msg.chat_id
-    chat = get_or_create_chat(msg.chat_id, now, name=msg.sender_name if msg.direction == "in" else msg.chat_name)
+    chat = _chat_ref(msg.chat_id, now, msg.sender_name if msg.direction == "in" else msg.chat_name)
     if _message_exists(chat, msg.external_id):
         result.duplicate = True
         return

@@ -29,6 +29,10 @@ class TaskOwner:
         if not task.cancelled() and task.exception() is not None:
             log.error("%s: task %s failed", self.name, task.get_name(), exc_info=task.exception())
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def __len__(self) -> int:
         return len(self._tasks)
 

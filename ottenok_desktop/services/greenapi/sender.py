@@ -87,6 +87,8 @@ class Sender:
             self._wake.clear()
             try:
                 chats = await self._db.call(ob.chats_with_due_items, self._clock.now())
+                if self._tasks.closed:
+                    return  # stopping: the rest stays in the outbox for the next start
                 for chat_id in chats:
                     if chat_id not in self._busy:
                         self._busy.add(chat_id)

@@ -76,6 +76,10 @@ async def render(out_dir: Path) -> list[Path]:
                               (window.knowledge_tab, "knowledge.png"), (window.followups_tab, "followups.png")):
                 window.tabs.setCurrentWidget(tab)
                 await tab.refresh()
+                if tab is window.knowledge_tab:  # show the test box in use, as a manager would
+                    tab.question.setText("до скольки вы работаете? и можно оплатить каспи?")
+                    tab.run_test()
+                    await _wait(lambda: bool(tab.results.toPlainText()), 15)
                 await asyncio.sleep(0.3)
                 shot(window, name)
             window.tabs.setCurrentIndex(0)

@@ -202,11 +202,40 @@ async def slow_responder_run(box_factory, *, statuses: bool, send_rate: float = 
     print(f"[memory] peak RSS of the benchmark process: {peak:.0f} MB")
 
 
+async def sequential_overhead(box_factory, n: int = 60) -> None:
+    """One customer, one message at a time: the engine's own cost per turn without queueing
+    behind other chats (the drain figures above include that queueing)."""
+    box = box_factory()
+    try:
+        _, engine, control, (turn_ms, ingest_ms) = await engine_run(box, n, EchoResponder())
+        turn_ms.clear()
+        ingest_ms.clear()
+        latencies = []
+        for i in range(n):
+            before, _ = await control.sent()
+            started = time.perf_counter()
+            await control.inject_text("77070000001@c.us", f"вопрос {i}")
+            while (await control.sent(after=before, wait=2.0))[0] <= before:
+                pass
+            latencies.append((time.perf_counter() - started) * 1000)
+            await asyncio.sleep(0.05)  # let the echo and statuses drain
+        await engine.stop()
+        await control.aclose()
+    finally:
+        box.close()
+    print(f"[overhead, one chat at a time, {n} turns] turn load+commit p50 {statistics.median(turn_ms):.2f} ms, "
+          f"p95 {percentile(turn_ms, .95):.2f} ms; store+delete per notification p50 {statistics.median(ingest_ms):.2f} ms "
+          f"(two HTTP round trips included)")
+    print(f"  customer message -> reply sent (sandbox over loopback, zero-latency responder): "
+          f"p50 {statistics.median(latencies):.1f} ms, p95 {percentile(latencies, .95):.1f} ms")
+
+
 def main() -> None:
     def box_factory() -> SandboxProcess:
         return SandboxProcess(poll_scale=1.0, status_delay=0.01)
 
     asyncio.run(throughput(box_factory))
+    asyncio.run(sequential_overhead(box_factory))
     # GREEN-API's documented limit (50 sends/s) makes 600 replies take >= 12 s whatever the
     # engine does; the unlimited runs measure the engine's own concurrency against 3 s.
     asyncio.run(slow_responder_run(box_factory, statuses=False, send_rate=1e6))

@@ -218,7 +218,11 @@ def parse_env_file(path: Path) -> dict[str, str]:
     values: dict[str, str] = {}
     if not path.is_file():
         return values
-    for raw in path.read_text(encoding="utf-8-sig").splitlines():
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(str(path), "<unreadable>", f"a UTF-8 text file of NAME=value lines ({type(exc).__name__})") from None
+    for raw in text.splitlines():
         line = raw.strip()
         if not line or line.startswith("#") or "=" not in line:
             continue
@@ -301,7 +305,7 @@ def _convert(name: str, value: str) -> Any:
     if name == "OTTENOK_TIMEZONE":
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # "Asia" is a directory of zones
             raise SettingsError(name, _hint(name, value), "an IANA time zone name, e.g. Asia/Almaty") from None
         return value
     if name == "OTTENOK_WORK_HOURS":

@@ -118,3 +118,12 @@ def test_secrets_absent_from_logs(tmp_path: Path) -> None:
 
 def test_redactor_masks_unknown_tokens_in_urls() -> None:
     assert RedactingFilter().redact("/waInstance77/getSettings/abcdef123") == "/waInstance77/getSettings/***"
+
+
+def test_unreadable_env_file_and_zone_directory_are_reported(data_dir: Path) -> None:
+    (data_dir / ".env").write_bytes("OTTENOK_NUDGE1_TEXT=Здравствуйте\n".encode("cp1251"))  # saved as ANSI in Notepad
+    with pytest.raises(SettingsError, match="UTF-8"):
+        load(data_dir)
+    (data_dir / ".env").unlink()
+    with pytest.raises(SettingsError, match="IANA time zone"):
+        load(data_dir, {"OTTENOK_TIMEZONE": "Asia"})

@@ -51,7 +51,7 @@ class Dispatcher:
     def __init__(
         self, store: TurnStore, responder: Responder, bus: ev.EventBus, clock: Clock, *,
         max_concurrent: int = 64, debounce: float = 0.0, responder_timeout: float = 90.0,
-        on_committed: Callable[[str, Committed], Awaitable[None] | None] | None = None,
+        on_committed: Callable[[str, Committed], Awaitable[None] | None] | None = None, retry_delay: float = 2.0,
     ) -> None:
         self._store = store
         self._responder = responder
@@ -63,6 +63,7 @@ class Dispatcher:
         self._lanes: dict[str, _Lane] = {}
         self._tasks = TaskOwner("dispatcher")
         self._on_committed = on_committed
+        self._retry_delay = retry_delay
         self.turns_handled = 0
 
     def set_responder(self, responder: Responder) -> None:
@@ -95,7 +96,15 @@ class Dispatcher:
                 if self._debounce:
                     await asyncio.sleep(self._debounce)
                 async with self._limit:
-                    await self._handle_turn(chat_id)
+                    try:
+                        await self._handle_turn(chat_id)
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception as exc:  # e.g. the database briefly locked: try the turn again
+                        log.exception("turn for %s failed; retrying", chat_id)
+                        self._bus.publish(ev.EngineError("dispatcher", f"{type(exc).__name__}: {exc}"))
+                        await asyncio.sleep(self._retry_delay)
+                        lane.dirty = True
                 # A message that arrived meanwhile called wake(), which set lane.dirty: the
                 # loop goes round again only then (no extra look at the database).
         finally:

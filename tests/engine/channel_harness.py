@@ -39,7 +39,8 @@ class Channel:
 
 
 async def start_channel(data_dir: Path, responder: Any = None, *, sandbox: GreenApiSandbox | None = None,
-                        debounce: float = 0.0, client_timeout: float = 30.0, **sandbox_kwargs: Any) -> Channel:
+                        debounce: float = 0.0, client_timeout: float = 30.0, retry_base: float = 0.02,
+                        **sandbox_kwargs: Any) -> Channel:
     sandbox = sandbox or GreenApiSandbox(poll_scale=0.02, status_delay=0.01, seed=3, **sandbox_kwargs)
     if not sandbox.api_url:
         await sandbox.start()
@@ -48,7 +49,7 @@ async def start_channel(data_dir: Path, responder: Any = None, *, sandbox: Green
                             backoff_base=0.01, backoff_max=0.05, rng=random.Random(5), timeout=client_timeout)
     responder = responder or EchoResponder()
     engine = build_engine(settings, responder=responder, client=client, sandbox=sandbox, channel_only=True,
-                          debounce=debounce, sender_retry_base=0.02, receive_timeout=5)
+                          debounce=debounce, sender_retry_base=retry_base, receive_timeout=5)
     recorder = EventRecorder(engine.bus)
     await engine.start()
     return Channel(engine, sandbox, responder, recorder)

@@ -252,3 +252,28 @@ async def test_every_fixture_body_through_the_poller(data_dir: Path, shared_fixt
     finally:
         await ch.engine.stop()
         await ch.sandbox.stop()
+
+
+async def test_a_turn_that_fails_in_storage_is_retried_not_lost(data_dir: Path, monkeypatch) -> None:
+    from ottenok_desktop.engine import runtime
+
+    ch = await start_channel(data_dir)
+    ch.engine.dispatcher._retry_delay = 0.05
+    real_commit = runtime.commit_turn
+    failures = {"left": 2}
+
+    def flaky_commit(*args, **kwargs):
+        if failures["left"]:
+            failures["left"] -= 1
+            raise RuntimeError("database is locked")
+        return real_commit(*args, **kwargs)
+
+    monkeypatch.setattr(runtime, "commit_turn", flaky_commit)
+    try:
+        ch.sandbox.inject_text(ANNA, "есть босоножки 36?")
+        sent = await ch.sandbox.wait_sent(1, timeout=10)
+        assert sent[0].text == "Ответ: есть босоножки 36?"
+        assert len([e for e in ch.recorder.of_type(ev.EngineError) if e.where == "dispatcher"]) == 2
+    finally:
+        await ch.engine.stop()
+        await ch.sandbox.stop()

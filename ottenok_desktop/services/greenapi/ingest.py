@@ -16,6 +16,7 @@ thread; nothing here talks to the network.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -38,7 +39,7 @@ _INBOX_SEEN = Prepared(lambda p: InboxItem.select(InboxItem.id).where(InboxItem.
 _INBOX_ADD = Prepared(lambda p: InboxItem.insert(
     receipt_id=p.receipt_id, type_webhook=p.type_webhook, dedupe_key=p.key, chat_id=p.chat_id,
     external_id=p.external_id, raw=p.raw, state="new", error="", received_at=p.now))
-_INBOX_NEW = Prepared(lambda p: InboxItem.select(InboxItem.id, InboxItem.raw).where(InboxItem.state == "new")
+_INBOX_NEW = Prepared(lambda p: InboxItem.select(InboxItem.id, InboxItem.raw, InboxItem.receipt_id).where(InboxItem.state == "new")
                       .order_by(InboxItem.id).limit(p.limit))
 _CHAT_REF = Prepared(lambda p: Chat.select(Chat.id, Chat.owner, Chat.closed, Chat.name).where(Chat.chat_id == p.chat_id))
 _CHAT_NAME = Prepared(lambda p: Chat.update(name=p.name).where(Chat.id == p.id))
@@ -58,6 +59,8 @@ _CUSTOMER_MESSAGE_ADD = Prepared(lambda p: Message.insert(
 _CHAT_INBOUND = Prepared(lambda p: Chat.update(
     last_inbound_at=p.at, waiting_since=pw.fn.COALESCE(Chat.waiting_since, p.at), unanswered=Chat.unanswered + 1,
     last_text=p.text, updated_at=p.now).where(Chat.id == p.id))
+
+log = logging.getLogger(__name__)
 
 # Content that does not call for an answer from the bot.
 NO_TURN_CONTENT = frozenset({"reaction", "poll_vote"})
@@ -99,14 +102,24 @@ def store_notification(raw: str, body: Any, receipt_id: int | None, now: datetim
     inbox_id = _INBOX_ADD.insert(
         receipt_id=receipt_id, type_webhook=str(body.get("typeWebhook", ""))[:64], key=key,
         chat_id=getattr(parsed, "chat_id", None) or "", external_id=getattr(parsed, "external_id", "") or "",
-        raw=raw[:100_000], now=db_time(now),
+        raw=raw, now=db_time(now),  # whole: it is parsed again when applied
     )
     return Stored(inbox_id)
 
 
 def apply_pending(now: datetime, limit: int = 200) -> list[IngestResult]:
     """Apply up to `limit` stored notifications, oldest first (call inside a transaction)."""
-    return [_apply(inbox_id, raw, now) for inbox_id, raw in _INBOX_NEW.all(limit=limit)]
+    results = []
+    database = InboxItem._meta.database
+    for inbox_id, raw, receipt_id in _INBOX_NEW.all(limit=limit):
+        try:
+            with database.atomic():  # a savepoint: one bad row must not block the others
+                results.append(_apply(inbox_id, raw, now))
+        except Exception as exc:  # recorded as poison, never retried for ever
+            log.exception("applying inbox row %s failed; stored as poison", inbox_id)
+            _INBOX_DONE.execute(state="poison", error=f"apply failed: {type(exc).__name__}: {exc}"[:500], id=inbox_id)
+            results.append(IngestResult(poison=True, events=[ev.PoisonNotification(receipt_id or 0, f"apply failed: {type(exc).__name__}")]))
+    return results
 
 
 def ingest_notification(raw: str, body: Any, receipt_id: int | None, now: datetime) -> IngestResult:

@@ -86,20 +86,19 @@ class Sender:
         while True:
             self._wake.clear()
             try:
-                chats = await self._db.call(ob.chats_with_due_items, self._clock.now())
+                chats, due = await self._db.call(ob.due_scan, self._clock.now())
                 if self._tasks.closed:
                     return  # stopping: the rest stays in the outbox for the next start
                 for chat_id in chats:
                     if chat_id not in self._busy:
                         self._busy.add(chat_id)
                         self._tasks.spawn(self._drain_chat(chat_id), name=f"send:{chat_id}")
-                due = await self._db.call(ob.next_due_time)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 log.exception("sender scan failed")
                 self._bus.publish(ev.EngineError("sender", f"{type(exc).__name__}: {exc}"))
-                due = None
+                due = self._clock.now() + timedelta(seconds=5 * self._clock.scale)
             timeout = 30.0
             if due is not None:
                 timeout = max(0.01, (due - self._clock.now()).total_seconds() / self._clock.scale)
@@ -111,28 +110,45 @@ class Sender:
     async def _drain_chat(self, chat_id: str) -> None:
         try:
             while True:
-                job, dropped = await self._db.call(ob.claim_next, chat_id, self._clock.now())
-                for outbox_id in dropped:
-                    self._bus.publish(ev.MessageDropped(chat_id, outbox_id, "chat taken by a manager"))
-                if job is None:
-                    return
-                if not await self._deliver(job):
+                # Wait for a send slot before claiming, so the owner check made by the claim
+                # is fresh when the message leaves (a take-over meanwhile drops it).
+                async with self._in_flight:
+                    await self._limiter.wait()
+                    job, dropped = await self._db.call(ob.claim_next, chat_id, self._clock.now())
+                    for outbox_id in dropped:
+                        self._bus.publish(ev.MessageDropped(chat_id, outbox_id, "chat taken by a manager"))
+                    if job is None:
+                        return
+                    try:
+                        done = await self._deliver(job)
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception as exc:  # the send's outcome is unknown: check before any resend
+                        log.exception("sending outbox %s failed unexpectedly", job.outbox_id)
+                        self._bus.publish(ev.EngineError("sender", f"{type(exc).__name__}: {exc}"))
+                        await self._retry(job, f"{type(exc).__name__}: {exc}", ambiguous=True, minimum=5.0)
+                        return
+                if not done:
                     return  # waits for its retry time; later items of this chat wait too
         finally:
             self._busy.discard(chat_id)
+            # Rescan: more chats may be due, and a retry scheduled here sets the next wake-up
+            # (the scan lists only chats it can serve now, so this cannot spin).
             self.wake()
 
     async def _deliver(self, job: ob.SendJob) -> bool:
-        now = self._clock.now()
         if job.state == "unknown":
-            found = await self._reconcile(job)
-            if found:
+            outcome, found = await self._reconcile(job)
+            if outcome == "sent":
                 await self._record_sent(job, found)
                 return True
-        await self._limiter.wait()
+            if outcome == "unchecked":
+                return False  # could not look: never resend blindly; retried later
+            if await self._db.call(ob.drop_if_taken, job.outbox_id):
+                self._bus.publish(ev.MessageDropped(job.chat_id, job.outbox_id, "chat taken by a manager"))
+                return True
         try:
-            async with self._in_flight:
-                external_id = await self._send(job)
+            external_id = await self._send(job)
         except GreenApiTimeout as exc:
             await self._retry(job, f"timeout: {exc}", ambiguous=True)
             return False
@@ -157,7 +173,6 @@ class Sender:
         except OSError as exc:  # a photo file vanished: nothing to retry
             await self._fail(job, f"file error: {exc}")
             return True
-        del now
         await self._record_sent(job, external_id)
         return True
 
@@ -168,16 +183,19 @@ class Sender:
             return await self._client.send_file_by_url(job.chat_id, job.file_url, job.file_name, job.text)
         return await self._client.send_message(job.chat_id, job.text)
 
-    async def _reconcile(self, job: ob.SendJob) -> str | None:
-        """Did the timed-out send go through after all? Look at what the instance sent."""
+    async def _reconcile(self, job: ob.SendJob) -> tuple[str, str]:
+        """Did the timed-out send go through after all? Look at what the instance sent.
+        Returns ("sent", idMessage), ("not_sent", "") or ("unchecked", "")."""
         try:
             recent = await self._client.last_outgoing_messages(self._reconcile_minutes)
         except GreenApiError as exc:
             log.warning("cannot reconcile outbox %s yet: %s", job.outbox_id, exc)
-            raise_later = self._clock.now() + timedelta(seconds=5)
-            await self._db.call(ob.mark_retry, job.outbox_id, f"reconcile failed: {exc}", raise_later, ambiguous=True)
-            return None
-        since = job.created_at.timestamp() - 120
+            await self._retry(job, f"reconcile failed: {exc}", ambiguous=True, minimum=5.0)
+            return "unchecked", ""
+        # Same text (or file) in this chat, sent no earlier than the item was queued (a few
+        # seconds of clock skew allowed), and not a message this chat already has.
+        since = job.created_at.timestamp() - 5
+        candidates = []
         for item in recent:
             if item.get("chatId") != job.chat_id:
                 continue
@@ -186,8 +204,14 @@ class Sender:
             text = item.get("textMessage") or item.get("caption") or ""
             name = item.get("fileName") or ""
             if (job.kind == "text" and text == job.text) or (job.kind != "text" and name and name == job.file_name):
-                return str(item.get("idMessage"))
-        return None
+                candidates.append(str(item.get("idMessage")))
+        settled, known = await self._db.call(ob.already_recorded, job.chat_id, candidates, job.outbox_id)
+        if settled:
+            return "sent", settled  # its API echo arrived meanwhile and recorded it
+        for external_id in candidates:
+            if external_id not in known:
+                return "sent", external_id
+        return "not_sent", ""
 
     async def _record_sent(self, job: ob.SendJob, external_id: str) -> None:
         now = self._clock.now()

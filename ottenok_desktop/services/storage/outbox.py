@@ -109,22 +109,56 @@ class SendJob:
     created_at: datetime
 
 
-def chats_with_due_items(now: datetime) -> list[str]:
-    rows = (
-        OutboxItem.select(Chat.chat_id).join(Chat)
-        .where(OutboxItem.state.in_(ACTIVE_STATES) & ((OutboxItem.next_attempt_at.is_null()) | (OutboxItem.next_attempt_at <= now)))
-        .distinct()
-    )
-    return [r.chat.chat_id for r in rows]
+def due_scan(now: datetime) -> tuple[list[str], datetime | None]:
+    """(chats whose next item may be sent now, the earliest later due time).
+
+    Only each chat's oldest unsent item counts — later ones wait behind it, so listing
+    them would wake the sender for chats it cannot serve yet — and an item being sent
+    right now belongs to the task sending it."""
+    oldest = (OutboxItem.select(pw.fn.MIN(OutboxItem.id)).where(OutboxItem.state.in_(ACTIVE_STATES))
+              .group_by(OutboxItem.chat))
+    rows = (OutboxItem.select(Chat.chat_id, OutboxItem.state, OutboxItem.next_attempt_at).join(Chat)
+            .where(OutboxItem.id.in_(oldest)).tuples())
+    due: list[str] = []
+    later: datetime | None = None
+    for chat_id, state, next_attempt_at in rows:
+        if state == "sending":
+            continue
+        at = OutboxItem.next_attempt_at.python_value(next_attempt_at)
+        if at is None or at <= now:
+            due.append(chat_id)
+        elif later is None or at < later:
+            later = at
+    return due, later
 
 
-def next_due_time() -> datetime | None:
-    value = OutboxItem.select(pw.fn.MIN(OutboxItem.next_attempt_at)).where(OutboxItem.state.in_(ACTIVE_STATES)).scalar()
-    if isinstance(value, str):
-        value = OutboxItem.next_attempt_at.python_value(value)
-    elif isinstance(value, datetime) and value.tzinfo is None:
-        value = OutboxItem.next_attempt_at.python_value(value)
-    return value
+def already_recorded(chat_id: str, external_ids: list[str], outbox_id: int) -> tuple[str | None, set[str]]:
+    """For reconciling outbox item `outbox_id`: (the id its API echo already recorded for it,
+    if any; ids this chat already has for other messages — an earlier message with the
+    same text must not be taken for the one that timed out)."""
+    item = OutboxItem.get_by_id(outbox_id)
+    if item.state == "sent" and item.external_id:
+        return item.external_id, set()
+    if not external_ids:
+        return None, set()
+    rows = (Message.select(Message.external_id).join(Chat)
+            .where((Chat.chat_id == chat_id) & Message.external_id.in_(external_ids) & (Message.id != item.message_id))
+            .tuples())
+    return None, {external_id for (external_id,) in rows}
+
+
+def drop_if_taken(outbox_id: int) -> bool:
+    """A bot reply whose send could not be confirmed, for a chat a manager now owns: drop it
+    instead of sending it again."""
+    item = OutboxItem.get_by_id(outbox_id)
+    if item.sender_kind != "bot" or item.chat.owner == "bot":
+        return False
+    item.state = "dropped"
+    item.last_error = "chat taken by a manager"
+    item.save()
+    if item.message_id:
+        Message.update(status="dropped").where(Message.id == item.message_id).execute()
+    return True
 
 
 def claim_next(chat_id: str, now: datetime) -> tuple[SendJob | None, list[int]]:
@@ -152,6 +186,8 @@ def claim_next(chat_id: str, now: datetime) -> tuple[SendJob | None, list[int]]:
         if next_attempt_at is not None and next_attempt_at > now and state != "sending":
             return None, dropped
         _CLAIM.execute(attempts=attempts + 1, id=item_id)
+        if state == "sending":
+            state = "unknown"  # an earlier attempt died mid-send: it may have gone, check first
         return SendJob(
             outbox_id=item_id, chat_id=chat_id, kind=kind, text=text, file_path=file_path, file_url=file_url,
             file_name=file_name, sender_kind=sender_kind, state=state, attempts=attempts + 1,
@@ -215,5 +251,5 @@ def retry_delay(attempts: int, base: float = 1.0, cap: float = 300.0) -> timedel
 
 __all__ = [
     "queue_part", "queue_text", "claim_next", "mark_sent", "mark_retry", "mark_failed", "reset_interrupted",
-    "pending_count", "chats_with_due_items", "next_due_time", "SendJob", "TERMINAL_FAILURES", "retry_delay",
+    "pending_count", "due_scan", "already_recorded", "drop_if_taken", "SendJob", "TERMINAL_FAILURES", "retry_delay",
 ]

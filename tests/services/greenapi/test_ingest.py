@@ -185,3 +185,26 @@ def test_api_echo_settles_a_timed_out_send(database: Database) -> None:
     row = database.call_sync(lambda: OutboxItem.get_by_id(item.id))
     assert row.state == "sent" and row.external_id == "LATE"
     assert database.call_sync(lambda: Message.select().count()) == 1
+
+
+def test_a_row_that_cannot_be_applied_is_poisoned_and_the_rest_go_on(database: Database, shared_fixtures: Path) -> None:
+    from ottenok_desktop.services.greenapi.ingest import apply_pending, store_notification
+
+    huge = body_of(shared_fixtures, "incomingMessageReceived_textMessage")
+    huge["messageData"]["textMessageData"]["textMessage"] = '"' * 60_000  # escapes to 120,000 characters
+    raw = json.dumps(huge)
+    assert database.atomic_sync(store_notification, raw, huge, 1, NOW).inbox_id
+    normal = body_of(shared_fixtures, "incomingMessageReceived_textMessage")
+    normal["idMessage"] = "NEXT"
+    normal["senderData"] = dict(normal["senderData"], chatId="77019998877@c.us")
+    database.atomic_sync(store_notification, json.dumps(normal), normal, 2, NOW)
+    # a row whose stored body can no longer be read (e.g. written by a buggy older version)
+    broken = dict(normal, idMessage="BROKEN")
+    row = database.atomic_sync(store_notification, json.dumps(broken), broken, 3, NOW)
+    database.call_sync(lambda: InboxItem.update(raw="{cut").where(InboxItem.id == row.inbox_id).execute())
+    results = database.atomic_sync(apply_pending, NOW)
+    assert [r.poison for r in results] == [False, False, True]
+    states = database.call_sync(lambda: [i.state for i in InboxItem.select().order_by(InboxItem.id)])
+    assert states == ["done", "done", "poison"]
+    texts_stored = database.call_sync(lambda: [len(m.text) for m in Message.select().order_by(Message.id)])
+    assert texts_stored[0] == 60_000  # the long message arrived whole

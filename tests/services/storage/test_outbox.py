@@ -25,7 +25,7 @@ def test_items_go_in_order_and_a_retry_holds_back_later_ones(database: Database)
     database.atomic_sync(ob.mark_sent, first.id, "EXT1", NOW)
     job, _ = database.atomic_sync(ob.claim_next, CHAT, NOW)
     assert job.outbox_id == second.id
-    assert database.call_sync(ob.next_due_time) == NOW
+    assert database.call_sync(ob.due_scan, NOW) == ([], None)  # the claimed item is being sent
 
 
 def test_bot_replies_for_a_taken_chat_are_dropped_but_manager_messages_go(database: Database) -> None:

@@ -85,6 +85,9 @@ class Decision:
     handoff_reason: str = ""
     faq: tuple[str, ...] = ()  # knowledge texts that answer the customer's question
     corrected: tuple[tuple[str, str], ...] = ()  # (field, new value) the customer just corrected
+    # a short knowledge answer to a policy question asked in the same turn as a product
+    # question ("есть лоферы 37? а доставка в Астану?"): said after the stock facts
+    side_faq: str = ""
     notes: tuple[str, ...] = field(default=())
 
     @property

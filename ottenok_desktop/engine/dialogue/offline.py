@@ -12,6 +12,7 @@ from typing import Sequence
 from ottenok_desktop.engine import texts
 
 from . import decisions as d
+from .guards import MAX_PARTS
 from .state import OrderDraft
 
 
@@ -87,6 +88,27 @@ def offer_text(stock: d.StockFacts, order: OrderDraft | None) -> list[str]:
 
 def render(decision: d.Decision, *, order: OrderDraft | None, persona: str) -> list[str]:
     """The messages (before photos) that say what the decision decided."""
+    parts = _render(decision, order=order, persona=persona)
+    return with_side_answer(parts, decision, order) if decision.side_faq else parts
+
+
+def with_side_answer(parts: list[str], decision: d.Decision, order: OrderDraft | None) -> list[str]:
+    """The side policy answer after the stock facts: before the closing question (the next
+    field, or the summary's «confirm?») so the reply still ends with it; never a fifth
+    message (it joins the message before it instead)."""
+    parts = list(parts)
+    closing = decision.action == d.SUMMARY or (
+        bool(decision.ask_field) and len(parts) > 1
+        and parts[-1] == ask_field_text(decision.ask_field, order, decision.stock))
+    at = len(parts) - 1 if closing else len(parts)
+    if len(parts) < MAX_PARTS or at == 0:
+        parts.insert(at, decision.side_faq)
+    else:
+        parts[at - 1] = parts[at - 1] + " " + decision.side_faq
+    return parts
+
+
+def _render(decision: d.Decision, *, order: OrderDraft | None, persona: str) -> list[str]:
     parts: list[str] = []
     if decision.greet:
         parts.append(texts.GREETING.format(persona=persona))

@@ -66,6 +66,9 @@ def facts_block(*, decision: d.Decision, order: OrderDraft | None, knowledge: Se
         lines.append(f"- Заказ: {known}; не хватает: {missing}; {state}.")
     for text in knowledge:
         lines.append(f"- Из базы знаний: {text}")
+    if decision.side_faq:
+        lines.append(f"- Клиент спросил ещё и об этом — ответь коротко после фактов о товаре (из базы знаний): "
+                     f"{decision.side_faq}")
     lines.append(f"- Решение системы: {decision.action}" + (f"; следующий вопрос клиенту: {decision.ask_field}"
                                                             if decision.ask_field else ""))
     suggestion = " ||| ".join(render(decision, order=order, persona=persona))

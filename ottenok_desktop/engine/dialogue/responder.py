@@ -47,9 +47,14 @@ log = logging.getLogger(__name__)
 
 KNOWLEDGE_K = 3
 KNOWLEDGE_CHARS = 500
+SIDE_FAQ_SENTENCES = 2  # a policy answer beside the product facts stays short
+SIDE_FAQ_CHARS = 260
+FAQ_SECTIONS_KEPT = 12
 PREVIEW_CHAT_ID = "preview@c.us"  # never stored: a preview applies nothing
 # questions the stock file answers, not a document
 PRODUCT_QUESTIONS = frozenset({it.ASK_PRICE, it.ASK_SIZES, it.ASK_COLORS})
+# decisions that state stock facts, after which a side policy answer may follow
+SIDE_FAQ_ACTIONS = frozenset({d.OFFER, d.OUT, d.NOT_FOUND_ACTION, d.ASK_FIELD, d.SUMMARY})
 # intents that make documents worth giving the LLM even without a question mark
 KNOWLEDGE_INTENTS = frozenset({*it.FAQ_INTENTS, it.QUESTION, *PRODUCT_QUESTIONS, it.ASK_AVAILABILITY, it.WARRANTY,
                                it.RETURN, it.EXCHANGE, it.COMPLAINT, it.PAYMENT_TROUBLE})
@@ -141,6 +146,10 @@ class SalesResponder:
         text = turn.text
         # The knowledge search (the slow part) runs while the DB thread reads the chat.
         knowledge_task = asyncio.ensure_future(self._knowledge(text)) if self._wants_knowledge(text) else None
+        # A policy question beside a product question ("есть лоферы 37? а доставка в Астану?")
+        # gets its own search: the whole text finds the product's documents, not the policy.
+        side = self._side_question(text)
+        side_task = asyncio.ensure_future(self._knowledge(side)) if side else None
         try:
             index = getattr(self.inventory, "index", None)
             reader_of = getattr(self.inventory, "reserved_reader", None)
@@ -168,10 +177,22 @@ class SalesResponder:
                 state.greeted = True
                 plan.save_state(state.to_json())
                 return support_reply
-            return await self._sales_turn(turn, ctx, state, extracted, plan, stock_source, knowledge_task, preview)
+            return await self._sales_turn(turn, ctx, state, extracted, plan, stock_source, knowledge_task, preview,
+                                          (side, side_task))
         finally:
-            if knowledge_task is not None and not knowledge_task.done():
-                knowledge_task.cancel()
+            for task in (knowledge_task, side_task):
+                if task is not None and not task.done():
+                    task.cancel()
+
+    def _side_question(self, text: str) -> str:
+        """The policy part of a turn that also asks about a product, or ""."""
+        if not it.detect_intents(text) & set(it.FAQ_INTENTS):
+            return ""
+        faq_part, rest = it.split_faq(text)
+        if not faq_part or not rest:
+            return ""
+        about_product = it.detect_intents(rest) & {*PRODUCT_QUESTIONS, it.ASK_AVAILABILITY, it.ASK_PHOTO}
+        return faq_part if about_product or self._match_products(rest) else ""
 
     def _wants_knowledge(self, text: str) -> bool:
         """Decided before the chat's state is read, from the words alone. Offline, knowledge
@@ -214,7 +235,7 @@ class SalesResponder:
     # ---- selling ----------------------------------------------------------------------
     async def _sales_turn(self, turn: Turn, ctx: Any, state: DialogueState, extracted: Extracted, plan: TurnPlan,
                           stock_source: "_StockSource", knowledge_task: "asyncio.Future[list[Any]] | None",
-                          preview: bool) -> Reply:
+                          preview: bool, side: "tuple[str, asyncio.Future[list[Any]] | None]" = ("", None)) -> Reply:
         order = order_from_mapping(ctx.order) if ctx.order else None
         order_id: int | None = int(ctx.order["id"]) if ctx.order else None
         if order is not None and order.product:
@@ -234,13 +255,19 @@ class SalesResponder:
                 turn, state, order, order_id, extracted, plan, stock_source)
 
         knowledge = await self._knowledge_facts(knowledge_task, turn.text, extracted)
-        faq, faq_product = self._faq(extracted, order, knowledge, turn.text)
+        faq, faq_product, faq_section = self._faq(extracted, order, knowledge, turn.text)
         if faq_product and stock is None:
             # a product question the stock file answers (never a document's table or price)
             faq = offer_text(await stock_source.facts(faq_product, "", ""), None)
         decision = d.decide_sales(state=state, order=order, extracted=extracted, stock=stock, faq=faq,
                                   product_is_new=product_is_new, color_changed=color_changed, corrected=corrected,
                                   confirmed_now=confirmed_now)
+        if decision.faq and faq_section:
+            _remember_section(state, faq_section)
+        elif side[1] is not None and stock is not None and decision.action in SIDE_FAQ_ACTIONS:
+            side_faq = await self._side_answer(side[0], side[1], state, turn)
+            if side_faq:
+                decision = replace(decision, side_faq=side_faq)
         if (state.awaiting_confirmation and it.NO in extracted.intents and not extracted.fields()
                 and decision.action == d.SUMMARY):
             decision = replace(decision, action=d.ASK_FIELD, ask_field="")
@@ -404,23 +431,45 @@ class SalesResponder:
 
     # ---- knowledge ---------------------------------------------------------------------
     def _faq(self, extracted: Extracted, order: OrderDraft | None, knowledge: Knowledge,
-             text: str) -> tuple[list[str], str]:
+             text: str) -> tuple[list[str], str, str]:
         """An answer for a question about delivery, payment, the shop, or anything unplaced:
-        (sentences from the best knowledge hit, or a stock product whose facts answer it)."""
+        (sentences from the best knowledge hit, or a stock product whose facts answer it,
+        and the knowledge section the sentences come from)."""
         # "доставка в Астану" gives a city; only a real question about delivery/payment wants the FAQ
         asks = extracted.intents & set(it.FAQ_INTENTS) and (it.QUESTION in extracted.intents or not extracted.fields())
         unplaced = (it.QUESTION in extracted.intents and not extracted.mentions_product and not extracted.fields()
                     and not (order and order.product))
         if not asks and not unplaced:
-            return [], ""
+            return [], "", ""
         product_question = bool(extracted.intents & PRODUCT_QUESTIONS) or (
             it.ASK_AVAILABILITY in extracted.intents and not extracted.intents & set(it.FAQ_INTENTS))
         answer = compose_faq(text, knowledge.snippets, knowledge.conflicts, product_question=product_question)
         if answer is None:
-            return [], ""
+            return [], "", ""
         if answer.stock_product:
-            return [], answer.stock_product
-        return ([answer.text] if answer.text else []), ""
+            return [], answer.stock_product, ""
+        return ([answer.text] if answer.text else []), "", answer.section
+
+    async def _side_answer(self, question: str, task: "asyncio.Future[list[Any]]", state: DialogueState,
+                           turn: Turn) -> str:
+        """1–2 knowledge sentences for the policy question beside the product question; "" when
+        the knowledge has none, or this chat already got that answer."""
+        hits = await task
+        if not hits:
+            return ""
+        snippets = snippets_from_hits(hits, self._product_of)
+        conflicts = price_conflicts(snippets, self._product_of, self._stock_prices_of)
+        answer = compose_faq(question, snippets, conflicts, max_sentences=SIDE_FAQ_SENTENCES,
+                             max_chars=SIDE_FAQ_CHARS)
+        # a clipped sentence ("…") is not an answer; a product pointer is the stock file's job
+        if answer is None or not answer.text or answer.stock_product or answer.text.endswith("…"):
+            return ""
+        said_before = any(line.sender_kind != "customer" and answer.text in line.text for line in turn.history)
+        if said_before or (answer.section and answer.section in state.faq_sections):
+            return ""
+        if answer.section:
+            _remember_section(state, answer.section)
+        return answer.text
 
     async def _knowledge(self, text: str, k: int = KNOWLEDGE_K) -> list[Any]:
         if self.knowledge is None or not text.strip():
@@ -456,6 +505,7 @@ class SalesResponder:
             return offline, ("offline",)
         from ottenok_desktop.services.llm.client import LlmError
 
+        # the side answer (decision.side_faq) has its own line in the facts block
         knowledge = list(decision.faq) or fact_texts(retrieved.snippets, retrieved.conflicts, 2, KNOWLEDGE_CHARS)
         messages = build_messages(persona=self.persona, state=state, decision=decision, order=order,
                                   knowledge=knowledge, history=turn.history[-12:], customer_text=turn.text)
@@ -486,7 +536,7 @@ class SalesResponder:
         # the stock file is the price authority: a document's amount for a stock product that
         # the file does not have is never allowed, whatever else the facts contain
         forbidden = {amount: why for amount, why in retrieved.conflicts.items() if amount not in stock_prices}
-        allowed = (stock_prices | knowledge_amounts(knowledge)) - forbidden.keys()
+        allowed = (stock_prices | knowledge_amounts([*knowledge, decision.side_faq])) - forbidden.keys()
         guarded = check_reply(reply_text, greeted_before=state.greeted,
                               order_confirmed_now=decision.confirms_order, allowed_prices=allowed,
                               stock_status=stock.status if stock else "", forbidden_prices=forbidden)
@@ -557,6 +607,11 @@ def _photo_part(photo: Any) -> OutgoingPart | None:
     if url:
         return OutgoingPart(file_url=url, file_name=name or url.rsplit("/", 1)[-1], photo_key=key or url)
     return None
+
+
+def _remember_section(state: DialogueState, section: str) -> None:
+    kept = [s for s in state.faq_sections if s != section] if isinstance(state.faq_sections, list) else []
+    state.faq_sections = (kept + [section])[-FAQ_SECTIONS_KEPT:]
 
 
 def _step_of(decision: d.Decision) -> str:

@@ -15,7 +15,7 @@ Confirmed and cancelled are final for the dialogue: a new request starts a new o
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
@@ -170,6 +170,9 @@ class DialogueState:
     turns: int = 0
     preferred_size: str = ""
     preferred_color: str = ""
+    # knowledge sections already answered in this chat ("Доставка / Доставка по Казахстану"):
+    # a policy question asked again alongside a product question is not answered twice
+    faq_sections: list[str] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any, Callable
 
 from ottenok_desktop.engine import texts
@@ -42,6 +41,7 @@ from .prompt import SCHEMA_HINT, build_messages
 from .state import DialogueState, OrderDraft, OrderStateError, apply_fields, confirm, order_from_mapping
 from .stockfacts import MIN_PRODUCT_SCORE, best_products, facts_from_answer
 from .support import SupportDesk
+from .turn_photos import TurnPhotos
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class SalesResponder:
         self.clock = clock
         self.settings = settings
         self.persona = getattr(settings, "persona_name", "") or "Алина"
-        self._select = photo_selector
+        self.turn_photos = TurnPhotos(photos, photo_selector)
         self.stats = TurnStats()
         self.support = SupportDesk(db=db, bus=bus, clock=clock, settings=settings, knowledge=knowledge)
         self._prices: tuple[str, dict[str, tuple[int, ...]]] = ("", {})
@@ -291,7 +291,7 @@ class SalesResponder:
             parts_text = [texts.LLM_DOWN_HANDOFF if handoff_reason == "llm_failed" else texts.HANDOFF_NOTICE]
             notes = notes + (f"handoff:{handoff_reason}",)
 
-        photo_parts, _ = await self._photo_parts(decision, order, stock, ctx.photos_sent)
+        photo_parts = await self.turn_photos.parts(decision, order, stock, ctx.photos_sent)
         parts = [OutgoingPart(text=t) for t in parts_text if t]
         if photo_parts:
             # photos right after the offer text, before the next question
@@ -549,35 +549,6 @@ class SalesResponder:
             return offline, notes + ("rebuilt:" + ",".join(g for g, _ in guarded.fired),)
         return list(guarded.parts), notes
 
-    # ---- photos ----------------------------------------------------------------------------
-    async def _photo_parts(self, decision: d.Decision, order: OrderDraft | None, stock: d.StockFacts | None,
-                           already: frozenset[str]) -> tuple[list[OutgoingPart], list[str]]:
-        if not decision.send_photos or self.photos is None or stock is None or not stock.product:
-            return [], []
-        color = (order.color if order and order.product == stock.product else "") or stock.asked_color
-        try:
-            found = await self.photos.photos_for(stock.product, color or None)
-            chosen = self._selector()(found, color or None, set(already), per_message=3)
-        except Exception:  # photos help selling but are never worth losing the reply
-            log.exception("photo lookup failed for %s", stock.product)
-            return [], []
-        parts: list[OutgoingPart] = []
-        keys: list[str] = []
-        for photo in list(chosen)[:3]:
-            part = _photo_part(photo)
-            if part is None or part.photo_key in already:
-                continue
-            parts.append(part)
-            keys.append(part.photo_key)
-        return parts, keys
-
-    def _selector(self) -> Callable[..., list[Any]]:
-        if self._select is None:
-            from ottenok_desktop.services.photos.selection import select_photos
-
-            self._select = select_photos
-        return self._select
-
 
 class _StockSource:
     """Stock facts for one turn: the in-memory index with the holds read in the turn's one DB read
@@ -594,19 +565,6 @@ class _StockSource:
             return facts_from_answer(answer, self.index)
         answer = await self.inventory.query(text, size or None, color or None)
         return facts_from_answer(answer, self.inventory.index)
-
-
-def _photo_part(photo: Any) -> OutgoingPart | None:
-    key = str(getattr(photo, "key", "") or getattr(photo, "photo_key", "") or "")
-    path = getattr(photo, "path", None) or getattr(photo, "local_path", None)
-    url = str(getattr(photo, "url", "") or "")
-    name = str(getattr(photo, "name", "") or getattr(photo, "file_name", "") or "")
-    if path:
-        path = Path(path)
-        return OutgoingPart(file_path=path, file_name=name or path.name, photo_key=key or str(path))
-    if url:
-        return OutgoingPart(file_url=url, file_name=name or url.rsplit("/", 1)[-1], photo_key=key or url)
-    return None
 
 
 def _remember_section(state: DialogueState, section: str) -> None:

@@ -89,48 +89,63 @@ class Engine:
             state_interval=state_interval,
         )
         self.started = False
-        self._stopped = asyncio.Event()
+        self._running: list[Any] = []  # parts started so far, stopped again by stop()
+        self._closed = False
 
     # ---- lifecycle -----------------------------------------------------------------
     async def start(self) -> None:
+        """Start every part; if one fails, the parts already running are stopped again and
+        the error is raised (nothing is left polling or sending in the background)."""
         self.bus.bind_loop(asyncio.get_running_loop())
+        try:
+            await self._start_parts()
+        except BaseException:
+            await self.stop()
+            raise
+        self.started = True
+        log.info("engine started (demo=%s, llm=%s)", self.settings.demo_mode, self.llm_mode)
+
+    async def _start_parts(self) -> None:
         if self.sandbox is not None and not self.sandbox.api_url:
             await self.sandbox.start()
         await self.db.open()
-        for service in (self.inventory, self.knowledge):
-            if service is not None:
+        for service in (self.inventory, self.knowledge, self.photos):
+            if service is not None and hasattr(service, "start"):
                 await service.start()
-        if self.photos is not None and hasattr(self.photos, "start"):
-            await self.photos.start()
+                self._running.append(service)
         await self.sender.start()
+        self._running.append(self.sender)
         self.tasks.spawn(self.poller.check_instance_settings(), name="instance-settings")
         self.poller.start()
+        self._running.append(self.poller)
+        self._running.append(self.dispatcher)
         for chat_id in await self.db.call(pending_turn_chats):
             self.dispatcher.wake(chat_id)  # turns interrupted by a crash or a stop
         if self.followups is not None:
             await self.followups.start()
+            self._running.append(self.followups)
         self.tasks.spawn(self._report_queues(), name="queue-report")
-        self.started = True
-        log.info("engine started (demo=%s, llm=%s)", self.settings.demo_mode, self.llm_mode)
 
     async def stop(self) -> None:
-        if not self.started:
-            await self._close_resources()
-            return
+        """Stop what runs, newest first: polling stops before the dispatcher (an interrupted
+        turn stays pending and resumes at the next start) and the sender (queued messages
+        stay in the outbox); then the services and the resources."""
         self.started = False
-        await self.poller.stop()
-        await self.dispatcher.stop()  # an interrupted turn stays pending and resumes next start
-        await self.sender.stop()
+        order = [self.poller, self.dispatcher, self.sender, self.followups, self.photos, self.knowledge, self.inventory]
+        running, self._running = self._running, []
+        for part in [p for p in order if p is not None and any(p is r for r in running)]:
+            try:
+                await part.stop()
+            except Exception:  # keep stopping the rest; the log says what failed
+                log.exception("stopping %s failed", type(part).__name__)
         await self.tasks.shutdown()
-        if self.followups is not None:
-            await self.followups.stop()
-        for service in (self.photos, self.knowledge, self.inventory):
-            if service is not None and hasattr(service, "stop"):
-                await service.stop()
         await self._close_resources()
         log.info("engine stopped")
 
     async def _close_resources(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         if hasattr(self.client, "aclose"):
             await self.client.aclose()
         if self.llm is not None and hasattr(self.llm, "aclose"):

@@ -277,3 +277,28 @@ async def test_a_turn_that_fails_in_storage_is_retried_not_lost(data_dir: Path, 
     finally:
         await ch.engine.stop()
         await ch.sandbox.stop()
+
+
+async def test_a_failed_start_leaves_nothing_running(data_dir: Path) -> None:
+    import pytest
+
+    from ottenok_desktop.bootstrap import build_engine
+    from ottenok_desktop.services.greenapi.sandbox import GreenApiSandbox
+    from ottenok_desktop.settings import load_settings
+    from tests.fakes.responders import EchoResponder
+
+    class BrokenFollowUps:
+        async def start(self) -> None:
+            raise RuntimeError("scheduler could not start")
+
+        async def stop(self) -> None:  # never started: must not be called
+            raise AssertionError("stop() called for a part that did not start")
+
+    settings = load_settings(data_dir=data_dir, environ={}, env_file=data_dir / "none.env")
+    sandbox = GreenApiSandbox(poll_scale=0.02)
+    engine = build_engine(settings, responder=EchoResponder(), sandbox=sandbox, channel_only=True)
+    engine.followups = BrokenFollowUps()
+    with pytest.raises(RuntimeError, match="scheduler"):
+        await engine.start()
+    assert not engine.started and len(engine.poller._tasks) == 0 and len(engine.sender._tasks) == 0
+    await engine.stop()  # a second stop is harmless

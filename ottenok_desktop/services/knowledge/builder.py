@@ -140,7 +140,10 @@ class IndexBuilder:
         return True
 
     # ---- full build ------------------------------------------------------------------
-    def build(self, source_dir: Path) -> BuildOutcome:
+    def build(self, source_dir: Path, *, skip_bad: bool = False) -> BuildOutcome:
+        """Build a new version. A document that cannot be read fails the build (the current
+        version keeps serving) — unless `skip_bad`, used when there is no current version:
+        then the readable documents are indexed and the bad ones reported."""
         started = time.perf_counter()
         self.index_dir.mkdir(parents=True, exist_ok=True)
         sources = discover(source_dir)
@@ -149,8 +152,9 @@ class IndexBuilder:
         if not source_dir.is_dir():
             warnings.append(f"knowledge folder {source_dir} does not exist; the index is empty")
         chunks, statuses, errors = self.parse_all(sources)
-        if errors:
+        if errors and not skip_bad:
             raise BuildFailed([(e.file, e.reason) for e in errors], statuses, [f"{e.file}: {e.reason_ru}" for e in errors])
+        warnings.extend(f"{e.file}: left out, {e.reason}" for e in errors)
         warnings.extend(f"{s.file}: {s.warning}" for s in statuses if s.warning)
         chunks = _dedupe_ids(chunks)
         version_dir = self._new_version_dir()

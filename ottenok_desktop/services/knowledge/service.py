@@ -174,7 +174,8 @@ class KnowledgeBase:
         with self._sync_lock:
             started = time.perf_counter()
             try:
-                outcome = self._builder(publish).build(self.source_dir)
+                # With nothing serving yet, index what is readable rather than nothing at all.
+                outcome = self._builder(publish).build(self.source_dir, skip_bad=self._version is None)
             except BuildFailed as exc:
                 self._statuses = self._merge_failed(exc.statuses)
                 for file, reason in exc.errors:
@@ -188,6 +189,10 @@ class KnowledgeBase:
                 return self._failed_report([(str(self.source_dir), reason)], started)
             self._swap(outcome.version)
             self._statuses = outcome.statuses
+            for status in outcome.statuses:
+                if status.status == "error":  # left out of a first build: still say which and why
+                    log.error("knowledge document left out: %s: %s", status.file, status.error)
+                    publish(KnowledgeRejected(path=status.file, reason=status.error))
             report = self._report(outcome)
             publish(KnowledgeBuilt(report.version, report.files, report.chunks, report.seconds, report.embedding, report.warnings))
             return report
@@ -268,6 +273,10 @@ class KnowledgeBase:
                 shutil.copy2(path, target)
             self._swap(outcome.version)
             self._statuses = outcome.statuses
+            for status in outcome.statuses:
+                if status.status == "error":  # left out of a first build: still say which and why
+                    log.error("knowledge document left out: %s: %s", status.file, status.error)
+                    publish(KnowledgeRejected(path=status.file, reason=status.error))
             report = self._report(outcome)
             publish(KnowledgeBuilt(report.version, report.files, report.chunks, report.seconds, report.embedding, report.warnings))
             return report

@@ -185,3 +185,22 @@ async def test_damaged_current_pointer_falls_back_to_a_finished_version(
     await again.start()
     assert again.version == version and not events.of_type(KnowledgeBuilt)
     await again.stop()
+
+
+async def test_first_build_with_a_bad_file_serves_the_readable_ones(shop: Path, tmp_path: Path, executor: ThreadPoolExecutor) -> None:
+    (shop / "catalog" / "broken.docx").write_bytes(b"this is not a zip archive")
+    kb, recorder = make_kb(shop, tmp_path, executor)
+    await kb.start()  # nothing served yet: index what can be read, name what cannot
+    try:
+        rejected = recorder.of_type(KnowledgeRejected)
+        assert [e.path for e in rejected] == ["catalog/broken.docx"] and "docx" in rejected[0].reason
+        statuses = {d.file: d.status for d in kb.documents()}
+        assert statuses["catalog/broken.docx"] == "error" and statuses["catalog/loafers.docx"] == "ok"
+        hits = await kb.search("лоферы шанель", 3)
+        assert hits and hits[0].source.endswith("loafers.docx")
+        # once something serves, a bad file rejects the whole rebuild again (atomic switch)
+        version = kb.version
+        report = await kb.rebuild()
+        assert not report.ok and kb.version == version
+    finally:
+        await kb.stop()

@@ -41,6 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except SettingsError as exc:
         print(f"Ottenok Desktop cannot start: {exc}", file=sys.stderr)
+        if not (args.command or args.headless or args.self_test):
+            _show_settings_error(str(exc))  # the windowed .exe has no console
         return 2
     secrets = [settings.green_api_token.reveal(), settings.openai_api_key.reveal()]
     level = logging.DEBUG if args.verbose else logging.INFO
@@ -60,6 +62,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .ui.app import run_gui
 
     return run_gui(settings)
+
+
+def _show_settings_error(reason: str) -> None:
+    try:
+        from .ui import strings as S
+        from .ui.app import show_fatal
+
+        show_fatal(S.FATAL_SETTINGS.format(reason=reason))
+    except Exception:  # no display (a server): stderr already has the message
+        logging.getLogger(__name__).debug("no display for the settings error box", exc_info=True)
 
 
 if __name__ == "__main__":

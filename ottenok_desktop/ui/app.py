@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..settings import Settings
+from . import strings as S
 
 log = logging.getLogger(__name__)
 SELF_TEST_CHAT = "77015550199@c.us"
@@ -96,7 +97,12 @@ async def _main(settings: Settings) -> int:
     log.info("console window shown")
     await asyncio.sleep(0)  # let the window paint before the heavy start
     try:
-        await start_console(console)
+        try:
+            await start_console(console)
+        except Exception as exc:  # the manager gets a message, not a vanished window
+            log.exception("the console could not start")
+            show_fatal(S.FATAL_START.format(reason=f"{type(exc).__name__}: {exc}", log=settings.logs_dir / "ottenok.log"))
+            return 1
         if settings.demo_mode:
             client = console.window.open_demo_client()
             client.move(console.window.geometry().right() - 400, console.window.geometry().top() + 80)
@@ -107,6 +113,14 @@ async def _main(settings: Settings) -> int:
         console.bridge.detach()
         console.window.alerts.stop()
     return 0
+
+
+def show_fatal(message: str) -> None:
+    """A blocking error box: the windowed .exe has no console to print to."""
+    from PySide6.QtWidgets import QMessageBox
+
+    make_application()
+    QMessageBox.critical(None, S.FATAL_TITLE, message)
 
 
 def run_gui(settings: Settings) -> int:

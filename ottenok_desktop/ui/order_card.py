@@ -255,6 +255,9 @@ class RightPanel(QScrollArea):
         layout.addWidget(self.customer)
         layout.addStretch(1)
         self.setWidget(inner)
+        # Horizontal scrolling is off, so never be narrower than the cards need (the
+        # splitter would otherwise cut off their right edge).
+        self.setMinimumWidth(inner.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width() + 4)
 
     def open_chat(self, chat_id: str) -> None:
         self.chat_id = chat_id

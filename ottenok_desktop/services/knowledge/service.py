@@ -187,15 +187,19 @@ class KnowledgeBase:
                 reason = f"build failed: {type(exc).__name__}: {exc}"[:300]
                 publish(KnowledgeRejected(path=str(self.source_dir), reason=reason))
                 return self._failed_report([(str(self.source_dir), reason)], started)
-            self._swap(outcome.version)
-            self._statuses = outcome.statuses
-            for status in outcome.statuses:
-                if status.status == "error":  # left out of a first build: still say which and why
-                    log.error("knowledge document left out: %s: %s", status.file, status.error)
-                    publish(KnowledgeRejected(path=status.file, reason=status.error))
-            report = self._report(outcome)
-            publish(KnowledgeBuilt(report.version, report.files, report.chunks, report.seconds, report.embedding, report.warnings))
-            return report
+            return self._accept(outcome, publish)
+
+    def _accept(self, outcome: Any, publish: Callable[[Any], None]) -> BuildReport:
+        """Serve a finished build and announce it (and any document it had to leave out)."""
+        self._swap(outcome.version)
+        self._statuses = outcome.statuses
+        for status in outcome.statuses:
+            if status.status == "error":  # left out of a first build: still say which and why
+                log.error("knowledge document left out: %s: %s", status.file, status.error)
+                publish(KnowledgeRejected(path=status.file, reason=status.error))
+        report = self._report(outcome)
+        publish(KnowledgeBuilt(report.version, report.files, report.chunks, report.seconds, report.embedding, report.warnings))
+        return report
 
     def _merge_failed(self, statuses: list[DocumentStatus]) -> list[DocumentStatus]:
         by_file = {s.file: s for s in self._statuses}
@@ -271,15 +275,7 @@ class KnowledgeBase:
             if path.resolve() != target.resolve():
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, target)
-            self._swap(outcome.version)
-            self._statuses = outcome.statuses
-            for status in outcome.statuses:
-                if status.status == "error":  # left out of a first build: still say which and why
-                    log.error("knowledge document left out: %s: %s", status.file, status.error)
-                    publish(KnowledgeRejected(path=status.file, reason=status.error))
-            report = self._report(outcome)
-            publish(KnowledgeBuilt(report.version, report.files, report.chunks, report.seconds, report.embedding, report.warnings))
-            return report
+            return self._accept(outcome, publish)
 
     def _copy_then_rebuild(self, path: Path, target: Path, source: Any, publish: Callable[[Any], None], started: float) -> BuildReport:
         from .sources import read_source

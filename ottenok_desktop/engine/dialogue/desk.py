@@ -144,20 +144,23 @@ class TicketDesk:
 
         now = self.clock.now()
 
-        def close() -> str | None:
+        def close() -> tuple[str, bool] | None:
             ticket = tickets.get_ticket(ticket_id)
             if ticket is None or not tickets.close(ticket_id, manager, now):
                 return None
             chat_id = ticket.chat.chat_id
-            if tickets.open_ticket(chat_id) is None:
-                _give_back_to_bot(chat_id, manager, now)
-            return chat_id
+            if tickets.open_ticket(chat_id) is not None:
+                return chat_id, False  # another ticket is still open: the manager keeps the chat
+            _give_back_to_bot(chat_id, manager, now)
+            return chat_id, True
 
-        chat_id = await self.db.atomic(close)
-        if chat_id is None:
+        closed = await self.db.atomic(close)
+        if closed is None:
             return False
+        chat_id, back_to_bot = closed
         self.bus.publish(TicketChanged(ticket_id, chat_id, "CLOSED", manager))
-        self.bus.publish(ChatOwnerChanged(chat_id, "bot", manager, "ticket closed"))
+        if back_to_bot:
+            self.bus.publish(ChatOwnerChanged(chat_id, "bot", manager, "ticket closed"))
         return True
 
 

@@ -332,3 +332,21 @@ async def test_desk_edits_confirms_and_cancels_with_audit(shop: Shop) -> None:
     assert await shop.inventory.available("Мюли Dior Dway", "38", "черный") == 2
     actors = {row["actor"] for row in await _audit(shop, "order_field_changed")}
     assert "Динара" in actors
+
+
+async def test_closing_one_of_two_open_tickets_keeps_the_chat_with_the_manager(shop: Shop) -> None:
+    from ottenok_desktop.engine.events import ChatOwnerChanged
+    from ottenok_desktop.services.storage import tickets as store
+    from ottenok_desktop.services.storage.chats import find_chat
+
+    chat_id = f"{PHONE}@c.us"
+    now = shop.clock.now()
+    first = await shop.db.atomic(store.create_ticket, chat_id, "warranty", "отклеилась подошва", {}, now)
+    second = await shop.db.atomic(store.create_ticket, chat_id, "return", "не подошёл размер", {}, now)
+    assert await shop.tickets.take_ticket(first.id, "Динара") is True
+    assert await shop.tickets.close_ticket(first.id, "Динара") is True
+    assert (await shop.db.call(find_chat, chat_id)).owner == "manager"  # the return is still open
+    assert not [e for e in shop.events.of_type(ChatOwnerChanged) if e.owner == "bot"]
+    assert await shop.tickets.close_ticket(second.id, "Динара") is True
+    assert (await shop.db.call(find_chat, chat_id)).owner == "bot"
+    assert [e.owner for e in shop.events.of_type(ChatOwnerChanged)][-1] == "bot"

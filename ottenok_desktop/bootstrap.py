@@ -14,9 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from .engine.clock import Clock, clock_from_settings
+from .engine.commands import Commands
 from .engine.events import EventBus
-from .engine.runtime import Engine
 from .engine.turns import Responder
+from .runtime import Engine
 from .settings import Secret, Settings
 
 log = logging.getLogger(__name__)
@@ -64,12 +65,14 @@ def build_engine(
     and benchmark use it."""
     from .services.greenapi.client import GreenApiClient
     from .services.storage import Database
+    from .services.storage.store import DbUnitOfWork
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     bus = bus or EventBus()
     clock = clock or clock_from_settings(settings.timezone, settings.start_time, settings.time_scale)
     executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ottenok-work")
     db = Database(settings.database_path)
+    uow = DbUnitOfWork(db)
 
     if client is None:
         if settings.demo_mode:
@@ -92,7 +95,7 @@ def build_engine(
             raise ValueError("channel_only needs a responder")
         return Engine(
             settings=settings, bus=bus, clock=clock, db=db, executor=executor, client=client, responder=responder,
-            sandbox=sandbox, receive_timeout=receive_timeout if receive_timeout is not None else 5,
+            commands=Commands(uow, bus, clock), sandbox=sandbox, receive_timeout=receive_timeout if receive_timeout is not None else 5,
             debounce=debounce if debounce is not None else 0.0, sender_retry_base=sender_retry_base,
             state_interval=state_interval, send_rate=send_rate,
         )
@@ -104,12 +107,13 @@ def build_engine(
         knowledge = _build_knowledge(settings, bus, executor)
     if llm is None and settings.llm_enabled:
         llm = _build_llm(settings)
+    commands = Commands(uow, bus, clock, inventory)
     if responder is None:
-        responder = _build_responder(settings, db, bus, clock, inventory, knowledge, photo_source, llm)
+        responder = _build_responder(settings, uow, commands, bus, clock, inventory, knowledge, photo_source, llm)
 
     engine = Engine(
         settings=settings, bus=bus, clock=clock, db=db, executor=executor, client=client, responder=responder,
-        sandbox=sandbox, inventory=inventory, knowledge=knowledge, photos=photo_source, llm=llm,
+        commands=commands, sandbox=sandbox, inventory=inventory, knowledge=knowledge, photos=photo_source, llm=llm,
         receive_timeout=receive_timeout if receive_timeout is not None else (5 if settings.demo_mode else 20),
         debounce=debounce if debounce is not None else 1.5, sender_retry_base=sender_retry_base,
         state_interval=state_interval, send_rate=send_rate,
@@ -117,7 +121,7 @@ def build_engine(
     if followups is None and with_followups:
         followups = _build_followups(settings, engine, inventory)
     engine.followups = followups
-    engine.desk = _build_desk(engine)
+    commands.bind_followups(followups)
     return engine
 
 
@@ -154,21 +158,17 @@ def _build_llm(settings: Settings) -> Any:
     return LlmClient(settings.openai_api_key, settings.openai_base_url, settings.openai_model)
 
 
-def _build_responder(settings: Settings, db: Any, bus: EventBus, clock: Clock, inventory: Any, knowledge: Any,
-                     photos: Any, llm: Any) -> Responder:
+def _build_responder(settings: Settings, uow: Any, commands: Commands, bus: EventBus, clock: Clock, inventory: Any,
+                     knowledge: Any, photos: Any, llm: Any) -> Responder:
     from .engine.dialogue.responder import SalesResponder
+    from .services.photos.selection import select_photos
 
-    return SalesResponder(db=db, inventory=inventory, knowledge=knowledge, photos=photos, llm=llm, bus=bus,
-                          clock=clock, settings=settings)
+    return SalesResponder(uow=uow, commands=commands, inventory=inventory, knowledge=knowledge, photos=photos,
+                          photo_selector=select_photos, llm=llm, bus=bus, clock=clock,
+                          persona=settings.persona_name, manager_numbers=tuple(settings.manager_numbers))
 
 
 def _build_followups(settings: Settings, engine: Engine, inventory: Any) -> Any:
     from .services.followups import FollowUpService
 
     return FollowUpService(engine.db, engine.bus, engine.clock, settings, enqueue=engine.enqueue_text, inventory=inventory)
-
-
-def _build_desk(engine: Engine) -> Any:
-    from .engine.dialogue.desk import Desk
-
-    return Desk(engine.db, engine.bus, engine.inventory, engine.clock)

@@ -14,7 +14,7 @@ import pytest_asyncio
 
 from ottenok_desktop.bootstrap import build_engine
 from ottenok_desktop.engine import events as ev
-from ottenok_desktop.engine.runtime import Engine
+from ottenok_desktop.runtime import Engine
 from ottenok_desktop.services.greenapi.sandbox import GreenApiSandbox
 from ottenok_desktop.services.storage.models import Order, Reservation, Ticket
 from ottenok_desktop.settings import load_settings
@@ -36,7 +36,13 @@ class Shop:
         while len(self.sandbox.sent_to(chat_id)) < before + expect:
             assert loop.time() < deadline, f"no answer to {text!r}"
             await asyncio.sleep(0.02)
-        await asyncio.sleep(settle)  # the rest of a multi-part reply
+        # the rest of a multi-part reply (photo uploads take a while): wait until nothing new came for `settle` s
+        count, quiet_since = -1, loop.time()
+        while loop.time() - quiet_since < settle:
+            now_count = len(self.sandbox.sent_to(chat_id))
+            if now_count != count:
+                count, quiet_since = now_count, loop.time()
+            await asyncio.sleep(0.05)
         return [m.text or f"[file] {m.file_name}" for m in self.sandbox.sent_to(chat_id)[before:]]
 
 

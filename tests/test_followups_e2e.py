@@ -23,7 +23,7 @@ from ottenok_desktop.bootstrap import build_engine
 from ottenok_desktop.engine import events as ev
 from ottenok_desktop.engine.clock import ShopClock
 from ottenok_desktop.engine.followups import rules
-from ottenok_desktop.engine.runtime import Engine
+from ottenok_desktop.runtime import Engine
 from ottenok_desktop.services.followups import FollowUpService
 from ottenok_desktop.services.greenapi.client import GreenApiClient
 from ottenok_desktop.services.greenapi.sandbox import GreenApiSandbox

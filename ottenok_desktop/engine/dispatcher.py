@@ -2,7 +2,10 @@
 
 A chat's customer messages are handled in order: its lane loads every unanswered
 message as one `Turn` (so several quick messages get one answer), asks the responder,
-and commits the reply through the `TurnStore`. Lanes run concurrently up to
+and commits the reply with its plan through the `TurnStore` in one transaction; the
+plan's events are published only after that commit. A commit the store refuses because
+a stock hold was taken meanwhile (`ReservationRefused`) leaves nothing written, and the
+turn is decided again at once on the fresh stock. Lanes run concurrently up to
 `max_concurrent` turns. If the responder fails, the customer still gets a short
 answer and the chat is handed to a human — never silence.
 """
@@ -14,12 +17,14 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Awaitable, Callable, Protocol
+from typing import Protocol
 
 from . import events as ev
 from . import texts
 from .clock import Clock
 from .tasks import TaskOwner
+from .dialogue.plan import CreatedIds
+from .ports import ReservationRefused
 from .turns import OutgoingPart, Reply, Responder, Turn
 
 log = logging.getLogger(__name__)
@@ -31,12 +36,16 @@ class Committed:
     queued: list[tuple[int, str]]  # (outbox id, text or file name)
     handoff: bool
     reason: str = ""
+    created: CreatedIds = CreatedIds()  # ids of the rows the turn's plan created
 
 
 class TurnStore(Protocol):
     async def load_turn(self, chat_id: str, now: datetime) -> Turn | None: ...
 
     async def commit_turn(self, chat_id: str, message_ids: tuple[int, ...], reply: Reply, now: datetime) -> Committed: ...
+
+
+REDECIDE_LIMIT = 3  # a hold refused this often in a row: the lane's retry takes over
 
 
 class _Lane:
@@ -51,7 +60,7 @@ class Dispatcher:
     def __init__(
         self, store: TurnStore, responder: Responder, bus: ev.EventBus, clock: Clock, *,
         max_concurrent: int = 64, debounce: float = 0.0, responder_timeout: float = 90.0,
-        on_committed: Callable[[str, Committed], Awaitable[None] | None] | None = None, retry_delay: float = 2.0,
+        retry_delay: float = 2.0,
     ) -> None:
         self._store = store
         self._responder = responder
@@ -62,7 +71,6 @@ class Dispatcher:
         self._timeout = responder_timeout
         self._lanes: dict[str, _Lane] = {}
         self._tasks = TaskOwner("dispatcher")
-        self._on_committed = on_committed
         self._retry_delay = retry_delay
         self.turns_handled = 0
 
@@ -112,6 +120,16 @@ class Dispatcher:
                 del self._lanes[chat_id]
 
     async def _handle_turn(self, chat_id: str) -> None:
+        for attempt in range(REDECIDE_LIMIT):
+            try:
+                await self._decide_and_commit(chat_id)
+                return
+            except ReservationRefused as refused:
+                log.info("turn for %s decided again: stock line %s was held meanwhile", chat_id, refused)
+                if attempt == REDECIDE_LIMIT - 1:
+                    raise
+
+    async def _decide_and_commit(self, chat_id: str) -> None:
         turn = await self._store.load_turn(chat_id, self._clock.now())
         if turn is None:
             return
@@ -127,15 +145,14 @@ class Dispatcher:
                     self._bus.publish(ev.BotDraft(chat_id, part.text))
             log.info("turn for %s not sent: %s", chat_id, result.reason)
             return
+        if reply.plan is not None:
+            for event in reply.plan.events_with(result.created):
+                self._bus.publish(event)
         if result.handoff:
             self._bus.publish(ev.HandoffRequested(chat_id, reply.handoff_reason))
         for outbox_id, text in result.queued:
             self._bus.publish(ev.MessageQueued(chat_id, outbox_id, text, "bot"))
         self._bus.publish(ev.TurnCompleted(chat_id, ids, len(result.queued), engine_ms))
-        if self._on_committed is not None:
-            outcome = self._on_committed(chat_id, result)
-            if outcome is not None:
-                await outcome
 
     async def _ask(self, turn: Turn) -> tuple[Reply, float]:
         started = time.perf_counter()

@@ -1,9 +1,10 @@
 """What a conversation turn is: the contract between the dispatcher and a responder.
 
-The dispatcher collects a chat's unanswered customer messages into one `Turn`,
-asks the `Responder` for a `Reply`, and (if the bot still owns the chat) stores the
-reply's parts in the outbox in the same transaction that marks the messages answered.
-The responder never sends anything itself.
+The dispatcher collects a chat's unanswered customer messages into one `Turn`, asks the
+`Responder` for a `Reply`, and — only if the bot still owns the chat at that moment —
+commits in ONE transaction everything the turn decided (`Reply.plan`: order, holds,
+tickets, dialogue state, audit), the reply's outbox rows and the messages marked
+answered. The responder decides; it never writes and never sends.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from .dialogue.plan import TurnPlan
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,7 @@ class Reply:
     handoff_reason: str = ""  # non-empty: the chat needs a human (the engine marks it and alerts)
     draft: str = ""  # what the bot would say, kept for a manager who takes over
     notes: tuple[str, ...] = field(default=())  # for logs / guard reports
+    plan: "TurnPlan | None" = None  # the turn's writes and events, committed with the reply or not at all
 
 
 class Responder(Protocol):

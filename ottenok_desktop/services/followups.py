@@ -294,10 +294,10 @@ class FollowUpService:
         """A manager cancels the chat's pending nudges from the console."""
         return await self._cancel_chat(chat_id, f"{rules.REASON_MANUAL}:{actor}")
 
-    async def pause_all(self, paused: bool) -> None:
+    async def pause_all(self, paused: bool, actor: str = "") -> None:
         """Hold every nudge (the schedule is kept); resuming sends what is still valid."""
         self._paused = paused
-        log.info("follow-ups %s", "paused" if paused else "resumed")
+        log.info("follow-ups %s by %s", "paused" if paused else "resumed", actor or "unknown")
         if not paused:
             self._kick()
 

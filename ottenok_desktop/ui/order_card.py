@@ -3,6 +3,8 @@ requested size and colour with in-stock alternatives, and the customer card."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,9 @@ from ..services.storage import queries as q
 from . import strings as S
 from .context import Context, maybe_await
 from .formatting import money, shop_time
+
+if TYPE_CHECKING:
+    from ottenok_desktop.engine.commands import Commands
 
 log = logging.getLogger(__name__)
 EDITABLE = ("product", "size", "color", "city", "address", "customer_name", "quantity", "price")
@@ -103,8 +108,8 @@ class OrderCard(QGroupBox):
         self.show_order(None)
 
     @property
-    def desk(self) -> Any:
-        return getattr(self.ctx.engine, "desk", None)
+    def desk(self) -> "Commands | None":
+        return self.ctx.engine.commands if self.ctx.engine is not None else None
 
     def show_order(self, order: q.OrderRow | None) -> None:
         same = order is not None and self.order is not None and order.id == self.order.id
@@ -145,7 +150,7 @@ class OrderCard(QGroupBox):
 
     async def _save(self, order_id: int, changes: dict[str, Any]) -> None:
         for name, value in changes.items():
-            await maybe_await(self.desk.update_order_field(order_id, name, value, self.ctx.manager))
+            await self.desk.update_order_field(order_id, name, value, self.ctx.manager)
         self.save_button.setEnabled(False)
         self.message.setText(S.ORDER_SAVED)
 

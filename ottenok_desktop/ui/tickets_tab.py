@@ -6,7 +6,7 @@ that someone else has the ticket.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
@@ -15,8 +15,11 @@ from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QTa
 from ..services.storage import queries as q
 from . import strings as S
 from . import theme
-from .context import Context, maybe_await
+from .context import Context
 from .formatting import shop_time
+
+if TYPE_CHECKING:
+    from ottenok_desktop.engine.commands import Commands
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -100,8 +103,8 @@ class TicketsTab(QWidget):
         self._update_buttons()
 
     @property
-    def desk(self) -> Any:
-        return getattr(self.ctx.engine, "desk", None)
+    def desk(self) -> "Commands | None":
+        return self.ctx.engine.commands if self.ctx.engine is not None else None
 
     def selected(self) -> q.TicketRow | None:
         rows = self.table.selectionModel().selectedRows()
@@ -137,10 +140,17 @@ class TicketsTab(QWidget):
             self.ctx.run(self._take(t), name="ticket-take")
 
     async def _take(self, ticket: q.TicketRow) -> None:
-        won = await maybe_await(self.desk.take_ticket(ticket.id, self.ctx.manager))
+        desk = self.desk
+        assert desk is not None
+        taken = await desk.take_ticket(ticket.id, self.ctx.manager)
         await self.refresh()
-        self.message.setText(S.TICKET_TAKEN.format(id=ticket.id) if won else S.TICKET_TAKEN_BY_OTHER)
-        if won:
+        if taken.won:
+            self.message.setText(S.TICKET_TAKEN.format(id=ticket.id))
+        elif taken.holder:
+            self.message.setText(S.TICKET_TAKEN_BY.format(name=taken.holder))
+        else:
+            self.message.setText(S.TICKET_TAKEN_BY_OTHER)
+        if taken.won:
             self.open_chat.emit(ticket.chat_id)
 
     def close_selected(self) -> None:
@@ -150,7 +160,9 @@ class TicketsTab(QWidget):
             self.ctx.run(self._close(t), name="ticket-close")
 
     async def _close(self, ticket: q.TicketRow) -> None:
-        await maybe_await(self.desk.close_ticket(ticket.id, self.ctx.manager))
+        desk = self.desk
+        assert desk is not None
+        await desk.close_ticket(ticket.id, self.ctx.manager)
         await self.refresh()
         self.message.setText(S.TICKET_CLOSED.format(id=ticket.id))
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from ottenok_desktop.bootstrap import build_engine
 from ottenok_desktop.engine.events import EventRecorder
-from ottenok_desktop.engine.runtime import Engine
+from ottenok_desktop.runtime import Engine
 from ottenok_desktop.services.greenapi.client import GreenApiClient
 from ottenok_desktop.services.greenapi.sandbox import GreenApiSandbox
 from ottenok_desktop.services.storage.models import Message, OutboxItem

@@ -255,7 +255,7 @@ async def test_every_fixture_body_through_the_poller(data_dir: Path, shared_fixt
 
 
 async def test_a_turn_that_fails_in_storage_is_retried_not_lost(data_dir: Path, monkeypatch) -> None:
-    from ottenok_desktop.engine import runtime
+    from ottenok_desktop import runtime
 
     ch = await start_channel(data_dir)
     ch.engine.dispatcher._retry_delay = 0.05

@@ -1,4 +1,4 @@
-"""Tickets and the order card, driven through the real widgets and the engine's desks:
+"""Tickets and the order card, driven through the real widgets and the engine's commands:
 «Взять в работу» (the first manager wins, a second click is told it is taken),
 «Завершить диалог» (the chat goes back to the bot), and order edits audited."""
 
@@ -12,16 +12,6 @@ from ottenok_desktop.services.storage import models as m
 from .conftest import wait_until
 
 CHAT = "77019998877@c.us"
-
-
-class Desks:
-    """The console's `engine.desk`: orders and tickets (until bootstrap wires one `Desk`)."""
-
-    def __init__(self, orders: Any, tickets: Any) -> None:
-        self._orders, self._tickets = orders, tickets
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._orders, name) if hasattr(self._orders, name) else getattr(self._tickets, name)
 
 
 async def _customer_with_ticket(con: Any) -> int:
@@ -46,7 +36,7 @@ async def _customer_with_ticket(con: Any) -> int:
 
 
 async def test_take_and_close_a_ticket(console_of) -> None:
-    async with console_of(attach_desks) as desk_console:
+    async with console_of() as desk_console:
         con = desk_console
         window = con.window
         tab = window.tickets_tab
@@ -67,8 +57,8 @@ async def test_take_and_close_a_ticket(console_of) -> None:
         await wait_until(lambda: CHAT not in window.alerts.pending, what="the alert to stop")
 
         # a second manager (another seat) clicks the same ticket: told it is taken
-        other = await con.ctx.engine.desk.take_ticket(ticket_id, "Другой менеджер")
-        assert other is False
+        other = await con.ctx.engine.commands.take_ticket(ticket_id, "Другой менеджер")
+        assert not other.won and other.holder == con.ctx.manager
 
         # live chat while ASSIGNED: the customer writes, the manager sees it
         con.ctx.engine.sandbox.inject_text(CHAT, "фото подошвы прислать?", "Гульнара")
@@ -87,19 +77,19 @@ async def test_take_and_close_a_ticket(console_of) -> None:
 
 
 async def test_second_click_on_a_taken_ticket_is_told_plainly(console_of) -> None:
-    async with console_of(attach_desks) as desk_console:
+    async with console_of() as desk_console:
         con = desk_console
         tab = con.window.tickets_tab
         ticket_id = await _customer_with_ticket(con)
         await wait_until(lambda: any(t.id == ticket_id for t in tab.model.rows), what="the ticket")
         tab.select_ticket(ticket_id)
-        await con.ctx.engine.desk.take_ticket(ticket_id, "Айдана")  # someone was faster
+        await con.ctx.engine.commands.take_ticket(ticket_id, "Айдана")  # someone was faster
         tab.take_button.click()
-        await wait_until(lambda: tab.message.text() == "Тикет уже взял другой менеджер.", what="the refusal")
+        await wait_until(lambda: tab.message.text() == "Тикет уже взял(а) Айдана.", what="the refusal")
 
 
 async def test_order_card_edit_goes_through_the_engine_and_is_audited(console_of) -> None:
-    async with console_of(attach_desks) as desk_console:
+    async with console_of() as desk_console:
         from ottenok_desktop.services.storage import orders
 
         con = desk_console
@@ -128,10 +118,3 @@ async def test_order_card_edit_goes_through_the_engine_and_is_audited(console_of
         audit = await engine.db.call(lambda: list(m.AuditLog.select().where(m.AuditLog.entity == "order").dicts()))
         assert any(row["actor"] == con.ctx.manager for row in audit)
         await wait_until(lambda: card.order is not None and card.order.size == "38", what="the card to refresh from the event")
-
-
-def attach_desks(engine: Any) -> None:
-    from ottenok_desktop.engine.dialogue.desk import OrderDesk, TicketDesk
-
-    engine.desk = Desks(OrderDesk(db=engine.db, bus=engine.bus, inventory=None, clock=engine.clock),
-                        TicketDesk(db=engine.db, bus=engine.bus, clock=engine.clock))

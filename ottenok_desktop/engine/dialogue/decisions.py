@@ -99,14 +99,6 @@ def needs_greeting(state: DialogueState) -> bool:
     return not state.greeted
 
 
-def handoff_trigger(extracted: Extracted, state: DialogueState) -> str:
-    """The reason to bring a human now, or "" (warranty/return have their own flows)."""
-    reason = it.handoff_intent(extracted.intents)
-    if reason in (it.ASK_PERSON, it.COMPLAINT, it.PAYMENT_TROUBLE, it.EXCHANGE):
-        return reason
-    return ""
-
-
 def want_photos(extracted: Extracted, stock: StockFacts | None, *, product_is_new: bool, color_changed: bool) -> bool:
     """Photos go with the first offer of a product, a new colour, or when the customer asks."""
     if stock is None or stock.status == NOT_FOUND or not stock.product:

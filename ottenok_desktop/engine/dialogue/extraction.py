@@ -87,7 +87,7 @@ def _strip_lead(chunk: str) -> str:
     return cut.strip(" ,.;:-")
 
 
-def _address_from(text: str, *, asked: bool) -> str:
+def _address_from(text: str, *, asked: bool, intents: frozenset[str]) -> str:
     """An address in the text: the pieces around the first street marker, or the whole answer when asked."""
     raw = " ".join(text.split())
     norm = normalize(raw)
@@ -131,7 +131,7 @@ def _address_from(text: str, *, asked: bool) -> str:
     letters = re.findall(r"[а-яa-z]{3,}", norm)
     # answering "куда доставить?", "Кабанбай батыра 38" is a street and a house number, not a size
     sized = bool(_EXPLICIT_SIZE.search(norm)) or not re.search(r"[а-яa-z]{3,}\.?\s+\d", norm) and bool(detect_sizes(norm))
-    if asked and has_number and letters and not sized and not it.detect_intents(norm) & {it.QUESTION, it.NO}:
+    if asked and has_number and letters and not sized and not intents & {it.QUESTION, it.NO}:
         cut = _strip_lead(norm)
         if len(cut) >= 4:
             return cased(cut)
@@ -149,14 +149,16 @@ def _without_negated(norm: str) -> str:
     return "".join(chars)
 
 
-def extract_rules(text: str, *, asked_field: str = "", match_products: ProductMatcher | None = None) -> Extracted:
-    """Read order fields and intents from the customer's text with rules only."""
+def extract_rules(text: str, *, asked_field: str = "", match_products: ProductMatcher | None = None,
+                  intents: frozenset[str] | None = None) -> Extracted:
+    """Read order fields and intents from the customer's text with rules only (`intents`: the
+    turn's reading already made, so they are not detected twice)."""
     norm = normalize(text)
-    intents = it.detect_intents(text)
+    intents = it.detect_intents(text) if intents is None else intents
     if not norm:
         return Extracted(intents=intents)
     sure: set[str] = set()
-    address = _address_from(text, asked=asked_field == "address")
+    address = _address_from(text, asked=asked_field == "address", intents=intents)
     # numbers inside an address ("мкр Юго-Восток 12-45") are not sizes
     size_text = normalize(text).replace(normalize(address), " ") if address else norm
     wished = _without_negated(size_text)

@@ -1,12 +1,14 @@
 """`TurnPlan`: everything one turn will write and announce, gathered while it decides.
 
-The responder decides first and writes last: order changes, ticket changes, audit rows
-and the saved dialogue state go into the plan as plain data, and the storage layer
-applies them in ONE transaction (`services/storage/dialogue_state.apply_turn`). Events
-wait in the plan too and are published only after that commit succeeds. So a turn costs
-one write round trip instead of several, a crash mid-turn leaves nothing half-written,
-and a preview (the console's knowledge test box) runs the very same decisions and simply
-never applies the plan: no rows, no events.
+The responder decides and writes nothing: order changes, stock holds and releases, ticket
+changes, audit rows and the saved dialogue state go into the plan as plain data, and the
+plan travels with the `Reply`. The dispatcher commits plan, outbox rows and "messages
+answered" in ONE transaction (`services/storage/turns.commit_turn`), and only while the
+bot still owns the chat; events wait in the plan and are published after that commit. So
+a crash mid-turn leaves nothing half-written (the restarted turn decides the same again),
+a take-over racing the commit never confirms an order whose reply was dropped, and a
+preview (the console's knowledge test box) runs the very same decisions and simply never
+commits the plan: no rows, no events.
 
 Ids of rows the turn creates are not known until the commit: ops, events and the state
 refer to them as `NEW`, and the storage/publisher put the real ids in.
@@ -20,6 +22,8 @@ from typing import Any, Mapping
 
 from ottenok_desktop.engine.events import Event
 
+from .pricing import Hold
+
 NEW = -1  # "the order / ticket this turn creates"
 
 # op names the storage layer knows how to apply
@@ -28,6 +32,8 @@ UPDATE_ORDER = "update_order"
 ORDER_STATE = "order_state"
 CREATE_TICKET = "create_ticket"
 ADD_TO_TICKET = "add_to_ticket"
+RESERVE = "reserve"
+RELEASE = "release"
 
 
 @dataclass(frozen=True)
@@ -45,8 +51,6 @@ class TurnPlan:
     ops: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     state_json: str | None = None  # the dialogue state to save (may hold NEW ids)
-    reserve_item: tuple[int, str, str, str] | None = None  # (order id, product, size, colour) to hold after the commit
-    release_order: int | None = None  # release this order's reservations after the commit
 
     # ---- orders ----------------------------------------------------------------------
     def create_order(self, values: Mapping[str, Any], actor: str = "bot") -> int:
@@ -58,6 +62,15 @@ class TurnPlan:
 
     def order_state(self, order_id: int, state: str, actor: str = "bot", **details: Any) -> None:
         self.ops.append((ORDER_STATE, {"order_id": order_id, "state": state, "actor": actor, "details": details}))
+
+    def reserve(self, order_id: int, hold: "Hold") -> None:
+        """Hold a stock line; the store refusing it (someone else took the last pair meanwhile)
+        rolls the whole turn back (`ReservationRefused`)."""
+        self.ops.append((RESERVE, {"order_id": order_id, "item_key": hold.item_key, "quantity": hold.quantity,
+                                   "version": hold.version, "on_file": hold.on_file}))
+
+    def release(self, order_id: int) -> None:
+        self.ops.append((RELEASE, {"order_id": order_id}))
 
     # ---- tickets ---------------------------------------------------------------------
     def create_ticket(self, kind: str, summary: str, details: Mapping[str, Any]) -> int:

@@ -1,21 +1,23 @@
-"""`SalesResponder`: one customer turn in, one `Reply` out. «Алина» sells from facts.
+"""`SalesResponder`: one customer turn in, one `Reply` (with its plan) out. «Алина» sells from facts.
 
 Order of work in a turn:
-  manager commands (`/handoff …`)
+  read the text ONCE (`reading.read_message`: intents, opt-out, request for a person,
+    support topic, the side question) — the knowledge search starts meanwhile
   → ONE read on the DB thread: dialogue state, open order, open ticket, photos already
-    sent and the stock holds; the knowledge search runs meanwhile in the executor
-  → an open ticket silences selling → warranty / return / handoff triggers (support flow)
-  → rules extraction → stock facts from the in-memory stock index → decisions (pure)
-  → words: one LLM call (JSON: reply + fields) when configured, else offline templates;
-    guards check the LLM's words against the facts → photos
-  → ONE write: everything the turn decided (`TurnPlan`: order fields and state with their
-    audit rows, tickets, the dialogue state) in a single transaction → events.
+    sent and the stock holds
+  → ONE decision of what the turn is about, with an explicit priority (`reading.route`):
+    manager command > opt-out > request for a person > open ticket > support > sales
+  → sales: order fields (rules, then the LLM's) → stock facts from the in-memory index →
+    decisions (pure) → words: one LLM call (JSON: reply + fields) when configured, else
+    offline templates; guards check the LLM's words against the facts → photos
+  → the `Reply` carries the `TurnPlan` (order fields and state with their audit rows, stock
+    holds, tickets, the dialogue state, the events): the dispatcher commits it with the
+    outbox rows in one transaction, only if the bot still owns the chat.
 
-The responder never sends: the dispatcher stores the reply's parts if the bot still
-owns the chat. The LLM failing twice in a row, or the bot not understanding twice,
-brings a human (`Reply.handoff_reason`). `preview(text)` runs the same decisions for a
-chat that has never written and applies nothing: no rows, no events (the console's
-knowledge test box).
+The responder writes nothing and sends nothing. The LLM failing twice in a row, or the
+bot not understanding twice, brings a human (`Reply.handoff_reason`). `preview(text)`
+runs the same decisions for a chat that has never written and returns the reply without
+its plan (the console's knowledge test box).
 """
 
 from __future__ import annotations
@@ -23,22 +25,30 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, replace
-from typing import Any, Callable
+from decimal import Decimal
+from typing import Any, Mapping
 
 from ottenok_desktop.engine import texts
+from ottenok_desktop.engine.commands import Commands
 from ottenok_desktop.engine.events import EventBus, GuardTriggered, OrderChanged
-from ottenok_desktop.engine.followups.classify import classify_reply
+from ottenok_desktop.engine.lexicon.confirmation import ConfirmationReply
+from ottenok_desktop.engine.clock import Clock
+from ottenok_desktop.engine.ports import (DialogueContext, Inventory, Knowledge, Llm, LlmFailure, PhotoSelector,
+                                          PhotoSource, StockIndex, UnitOfWork, empty_context)
+from ottenok_desktop.engine.states import OrderState
 from ottenok_desktop.engine.turns import InboundText, OutgoingPart, Reply, Turn
 
 from . import decisions as d
 from . import intents as it
-from .extraction import Extracted, extract_rules, merge_llm_fields
+from .extraction import Extracted, merge_llm_fields
 from .guards import check_reply, knowledge_amounts
 from .kbfacts import Snippet, compose_faq, fact_texts, price_conflicts, snippets_from_hits
 from .offline import offer_text, render
-from .plan import CreatedIds, TurnPlan
+from .plan import TurnPlan
+from .pricing import allowed_prices, check_confirmation
 from .prompt import SCHEMA_HINT, build_messages
-from .state import DialogueState, OrderDraft, OrderStateError, apply_fields, confirm, order_from_mapping
+from .reading import Reading, Route, read_message, route
+from .state import DialogueState, OrderDraft, apply_fields, order_from_mapping
 from .stockfacts import MIN_PRODUCT_SCORE, best_products, facts_from_answer
 from .support import SupportDesk
 from .turn_photos import TurnPhotos
@@ -61,14 +71,14 @@ KNOWLEDGE_INTENTS = frozenset({*it.FAQ_INTENTS, it.QUESTION, *PRODUCT_QUESTIONS,
 
 
 @dataclass
-class Knowledge:
+class TurnKnowledge:
     """This turn's knowledge: snippets as retrieved, and amounts that contradict the stock file."""
 
     snippets: list[Snippet]
     conflicts: dict[int, str]
 
     @classmethod
-    def none(cls) -> "Knowledge":
+    def none(cls) -> "TurnKnowledge":
         return cls([], {})
 
 
@@ -83,33 +93,29 @@ class TurnStats:
 
 
 class SalesResponder:
-    def __init__(self, *, db: Any, inventory: Any, knowledge: Any, photos: Any, llm: Any | None, bus: EventBus,
-                 clock: Any, settings: Any, photo_selector: Callable[..., list[Any]] | None = None) -> None:
-        self.db = db
+    def __init__(self, *, uow: UnitOfWork, commands: Commands, inventory: Inventory | None,
+                 knowledge: Knowledge | None, photos: PhotoSource | None, photo_selector: PhotoSelector,
+                 llm: Llm | None, bus: EventBus, clock: Clock, persona: str = "Алина",
+                 manager_numbers: tuple[str, ...] = ()) -> None:
+        self.uow = uow
         self.inventory = inventory
         self.knowledge = knowledge
-        self.photos = photos
         self.llm = llm
         self.bus = bus
         self.clock = clock
-        self.settings = settings
-        self.persona = getattr(settings, "persona_name", "") or "Алина"
+        self.persona = persona or "Алина"
         self.turn_photos = TurnPhotos(photos, photo_selector)
         self.stats = TurnStats()
-        self.support = SupportDesk(db=db, bus=bus, clock=clock, settings=settings, knowledge=knowledge)
+        self.support = SupportDesk(commands=commands, bus=bus, manager_numbers=manager_numbers, knowledge=knowledge)
         self._prices: tuple[str, dict[str, tuple[int, ...]]] = ("", {})
 
     # ---- entry points -------------------------------------------------------------------
     async def respond(self, turn: Turn) -> Reply:
         self.stats.turns += 1
         now = turn.now or self.clock.now()
-        command_reply = await self.support.manager_command(turn, now)
-        if command_reply is not None:
-            return command_reply
         plan = TurnPlan(turn.chat_id, now)
         reply = await self._turn(turn, plan, preview=False)
-        await self._apply(plan)
-        return reply
+        return replace(reply, plan=plan)
 
     async def preview(self, text: str) -> Reply:
         """The reply a first message `text` would get, with the same decisions (and the LLM when
@@ -119,108 +125,85 @@ class SalesResponder:
                     messages=(InboundText(message_id=0, text=text, content_type="text", at=now),))
         return await self._turn(turn, TurnPlan(turn.chat_id, now), preview=True)
 
-    async def _apply(self, plan: TurnPlan) -> None:
-        """One transaction for everything the turn decided, then its events and stock holds."""
-        from ottenok_desktop.services.storage import dialogue_state as store
+    @property
+    def _index(self) -> StockIndex | None:
+        return self.inventory.index if self.inventory is not None else None
 
-        ids = CreatedIds()
-        if plan.writes:
-            order_id, ticket_id = await self.db.atomic(store.apply_turn, plan.chat_id, plan.now, plan.ops,
-                                                       plan.state_json)
-            ids = CreatedIds(order_id, ticket_id)
-        for event in plan.events_with(ids):
-            self.bus.publish(event)
-        if plan.reserve_item is not None:
-            order_id, product, size, color = plan.reserve_item
-            try:
-                await self.inventory.reserve(order_id, product, size or None, color or None)
-            except Exception:  # the order stands; a manager sees the missing reservation in the log
-                log.exception("reservation for order %s failed", order_id)
-        if plan.release_order is not None:
-            await self.inventory.release(plan.release_order)
+    async def _read_context(self, turn: Turn, preview: bool) -> DialogueContext:
+        index = self._index
+        reader = self.inventory.reserved_reader(index.version) if self.inventory is not None and index is not None \
+            else None
+        if preview:
+            reserved = await self.uow.read(lambda _: reader()) if reader is not None else None
+            return replace(empty_context(), reserved=reserved)
+        return await self.uow.read(lambda s: s.dialogue_context(turn.chat_id, turn.now or self.clock.now(),
+                                                                 turn.customer_name, reader))
 
     async def _turn(self, turn: Turn, plan: TurnPlan, *, preview: bool) -> Reply:
-        from ottenok_desktop.services.storage import dialogue_state as store
-
-        now = plan.now
-        text = turn.text
+        reading = read_message(turn.text, self._match_products)
+        if reading.command and not preview:
+            return await self.support.manager_command(turn)
         # The knowledge search (the slow part) runs while the DB thread reads the chat.
-        knowledge_task = asyncio.ensure_future(self._knowledge(text)) if self._wants_knowledge(text) else None
+        knowledge_task = asyncio.ensure_future(self._knowledge(reading.text)) if self._wants_knowledge(reading) \
+            else None
         # A policy question beside a product question ("есть лоферы 37? а доставка в Астану?")
         # gets its own search: the whole text finds the product's documents, not the policy.
-        side = self._side_question(text)
+        side = reading.side_question
         side_task = asyncio.ensure_future(self._knowledge(side)) if side else None
         try:
-            index = getattr(self.inventory, "index", None)
-            reader_of = getattr(self.inventory, "reserved_reader", None)
-            reader = reader_of(index.version) if reader_of is not None and index is not None else None
-            if preview:
-                ctx = store.empty_context()
-                reserved = await self.db.call(reader) if reader is not None else None
-            else:
-                ctx = await self.db.call(store.load_context, turn.chat_id, now, turn.customer_name, reader)
-                reserved = ctx.reserved
-            stock_source = _StockSource(self.inventory, index, reserved)
+            ctx = await self._read_context(turn, preview)
+            stock_source = _StockSource(self.inventory, self._index, ctx.reserved)
             state = DialogueState.from_json(ctx.state_json)
             state.turns += 1
-            if classify_reply(text) == "opt_out":
+            chosen = route(reading, ticket_open=ctx.ticket is not None, support_stage=state.support_stage)
+            if chosen == Route.OPT_OUT:
                 # The follow-up service records the opt-out and acknowledges it once; selling
                 # on to someone who asked us to stop would be the worst possible answer.
                 return Reply(notes=("opt_out",))
-            if ctx.ticket is not None:
+            if chosen == Route.PERSON:
+                reply = self.support.person_turn(turn, reading, ctx.ticket, state, plan)
+            elif chosen == Route.TICKET_OPEN and ctx.ticket is not None:
                 reply = self.support.while_ticket_open(turn, ctx.ticket, state, plan)
-                plan.save_state(state.to_json())
-                return reply
-            extracted = extract_rules(text, asked_field=state.asked_field, match_products=self._match_products)
-            support_reply = await self.support.support_turn(turn, extracted, state, plan)
-            if support_reply is not None:
-                state.greeted = True
-                plan.save_state(state.to_json())
-                return support_reply
-            return await self._sales_turn(turn, ctx, state, extracted, plan, stock_source, knowledge_task, preview,
-                                          (side, side_task))
+            elif chosen == Route.SUPPORT and (support := await self.support.support_turn(turn, reading, state, plan)):
+                reply = support
+            else:
+                extracted = reading.extract(state.asked_field, self._match_products)
+                return await self._sales_turn(turn, reading, ctx, state, extracted, plan, stock_source,
+                                              knowledge_task, preview, (side, side_task))
+            state.greeted = True
+            plan.save_state(state.to_json())
+            return reply
         finally:
             for task in (knowledge_task, side_task):
                 if task is not None and not task.done():
                     task.cancel()
 
-    def _side_question(self, text: str) -> str:
-        """The policy part of a turn that also asks about a product, or ""."""
-        if not it.detect_intents(text) & set(it.FAQ_INTENTS):
-            return ""
-        faq_part, rest = it.split_faq(text)
-        if not faq_part or not rest:
-            return ""
-        about_product = it.detect_intents(rest) & {*PRODUCT_QUESTIONS, it.ASK_AVAILABILITY, it.ASK_PHOTO}
-        return faq_part if about_product or self._match_products(rest) else ""
-
-    def _wants_knowledge(self, text: str) -> bool:
-        """Decided before the chat's state is read, from the words alone. Offline, knowledge
+    def _wants_knowledge(self, reading: Reading) -> bool:
+        """Decided before the chat's state is read, from the reading alone. Offline, knowledge
         answers questions only; the LLM gets it as facts unless the turn is a bare order
         detail or a yes/no ("черные", "в Астану", "да"), where documents only add noise."""
-        intents = it.detect_intents(text)
-        asks = bool(intents & {*it.FAQ_INTENTS, it.QUESTION})
-        if self.llm is None or asks:
-            return asks
-        early = extract_rules(text, match_products=self._match_products)
-        return bool(intents & KNOWLEDGE_INTENTS) or early.mentions_product or not (early.fields() or intents)
+        if self.llm is None or reading.asks:
+            return reading.asks
+        early = reading.extract("", self._match_products)
+        return bool(reading.intents & KNOWLEDGE_INTENTS) or early.mentions_product or not (early.fields()
+                                                                                           or reading.intents)
 
     def _match_products(self, text: str) -> list[str]:
-        index = getattr(self.inventory, "index", None)
+        index = self._index
         if index is None:
             return []
         return best_products(index, text)
 
     def _product_of(self, text: str) -> str:
         """The stock product a knowledge text is about, or ""."""
-        index = getattr(self.inventory, "index", None)
+        index = self._index
         if index is None or not text.strip():
             return ""
         found = index.match_products(text, limit=1)
         return found[0][0] if found and found[0][1] >= MIN_PRODUCT_SCORE else ""
 
     def _stock_prices_of(self, product: str) -> tuple[int, ...]:
-        index = getattr(self.inventory, "index", None)
+        index = self._index
         if index is None:
             return ()
         version, prices = self._prices
@@ -233,8 +216,8 @@ class SalesResponder:
         return prices.get(product, ())
 
     # ---- selling ----------------------------------------------------------------------
-    async def _sales_turn(self, turn: Turn, ctx: Any, state: DialogueState, extracted: Extracted, plan: TurnPlan,
-                          stock_source: "_StockSource", knowledge_task: "asyncio.Future[list[Any]] | None",
+    async def _sales_turn(self, turn: Turn, reading: Reading, ctx: DialogueContext, state: DialogueState,
+                          extracted: Extracted, plan: TurnPlan, stock_source: "_StockSource", knowledge_task: "asyncio.Future[list[Any]] | None",
                           preview: bool, side: "tuple[str, asyncio.Future[list[Any]] | None]" = ("", None)) -> Reply:
         order = order_from_mapping(ctx.order) if ctx.order else None
         order_id: int | None = int(ctx.order["id"]) if ctx.order else None
@@ -246,8 +229,8 @@ class SalesResponder:
         product_is_new = False
         color_changed = False
 
-        wants_yes = (state.awaiting_confirmation and it.YES in extracted.intents and order is not None
-                     and order.state == "ready" and not (extracted.fields().keys() - {"product_type"}))
+        wants_yes = (state.awaiting_confirmation and reading.confirmation == ConfirmationReply.YES
+                     and order is not None and order.state == OrderState.READY)
         if wants_yes and order is not None and order_id is not None:
             confirmed_now, stock, order = await self._confirm(turn.chat_id, order_id, order, plan, stock_source)
         else:
@@ -268,12 +251,12 @@ class SalesResponder:
             side_faq = await self._side_answer(side[0], side[1], state, turn)
             if side_faq:
                 decision = replace(decision, side_faq=side_faq)
-        if (state.awaiting_confirmation and it.NO in extracted.intents and not extracted.fields()
+        if (state.awaiting_confirmation and reading.confirmation == ConfirmationReply.NO and not extracted.fields()
                 and decision.action == d.SUMMARY):
             decision = replace(decision, action=d.ASK_FIELD, ask_field="")
         if decision.action == d.CANCELLED and order is not None and order_id is not None:
             self._cancel(turn.chat_id, order_id, plan)
-            order = replace(order, state="cancelled")
+            order = replace(order, state=OrderState.CANCELLED)
 
         misunderstood = d.misunderstood_after(decision, state, extracted)
         handoff_reason = ""
@@ -318,7 +301,7 @@ class SalesResponder:
                      if handoff_reason else "", draft=draft, notes=notes)
 
     def _with_stock_shape(self, order: OrderDraft) -> OrderDraft:
-        index = getattr(self.inventory, "index", None)
+        index = self._index
         if index is None:
             return order
         colors = tuple(index.colors_of(order.product))
@@ -355,7 +338,8 @@ class SalesResponder:
 
         values: dict[str, Any] = {}
         product_is_new = order is None or not order.product or order.product != product
-        index = self.inventory.index
+        index = self._index
+        assert index is not None  # a product was matched, so there is a stock index
         if product_is_new:
             values["product"] = product
             values["colors_available"] = stock.all_colors if stock else ()
@@ -401,36 +385,38 @@ class SalesResponder:
 
     async def _confirm(self, chat_id: str, order_id: int, order: OrderDraft, plan: TurnPlan,
                        stock_source: "_StockSource") -> tuple[bool, d.StockFacts, OrderDraft]:
-        """The customer said yes: check the stock again now, then confirm and reserve, or say it is gone."""
+        """The customer said yes: check the stock again now (`pricing.check_confirmation`, the
+        same rule as the console's «Подтвердить»), then confirm and hold it, or say it is gone."""
         stock = await stock_source.facts(order.product, order.size, order.color)
-        try:
-            confirmed = confirm(replace(order, price=order.price if order.price is not None else (
-                stock.price and type(order.price or 0)(stock.price))), stock_ok=stock.status == d.IN_STOCK)
-        except OrderStateError as error:
-            log.info("order %s not confirmed: %s", order_id, error)
-            if stock.status == d.IN_STOCK:
+        index = self._index
+        check = check_confirmation(order, index, stock_source.reserved or {}) if index is not None else None
+        if check is None or not check.ok or check.hold is None:
+            log.info("order %s not confirmed: %s", order_id, check.reason if check else "no stock index")
+            if stock.status == d.IN_STOCK and (check is None or check.reason.startswith("missing")):
                 return False, stock, order
             # the item is gone: the order goes back to draft without the sold-out size/colour
             gone_field = "size" if order.size and order.product_type == "shoes" else "color"
             plan.update_order(order_id, {gone_field: ""})
-            plan.order_state(order_id, "draft", reason="sold out at confirmation")
-            back = replace(order, state="draft", **{gone_field: ""})
-            plan.publish(OrderChanged(chat_id, order_id, "draft", back.summary_fields()))
+            plan.order_state(order_id, OrderState.DRAFT, reason="sold out at confirmation")
+            back = replace(order, state=OrderState.DRAFT, **{gone_field: ""})
+            plan.publish(OrderChanged(chat_id, order_id, OrderState.DRAFT, back.summary_fields()))
             return False, stock, back
-        if stock.price is not None:
-            plan.update_order(order_id, {"price": stock.price})
-        plan.order_state(order_id, "confirmed")
-        plan.reserve_item = (order_id, order.product, order.size, order.color)
-        plan.publish(OrderChanged(chat_id, order_id, "confirmed", confirmed.summary_fields()))
+        confirmed = replace(order, state=OrderState.CONFIRMED,
+                            price=Decimal(check.price) if check.price is not None else order.price)
+        if check.price is not None:
+            plan.update_order(order_id, {"price": check.price})
+        plan.order_state(order_id, OrderState.CONFIRMED)
+        plan.reserve(order_id, check.hold)
+        plan.publish(OrderChanged(chat_id, order_id, OrderState.CONFIRMED, confirmed.summary_fields()))
         return True, stock, confirmed
 
     def _cancel(self, chat_id: str, order_id: int, plan: TurnPlan) -> None:
-        plan.order_state(order_id, "cancelled", reason="customer")
-        plan.release_order = order_id
-        plan.publish(OrderChanged(chat_id, order_id, "cancelled", {}))
+        plan.order_state(order_id, OrderState.CANCELLED, reason="customer")
+        plan.release(order_id)
+        plan.publish(OrderChanged(chat_id, order_id, OrderState.CANCELLED, {}))
 
     # ---- knowledge ---------------------------------------------------------------------
-    def _faq(self, extracted: Extracted, order: OrderDraft | None, knowledge: Knowledge,
+    def _faq(self, extracted: Extracted, order: OrderDraft | None, knowledge: TurnKnowledge,
              text: str) -> tuple[list[str], str, str]:
         """An answer for a question about delivery, payment, the shop, or anything unplaced:
         (sentences from the best knowledge hit, or a stock product whose facts answer it,
@@ -481,7 +467,7 @@ class SalesResponder:
             return []
 
     async def _knowledge_facts(self, task: "asyncio.Future[list[Any]] | None", text: str,
-                               extracted: Extracted) -> Knowledge:
+                               extracted: Extracted) -> TurnKnowledge:
         if task is not None:
             hits = await task
         elif extracted.intents & {*it.FAQ_INTENTS, it.QUESTION}:
@@ -489,22 +475,20 @@ class SalesResponder:
         else:
             hits = []
         if not hits:
-            return Knowledge.none()
+            return TurnKnowledge.none()
         snippets = snippets_from_hits(hits, self._product_of)
-        return Knowledge(snippets, price_conflicts(snippets, self._product_of, self._stock_prices_of))
+        return TurnKnowledge(snippets, price_conflicts(snippets, self._product_of, self._stock_prices_of))
 
     # ---- words ---------------------------------------------------------------------------
     def _llm_gave_up(self, state: DialogueState) -> bool:
         return self.llm is not None and d.llm_limit_reached(state.llm_failures)
 
     async def _words(self, turn: Turn, state: DialogueState, decision: d.Decision, order: OrderDraft | None,
-                     extracted: Extracted, stock: d.StockFacts | None, retrieved: Knowledge, plan: TurnPlan,
+                     extracted: Extracted, stock: d.StockFacts | None, retrieved: TurnKnowledge, plan: TurnPlan,
                      preview: bool) -> tuple[list[str], tuple[str, ...]]:
         offline = render(decision, order=order, persona=self.persona)
         if self.llm is None:
             return offline, ("offline",)
-        from ottenok_desktop.services.llm.client import LlmError
-
         # the side answer (decision.side_faq) has its own line in the facts block
         knowledge = list(decision.faq) or fact_texts(retrieved.snippets, retrieved.conflicts, 2, KNOWLEDGE_CHARS)
         messages = build_messages(persona=self.persona, state=state, decision=decision, order=order,
@@ -513,7 +497,7 @@ class SalesResponder:
             self.stats.llm_calls += 1
         try:
             result = await self.llm.complete_json(messages, SCHEMA_HINT)
-        except LlmError as error:
+        except LlmFailure as error:
             if not preview:
                 self.stats.llm_failures += 1
             state.llm_failures += 1
@@ -530,13 +514,9 @@ class SalesResponder:
         notes: tuple[str, ...] = ("llm",)
         if merged != extracted:
             notes += ("llm_fields:" + ",".join(sorted(set(merged.fields()) - set(extracted.fields()))),)
-        stock_prices = set(stock.known_prices if stock else ())
-        if order is not None and order.price is not None:
-            stock_prices.add(int(order.price))
-        # the stock file is the price authority: a document's amount for a stock product that
-        # the file does not have is never allowed, whatever else the facts contain
-        forbidden = {amount: why for amount, why in retrieved.conflicts.items() if amount not in stock_prices}
-        allowed = (stock_prices | knowledge_amounts([*knowledge, decision.side_faq])) - forbidden.keys()
+        allowed, forbidden = allowed_prices(
+            stock.known_prices if stock else (), int(order.price) if order is not None and order.price is not None
+            else None, knowledge_amounts([*knowledge, decision.side_faq]), retrieved.conflicts)
         guarded = check_reply(reply_text, greeted_before=state.greeted,
                               order_confirmed_now=decision.confirms_order, allowed_prices=allowed,
                               stock_status=stock.status if stock else "", forbidden_prices=forbidden)
@@ -554,7 +534,8 @@ class _StockSource:
     """Stock facts for one turn: the in-memory index with the holds read in the turn's one DB read
     (no round trip per query); the service's own query when holds are not in the database."""
 
-    def __init__(self, inventory: Any, index: Any, reserved: Any) -> None:
+    def __init__(self, inventory: Inventory | None, index: StockIndex | None,
+                 reserved: Mapping[str, int] | None) -> None:
         self.inventory = inventory
         self.index = index
         self.reserved = reserved
@@ -563,8 +544,10 @@ class _StockSource:
         if self.index is not None and self.reserved is not None:
             answer = self.index.query(text, size=size or None, color=color or None, reserved=self.reserved)
             return facts_from_answer(answer, self.index)
+        if self.inventory is None or self.index is None:
+            return d.StockFacts(status=d.NOT_FOUND)
         answer = await self.inventory.query(text, size or None, color or None)
-        return facts_from_answer(answer, self.inventory.index)
+        return facts_from_answer(answer, self.index)
 
 
 def _remember_section(state: DialogueState, section: str) -> None:

@@ -3,35 +3,43 @@
 warranty → ask what happened, where it was bought, photos/video/receipt → the next
   customer turn becomes a ticket `WAITING` with its attachments;
 return → the return policy from the knowledge base, then an offer: warranty or a manager;
-exchange / asks for a person / complaint / payment trouble → ticket and handoff;
+exchange / complaint / payment trouble → ticket and handoff;
+an explicit request for a person (`reading.route` decides it wins over any topic) → a
+  WAITING ticket of the topic named with it, and a handoff, in the same turn;
 while a ticket is open the bot does not sell: one short "менеджер скоро ответит", and
   further words and files are added to the ticket.
 Manager WhatsApp commands `/handoff on|off|status <phone>` work only from
-`MANAGER_NUMBERS`; from anyone else they are ignored and audited.
+`MANAGER_NUMBERS`; from anyone else they are ignored and audited. They run the same
+application commands as the console (`engine/commands.py`).
+
+Everything here only fills the turn's plan; nothing is written until the turn commits.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 from ottenok_desktop.engine import texts
-from ottenok_desktop.engine.events import ChatOwnerChanged, EventBus, GuardTriggered, TicketChanged
+from ottenok_desktop.engine.commands import Commands
+from ottenok_desktop.engine.events import EventBus, GuardTriggered, TicketChanged
+from ottenok_desktop.engine.ports import Knowledge
+from ottenok_desktop.engine.states import TicketKind
 from ottenok_desktop.engine.turns import OutgoingPart, Reply, Turn
 
-from . import commands as cmd
 from . import intents as it
-from .extraction import Extracted
+from . import manager_commands as cmd
 from .kbfacts import compose_faq, snippets_from_hits
 from .plan import TurnPlan
+from .reading import Reading
 from .state import DialogueState
 
 log = logging.getLogger(__name__)
 
 ATTACHMENT_TYPES = ("image", "video", "document", "audio")
 RETURN_POLICY_QUERY = "возврат товара условия возврата "
-TICKET_KIND_OF_REASON = {"warranty": "warranty", "return": "return", "exchange": "return"}
+TICKET_KIND_OF_REASON = {it.WARRANTY: TicketKind.WARRANTY, it.RETURN: TicketKind.RETURN,
+                         it.EXCHANGE: TicketKind.RETURN}
 HANDOFF_TEXTS = {
     "ask_person": texts.HANDOFF_ASK_PERSON, "complaint": texts.HANDOFF_COMPLAINT,
     "payment_trouble": texts.HANDOFF_PAYMENT, "exchange": texts.EXCHANGE_REGISTERED,
@@ -57,11 +65,11 @@ def _reply(text: str, reason: str = "", notes: tuple[str, ...] = ()) -> Reply:
 
 
 class SupportDesk:
-    def __init__(self, *, db: Any, bus: EventBus, clock: Any, settings: Any, knowledge: Any) -> None:
-        self.db = db
+    def __init__(self, *, commands: Commands, bus: EventBus, manager_numbers: tuple[str, ...],
+                 knowledge: Knowledge | None) -> None:
+        self.commands = commands
         self.bus = bus
-        self.clock = clock
-        self.settings = settings
+        self.manager_numbers = manager_numbers
         self.knowledge = knowledge
 
     # ---- tickets (written with the rest of the turn: see plan.py) -------------------------
@@ -81,8 +89,20 @@ class SupportDesk:
         return ticket_id
 
     def open_handoff_ticket(self, turn: Turn, reason: str, state: DialogueState, plan: TurnPlan) -> int:
-        kind = TICKET_KIND_OF_REASON.get(reason, "other")
+        kind = TICKET_KIND_OF_REASON.get(reason, TicketKind.OTHER)
         return self._create_ticket(turn, kind, reason, state, plan)
+
+    def person_turn(self, turn: Turn, reading: Reading, ticket: dict[str, Any] | None, state: DialogueState,
+                    plan: TurnPlan) -> Reply:
+        """The customer asked for a human: a ticket (with the topic they named) and a handoff, now."""
+        if ticket is not None:
+            plan.add_to_ticket(int(ticket["id"]), turn.text, attachments_of(turn))
+            state.ticket_notice_sent = True
+            return _reply(texts.MANAGER_SOON, "ask_person", ("ticket_open:person",))
+        topic = reading.topic or state.support_kind
+        kind = TICKET_KIND_OF_REASON.get(topic, TicketKind.OTHER)
+        self._create_ticket(turn, kind, "ask_person", state, plan, {"topic": topic, "asked": reading.person_phrase})
+        return _reply(texts.HANDOFF_ASK_PERSON, "ask_person", (f"ticket:ask_person:{topic or 'other'}",))
 
     def while_ticket_open(self, turn: Turn, ticket: dict[str, Any], state: DialogueState, plan: TurnPlan) -> Reply:
         """No selling while a ticket is open: keep what the customer sends, say once that a manager is coming."""
@@ -93,27 +113,26 @@ class SupportDesk:
         return _reply(texts.MANAGER_SOON, notes=("ticket_open",))
 
     # ---- the support flow ----------------------------------------------------------------
-    async def support_turn(self, turn: Turn, extracted: Extracted, state: DialogueState,
-                           plan: TurnPlan) -> Reply | None:
+    async def support_turn(self, turn: Turn, reading: Reading, state: DialogueState, plan: TurnPlan) -> Reply | None:
         """A reply when this turn belongs to the support flow, else None (selling goes on)."""
-        intents = extracted.intents
+        intents = reading.intents
         if state.support_stage == "ask_details" and state.support_kind == "warranty":
             # whatever came after our questions (words, photos, a receipt) makes the ticket
-            self._create_ticket(turn, "warranty", "warranty", state, plan)
+            self._create_ticket(turn, TicketKind.WARRANTY, "warranty", state, plan)
             return _reply(texts.WARRANTY_REGISTERED, "warranty", ("ticket:warranty",))
         if state.support_stage == "offer_choice":
             state.support_stage = ""
             if it.WARRANTY in intents or "гарант" in turn.text.lower():
                 return self._ask_warranty_details(state)
-            if intents & {it.ASK_PERSON, it.YES, it.RETURN, it.EXCHANGE, it.COMPLAINT}:
-                self._create_ticket(turn, "return", "return", state, plan)
+            if intents & {it.ASK_PERSON, it.YES, it.RETURN, it.EXCHANGE, it.COMPLAINT}:  # answers our offer
+                self._create_ticket(turn, TicketKind.RETURN, "return", state, plan)
                 return _reply(texts.RETURN_REGISTERED, "return", ("ticket:return",))
         if it.WARRANTY in intents:
             return self._ask_warranty_details(state)
         if it.RETURN in intents and not intents & {it.EXCHANGE, it.COMPLAINT, it.PAYMENT_TROUBLE}:
             return await self._return_policy(turn, state)
-        reason = it.handoff_intent(intents)
-        if reason in (it.ASK_PERSON, it.COMPLAINT, it.PAYMENT_TROUBLE, it.EXCHANGE):
+        reason = reading.topic
+        if reason in (it.COMPLAINT, it.PAYMENT_TROUBLE, it.EXCHANGE):
             self.open_handoff_ticket(turn, reason, state, plan)
             return _reply(HANDOFF_TEXTS[reason], reason, (f"ticket:{reason}",))
         return None
@@ -130,7 +149,7 @@ class SupportDesk:
             query = RETURN_POLICY_QUERY + turn.text
             try:
                 hits = await self.knowledge.search(query, 3)
-            except Exception:
+            except Exception:  # the policy is optional: the fallback text still answers
                 log.exception("knowledge search failed for the return policy")
                 hits = []
             # the policy's own sentences: no section path, no chat lines, 1–3 sentences
@@ -144,16 +163,12 @@ class SupportDesk:
         return Reply(parts=parts, draft="\n".join(p.text for p in parts), notes=("return:policy",))
 
     # ---- manager commands ----------------------------------------------------------------
-    async def manager_command(self, turn: Turn, now: datetime) -> Reply | None:
+    async def manager_command(self, turn: Turn) -> Reply:
+        """`/handoff on|off|status <phone>` from a manager number, through the application commands."""
         text = turn.text.strip()
-        if not cmd.is_command(text):
-            return None
-        from ottenok_desktop.services.storage import chats
-
-        if not cmd.is_manager(turn.phone, getattr(self.settings, "manager_numbers", ())):
+        if not cmd.is_manager(turn.phone, self.manager_numbers):
             log.warning("manager command from a number that is not a manager: %s", turn.phone)
-            await self.db.call(chats.audit, now, turn.phone, "manager_command_rejected", "chat", turn.chat_id,
-                               text=text[:200])
+            await self.commands.audit(turn.phone, "manager_command_rejected", "chat", turn.chat_id, text=text[:200])
             self.bus.publish(GuardTriggered(turn.chat_id, "manager_command", "not a manager number; ignored"))
             return Reply(notes=("manager_command:rejected",))
         command = cmd.parse_command(text)
@@ -161,66 +176,13 @@ class SupportDesk:
             return _reply(texts.CMD_USAGE, notes=("manager_command:usage",))
         manager = f"+{cmd.normalize_phone(turn.phone)}"
         target = cmd.chat_id_for(command.phone)
-        await self.db.call(chats.audit, now, manager, f"manager_command_{command.action}", "chat", target,
-                           text=text[:200])
+        await self.commands.audit(manager, f"manager_command_{command.action}", "chat", target, text=text[:200])
         if command.action == "status":
-            return _reply(await self.db.call(_status_text, target), notes=("manager_command:status",))
-        exists = await self.db.call(chats.find_chat, target)
-        if exists is None:
+            return _reply(await self.commands.chat_status(target), notes=("manager_command:status",))
+        if not await self.commands.chat_exists(target):
             return _reply(texts.CMD_NO_CHAT.format(phone=command.phone), notes=("manager_command:no_chat",))
         if command.action == "on":
-            await self.db.atomic(chats.set_owner, target, "manager", manager, now, "manager_command")
-            self.bus.publish(ChatOwnerChanged(target, "manager", manager, "manager_command"))
+            await self.commands.handoff(target, True, manager)
             return _reply(texts.CMD_HANDOFF_ON.format(phone=command.phone), notes=("manager_command:on",))
-        closed = await self.db.atomic(_give_back_to_bot, target, manager, now)
-        for ticket_id in closed:
-            self.bus.publish(TicketChanged(ticket_id, target, "CLOSED", manager))
-        self.bus.publish(ChatOwnerChanged(target, "bot", manager, "manager_command"))
+        await self.commands.handoff(target, False, manager)
         return _reply(texts.CMD_HANDOFF_OFF.format(phone=command.phone), notes=("manager_command:off",))
-
-
-def _give_back_to_bot(chat_id: str, manager: str, now: datetime) -> list[int]:
-    """Owner → bot, handoff flag cleared, open tickets closed, the support flow reset."""
-    from ottenok_desktop.services.storage import chats, tickets
-    from ottenok_desktop.services.storage.models import Chat
-
-    chats.set_owner(chat_id, "bot", manager, now, "back to bot")
-    closed: list[int] = []
-    while (ticket := tickets.open_ticket(chat_id)) is not None:
-        tickets.close(ticket.id, manager, now)
-        closed.append(ticket.id)
-    chat = Chat.get(Chat.chat_id == chat_id)
-    state = DialogueState.from_json(chat.state_json)
-    state.support_kind = state.support_stage = ""
-    state.ticket_id = None
-    state.ticket_notice_sent = False
-    state.misunderstood = 0
-    state.llm_failures = 0
-    chat.state_json = state.to_json()
-    chat.needs_human = False
-    chat.handoff_reason = ""
-    chat.updated_at = now
-    chat.save()
-    return closed
-
-
-def _status_text(chat_id: str) -> str:
-    from ottenok_desktop.services.storage import chats, orders, tickets
-
-    phone = chats.phone_of(chat_id)
-    chat = chats.find_chat(chat_id)
-    if chat is None:
-        return texts.CMD_NO_CHAT.format(phone=phone)
-    owner = texts.CMD_OWNER_BOT if chat.owner == "bot" else texts.CMD_OWNER_MANAGER.format(name=chat.owner_name)
-    needs = texts.CMD_NEEDS_HUMAN.format(reason=chat.handoff_reason) if chat.needs_human else ""
-    order = orders.latest_order(chat_id)
-    if order is None:
-        order_text = texts.CMD_NO_ORDER
-    else:
-        details = ", ".join(x for x in (order.product, order.size, order.color, order.city) if x)
-        order_text = texts.CMD_ORDER.format(state=texts.ORDER_STATES_RU.get(order.state, order.state),
-                                            details=f" ({details})" if details else "")
-    ticket = tickets.open_ticket(chat_id)
-    ticket_text = texts.CMD_TICKET.format(id=ticket.id, kind=texts.TICKET_KINDS_RU.get(ticket.kind, ticket.kind),
-                                          status=texts.TICKET_STATUSES_RU.get(ticket.status, ticket.status)) if ticket else ""
-    return texts.CMD_STATUS.format(phone=phone, owner=owner, needs_human=needs, order=order_text, ticket=ticket_text)

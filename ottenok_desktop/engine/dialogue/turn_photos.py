@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
+from ottenok_desktop.engine.ports import PhotoSelector, PhotoSource
 from ottenok_desktop.engine.turns import OutgoingPart
 
 from . import decisions as d
@@ -17,8 +18,8 @@ PER_MESSAGE = 3
 
 
 class TurnPhotos:
-    def __init__(self, source: Any, selector: Callable[..., list[Any]] | None = None) -> None:
-        self.source = source  # a PhotoSource, or None when the shop has no photos
+    def __init__(self, source: PhotoSource | None, selector: PhotoSelector) -> None:
+        self.source = source  # None when the shop has no photos
         self._select = selector
 
     async def parts(self, decision: d.Decision, order: OrderDraft | None, stock: d.StockFacts | None,
@@ -28,7 +29,7 @@ class TurnPhotos:
         color = (order.color if order and order.product == stock.product else "") or stock.asked_color
         try:
             found = await self.source.photos_for(stock.product, color or None)
-            chosen = self._selector()(found, color or None, set(already), per_message=PER_MESSAGE)
+            chosen = self._select(found, color or None, set(already), per_message=PER_MESSAGE)
         except Exception:  # photos help selling but are never worth losing the reply
             log.exception("photo lookup failed for %s", stock.product)
             return []
@@ -38,13 +39,6 @@ class TurnPhotos:
             if part is not None and part.photo_key not in already:
                 parts.append(part)
         return parts
-
-    def _selector(self) -> Callable[..., list[Any]]:
-        if self._select is None:
-            from ottenok_desktop.services.photos.selection import select_photos
-
-            self._select = select_photos
-        return self._select
 
 
 def photo_part(photo: Any) -> OutgoingPart | None:

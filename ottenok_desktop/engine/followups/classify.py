@@ -17,11 +17,12 @@ write) is not «не пишите».
 from __future__ import annotations
 
 import re
-from typing import Iterable, Literal
+from typing import Iterable
 
 from rapidfuzz import fuzz, process
 
-ReplyClass = Literal["think", "opt_out", "real"]
+from ottenok_desktop.engine.states import ReplyClass
+
 
 _FUZZY_MIN_LEN = 6
 _FUZZY_CUTOFF = 84.0
@@ -134,9 +135,9 @@ def classify_reply(text: str) -> ReplyClass:
     """Classify one customer message (or several joined by newlines)."""
     tokens = normalize_tokens(text or "")
     if not tokens:
-        return "real"  # a photo, a voice note, a sticker: the customer is there
+        return ReplyClass.REAL  # a photo, a voice note, a sticker: the customer is there
     if _is_opt_out(tokens, "?" in text):
-        return "opt_out"
+        return ReplyClass.OPT_OUT
     if _is_think(tokens):
-        return "think"
-    return "real"
+        return ReplyClass.THINK
+    return ReplyClass.REAL

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Literal
 
+from ottenok_desktop.engine.states import ReplyClass
 from ottenok_desktop.settings import WorkHours
 
 NUDGE1_DELAY = timedelta(hours=3)
@@ -120,7 +121,6 @@ def send_window_end(number: int, due_at_utc: datetime, zone: tzinfo, hours: Work
 
 
 # ---- decisions -------------------------------------------------------------------------
-ReplyClass = Literal["think", "opt_out", "real"]
 
 
 @dataclass(frozen=True)
@@ -151,9 +151,9 @@ class NudgeDecision:
 
 def blocking_reason(facts: ChatFacts) -> str:
     """Why no nudge may go to this chat at all right now; '' when nothing blocks."""
-    if facts.opted_out or facts.last_reply == "opt_out":
+    if facts.opted_out or facts.last_reply == ReplyClass.OPT_OUT:
         return REASON_OPTED_OUT
-    if facts.last_reply == "real":
+    if facts.last_reply == ReplyClass.REAL:
         return REASON_CUSTOMER_REPLIED
     if facts.owner != "bot":
         return REASON_MANAGER_OWNS

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
+from ottenok_desktop.engine.ports import LlmFailure
 from ottenok_desktop.settings import Secret
 
 log = logging.getLogger(__name__)
@@ -26,12 +27,11 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 CHARS_PER_TOKEN = 3.0
 
 
-class LlmError(Exception):
+class LlmError(LlmFailure):
     """The LLM did not give a usable answer; `kind` says why (timeout | http | connection | format | auth)."""
 
     def __init__(self, kind: str, message: str) -> None:
-        self.kind = kind
-        super().__init__(f"LLM {kind}: {message}")
+        super().__init__(kind, f"LLM {kind}: {message}")
 
 
 @dataclass(frozen=True)

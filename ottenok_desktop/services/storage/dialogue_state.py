@@ -1,43 +1,28 @@
 """What the sales responder reads and writes around one turn (sync, for the DB thread).
 
-A turn costs two round trips to the DB thread: `load_context` reads the chat's dialogue
-state, open order, open ticket, the photos it already received and (optionally) the stock
-reservations in one call; `apply_turn` writes everything the turn decided (its
-`TurnPlan`: order rows and their audit trail, tickets, the dialogue state) in one
-transaction. `save_state` / `record_photos` remain for callers outside a turn.
+`load_context` reads the chat's dialogue state, open order, open ticket, the photos it
+already received and (optionally) the stock reservations in one call; `apply_turn` writes
+everything the turn decided (its `TurnPlan`: order rows and their audit trail, stock
+holds, tickets, the dialogue state) inside the turn's one commit (`turns.commit_turn`).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Mapping, Sequence
 
+from ottenok_desktop.engine.dialogue import plan as turn_plan
+from ottenok_desktop.engine.ports import DialogueContext, ReservationRefused
+
 from .chats import get_or_create_chat
+from ..inventory.reservations import release_sync, reserve_sync
 from .models import Chat, Order, PhotoSent, Ticket
 from .orders import OPEN_ORDER_STATES, create_order, order_dict, set_state, update_fields
 from .prepared import Prepared
 from .tickets import OPEN_TICKET_STATES, add_to_ticket, create_ticket, ticket_dict
 
-NEW = -1  # mirrors engine/dialogue/plan.NEW: "the row this turn creates"
-
-
-@dataclass(frozen=True)
-class DialogueContext:
-    state_json: str
-    order: dict[str, Any] | None
-    ticket: dict[str, Any] | None
-    photos_sent: frozenset[str]
-    owner: str
-    needs_human: bool
-    reserved: Mapping[str, int] | None = field(default=None)  # stock holds, when a reader was given
-
-
-def empty_context() -> DialogueContext:
-    """A chat that has never written: what a preview starts from."""
-    return DialogueContext(state_json="{}", order=None, ticket=None, photos_sent=frozenset(), owner="bot",
-                           needs_human=False)
+NEW = turn_plan.NEW
 
 
 # The turn's read is on every customer message: statements compiled once (see prepared.py).
@@ -103,6 +88,12 @@ def apply_turn(chat_id: str, now: datetime, ops: Sequence[tuple[str, Mapping[str
         elif name == "add_to_ticket":
             add_to_ticket(real(args["ticket_id"], ticket_id, "ticket"), now, text=args["text"],
                           attachments=list(args["attachments"]))
+        elif name == turn_plan.RESERVE:
+            if not reserve_sync(real(args["order_id"], order_id, "order"), args["item_key"], args["quantity"],
+                                args["version"], args["on_file"]):
+                raise ReservationRefused(args["item_key"])
+        elif name == turn_plan.RELEASE:
+            release_sync(real(args["order_id"], order_id, "order"))
         else:
             raise ValueError(f"unknown turn plan op {name!r}")
     if state_json is not None:
@@ -117,13 +108,3 @@ def apply_turn(chat_id: str, now: datetime, ops: Sequence[tuple[str, Mapping[str
 
 def save_state(chat_id: str, state_json: str, now: datetime) -> None:
     Chat.update(state_json=state_json, updated_at=now).where(Chat.chat_id == chat_id).execute()
-
-
-def record_photos(chat_id: str, keys: list[str], now: datetime) -> None:
-    chat = get_or_create_chat(chat_id, now)
-    for key in keys:
-        PhotoSent.insert(chat=chat, photo_key=key[:400], sent_at=now).on_conflict_ignore().execute()
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)

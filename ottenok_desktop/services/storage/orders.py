@@ -11,10 +11,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Mapping
 
+from ottenok_desktop.engine.states import OPEN_ORDER_STATES, OrderState
+
 from .chats import audit, get_or_create_chat
 from .models import Chat, Order, Reservation
 
-OPEN_ORDER_STATES = ("draft", "ready")
+
 EXPORT_COLUMNS = ("id", "chat_id", "phone", "customer_name", "state", "product", "sku", "product_type", "size",
                   "color", "city", "address", "price", "quantity", "created_at", "updated_at", "confirmed_at")
 _EDITABLE = ("product", "sku", "product_type", "size", "color", "city", "address", "customer_name", "price",
@@ -52,7 +54,7 @@ def latest_order(chat_id: str) -> Order | None:
 def create_order(chat_id: str, now: datetime, actor: str, values: Mapping[str, Any]) -> Order:
     chat = get_or_create_chat(chat_id, now)
     clean = {k: v for k, v in values.items() if k in _EDITABLE and v not in (None, "")}
-    order = Order.create(chat=chat, state="draft", created_at=now, updated_at=now, **clean)
+    order = Order.create(chat=chat, state=OrderState.DRAFT, created_at=now, updated_at=now, **clean)
     audit(now, actor, "order_created", "order", order.id, chat_id=chat_id, **{k: str(v) for k, v in clean.items()})
     return order
 
@@ -88,7 +90,7 @@ def set_state(order_id: int, state: str, actor: str, now: datetime, **details: A
     old = order.state
     order.state = state
     order.updated_at = now
-    if state == "confirmed":
+    if state == OrderState.CONFIRMED:
         order.confirmed_at = now
     order.save()
     audit(now, actor, "order_state_changed", "order", order_id, old=old, new=state, **details)

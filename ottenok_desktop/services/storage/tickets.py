@@ -10,10 +10,12 @@ import json
 from datetime import datetime
 from typing import Any, Mapping
 
+from ottenok_desktop.engine.states import OPEN_TICKET_STATUSES, TicketStatus
+
 from .chats import audit, get_or_create_chat
 from .models import Chat, Message, Ticket
 
-OPEN_TICKET_STATES = ("WAITING", "ASSIGNED")
+OPEN_TICKET_STATES = OPEN_TICKET_STATUSES
 
 
 def ticket_details(ticket: Ticket) -> dict[str, Any]:
@@ -29,6 +31,11 @@ def open_ticket(chat_id: str) -> Ticket | None:
             .order_by(Ticket.id.desc()).first())
 
 
+def open_tickets(chat_id: str) -> list[Ticket]:
+    return list(Ticket.select(Ticket, Chat).join(Chat)
+                .where((Chat.chat_id == chat_id) & (Ticket.status.in_(OPEN_TICKET_STATES))).order_by(Ticket.id))
+
+
 def get_ticket(ticket_id: int) -> Ticket | None:
     return Ticket.get_or_none(Ticket.id == ticket_id)
 
@@ -36,7 +43,7 @@ def get_ticket(ticket_id: int) -> Ticket | None:
 def create_ticket(chat_id: str, kind: str, summary: str, details: Mapping[str, Any], now: datetime,
                   actor: str = "bot") -> Ticket:
     chat = get_or_create_chat(chat_id, now)
-    ticket = Ticket.create(chat=chat, kind=kind, status="WAITING", summary=summary[:2000],
+    ticket = Ticket.create(chat=chat, kind=kind, status=TicketStatus.WAITING, summary=summary[:2000],
                            details_json=json.dumps(dict(details), ensure_ascii=False, default=str), created_at=now)
     audit(now, actor, "ticket_created", "ticket", ticket.id, chat_id=chat_id, kind=kind, summary=summary[:200])
     return ticket
@@ -57,8 +64,8 @@ def add_to_ticket(ticket_id: int, now: datetime, *, text: str = "", attachments:
 
 def take(ticket_id: int, manager: str, now: datetime) -> bool:
     """WAITING → ASSIGNED to `manager`; False when someone else already took it (or it is closed)."""
-    updated = (Ticket.update(status="ASSIGNED", manager=manager, assigned_at=now)
-               .where((Ticket.id == ticket_id) & (Ticket.status == "WAITING")).execute())
+    updated = (Ticket.update(status=TicketStatus.ASSIGNED, manager=manager, assigned_at=now)
+               .where((Ticket.id == ticket_id) & (Ticket.status == TicketStatus.WAITING)).execute())
     if updated:
         audit(now, manager, "ticket_assigned", "ticket", ticket_id, manager=manager)
     return bool(updated)
@@ -66,7 +73,7 @@ def take(ticket_id: int, manager: str, now: datetime) -> bool:
 
 def close(ticket_id: int, manager: str, now: datetime) -> bool:
     """WAITING/ASSIGNED → CLOSED; False when it was already closed."""
-    updated = (Ticket.update(status="CLOSED", closed_at=now)
+    updated = (Ticket.update(status=TicketStatus.CLOSED, closed_at=now)
                .where((Ticket.id == ticket_id) & (Ticket.status.in_(OPEN_TICKET_STATES))).execute())
     if updated:
         ticket = Ticket.get_by_id(ticket_id)

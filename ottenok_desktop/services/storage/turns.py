@@ -1,7 +1,8 @@
 """Turn storage: load a chat's unanswered customer messages as a `Turn`, and commit the
-bot's reply atomically (outbox rows + messages marked answered) — or drop it if a
-manager owns the chat by now. This is what makes "each turn answered once" hold
-across crashes: either both happen or neither does.
+turn atomically — its plan (order, holds, tickets, state, audit), the reply's outbox rows
+and the messages marked answered — or, if a manager owns the chat by now, write nothing
+of it. This is what makes "each turn answered once" hold across crashes and take-overs:
+either all of it happens or none does.
 """
 
 from __future__ import annotations
@@ -9,9 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ottenok_desktop.engine.dialogue.plan import CreatedIds
+from ottenok_desktop.engine.states import Owner, SenderKind, TurnState
 from ottenok_desktop.engine.turns import HistoryLine, InboundText, Reply, Turn
 
 from .chats import mark_needs_human
+from .dialogue_state import apply_turn
 from .models import Chat, Message, PhotoSent
 from .outbox import queue_part
 from .prepared import Prepared
@@ -20,7 +24,7 @@ _CHAT = Prepared(lambda p: Chat.select(Chat.id, Chat.owner, Chat.phone, Chat.nam
 _PENDING = Prepared(lambda p: Message.select(
     Message.id, Message.text, Message.content_type, Message.created_at, Message.media_url, Message.media_name,
     Message.quoted_external_id,
-).where((Message.chat == p.chat) & (Message.turn_state == "pending")).order_by(Message.id))
+).where((Message.chat == p.chat) & (Message.turn_state == TurnState.PENDING)).order_by(Message.id))
 _HISTORY = Prepared(lambda p: Message.select(Message.sender_kind, Message.text, Message.created_at).where(
     (Message.chat == p.chat) & (Message.id < p.before) & (Message.deleted == False)  # noqa: E712
 ).order_by(Message.id.desc()).limit(p.limit))
@@ -35,8 +39,8 @@ def load_turn(chat_id: str, now: datetime, history_limit: int = 30) -> Turn | No
     pending = _PENDING.all(chat=chat_pk)
     if not pending:
         return None
-    if owner != "bot":
-        Message.update(turn_state="skipped").where(Message.id.in_([m[0] for m in pending])).execute()
+    if owner != Owner.BOT:
+        Message.update(turn_state=TurnState.SKIPPED).where(Message.id.in_([m[0] for m in pending])).execute()
         return None
     earlier = _HISTORY.all(chat=chat_pk, before=pending[0][0], limit=history_limit)
     history = tuple(HistoryLine(kind, text, _when(at)) for kind, text, at in reversed(earlier))
@@ -50,16 +54,22 @@ class CommitResult:
     queued: list[tuple[int, str]] = field(default_factory=list)  # (outbox id, text or file name)
     handoff: bool = False
     reason: str = ""
+    created: CreatedIds = CreatedIds()
 
 
 def commit_turn(chat_id: str, message_ids: tuple[int, ...], reply: Reply, now: datetime) -> CommitResult:
     chat_pk, owner, _, _ = _CHAT.first(chat_id=chat_id)
-    pending_ids = Message.id.in_(message_ids) & (Message.turn_state == "pending")
-    if owner != "bot":
-        Message.update(turn_state="skipped").where(pending_ids).execute()
+    pending_ids = Message.id.in_(message_ids) & (Message.turn_state == TurnState.PENDING)
+    if owner != Owner.BOT:
+        Message.update(turn_state=TurnState.SKIPPED).where(pending_ids).execute()
         return CommitResult(committed=False, reason="chat taken by a manager")
-    if Message.update(turn_state="answered").where(pending_ids).execute() == 0:
+    if Message.update(turn_state=TurnState.ANSWERED).where(pending_ids).execute() == 0:
         return CommitResult(committed=False, reason="already answered")
+    created = CreatedIds()
+    plan = reply.plan
+    if plan is not None and plan.writes:
+        # may raise ReservationRefused: the caller's transaction then rolls all of it back
+        created = CreatedIds(*apply_turn(chat_id, now, plan.ops, plan.state_json))
     queued: list[tuple[int, str]] = []
     for part in reply.parts:
         if part.photo_key:
@@ -67,9 +77,9 @@ def commit_turn(chat_id: str, message_ids: tuple[int, ...], reply: Reply, now: d
                 continue
             PhotoSent.insert(chat=chat_pk, photo_key=part.photo_key, sent_at=now).execute()
         item = queue_part(
-            chat_id, now, text=part.text, sender_kind="bot", file_path=part.file_path, file_url=part.file_url,
+            chat_id, now, text=part.text, sender_kind=SenderKind.BOT, file_path=part.file_path, file_url=part.file_url,
             file_name=part.file_name, chat_pk=chat_pk,
         )
         queued.append((item.id, part.text or part.file_name))
     handoff = bool(reply.handoff_reason) and mark_needs_human(chat_id, reply.handoff_reason, now)
-    return CommitResult(committed=True, queued=queued, handoff=handoff)
+    return CommitResult(committed=True, queued=queued, handoff=handoff, created=created)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ottenok_desktop.engine.clock import ManualClock
-from ottenok_desktop.engine.dialogue.desk import OrderDesk, TicketDesk
+from ottenok_desktop.engine.commands import Commands
 from ottenok_desktop.engine.dialogue.responder import SalesResponder
 from ottenok_desktop.engine.events import EventBus, EventRecorder
 from ottenok_desktop.engine.turns import HistoryLine, Reply
@@ -33,8 +33,7 @@ class Shop:
     knowledge: Any
     photos: Any
     responder: SalesResponder
-    orders: OrderDesk
-    tickets: TicketDesk
+    commands: Commands
     executor: ThreadPoolExecutor
     history: dict[str, list[HistoryLine]] = field(default_factory=dict)
     next_message_id: int = 1
@@ -64,7 +63,10 @@ class Shop:
         turn = await self.db.atomic(load_turn, chat_id, now)
         assert turn is not None
         reply = await self.responder.respond(turn)
-        await self.db.atomic(commit_turn, chat_id, tuple(m.message_id for m in turn.messages), reply, now)
+        result = await self.db.atomic(commit_turn, chat_id, tuple(m.message_id for m in turn.messages), reply, now)
+        if result.committed and reply.plan is not None:  # events after the commit, as the dispatcher does
+            for event in reply.plan.events_with(result.created):
+                self.bus.publish(event)
         lines = self.history.setdefault(chat_id, [])
         lines.append(HistoryLine("customer", text, now))
         for part in reply.parts:
@@ -81,7 +83,9 @@ async def open_shop(tmp: Path, *, llm: Any = None, manager_numbers: tuple[str, .
     from ottenok_desktop.services.inventory.service import InventoryService
     from ottenok_desktop.services.knowledge.service import KnowledgeBase
     from ottenok_desktop.services.photos.local import LocalPhotoSource
+    from ottenok_desktop.services.photos.selection import select_photos
     from ottenok_desktop.services.storage import Database
+    from ottenok_desktop.services.storage.store import DbUnitOfWork
     from ottenok_desktop.settings import load_settings
 
     data_dir = tmp / "data"
@@ -103,11 +107,13 @@ async def open_shop(tmp: Path, *, llm: Any = None, manager_numbers: tuple[str, .
     if not knowledge.chunk_count:
         await knowledge.rebuild()
     photos = LocalPhotoSource(SAMPLE / "photos", executor)
-    responder = SalesResponder(db=db, inventory=inventory, knowledge=knowledge, photos=photos, llm=llm, bus=bus,
-                               clock=clock, settings=settings)
+    uow = DbUnitOfWork(db)
+    commands = Commands(uow, bus, clock, inventory)
+    responder = SalesResponder(uow=uow, commands=commands, inventory=inventory, knowledge=knowledge, photos=photos,
+                               photo_selector=select_photos, llm=llm, bus=bus, clock=clock,
+                               persona=settings.persona_name, manager_numbers=tuple(settings.manager_numbers))
     return Shop(db=db, bus=bus, events=events, clock=clock, inventory=inventory, knowledge=knowledge, photos=photos,
-                responder=responder, orders=OrderDesk(db=db, bus=bus, inventory=inventory, clock=clock),
-                tickets=TicketDesk(db=db, bus=bus, clock=clock), executor=executor)
+                responder=responder, commands=commands, executor=executor)
 
 
 def shared_index_dir() -> Path:

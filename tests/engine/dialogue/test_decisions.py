@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ottenok_desktop.engine.dialogue import decisions as d
-from ottenok_desktop.engine.dialogue.commands import is_manager, normalize_phone, parse_command
+from ottenok_desktop.engine.dialogue.manager_commands import is_manager, normalize_phone, parse_command
 from ottenok_desktop.engine.dialogue.extraction import extract_rules
 from ottenok_desktop.engine.dialogue.offline import format_price, render
 from ottenok_desktop.engine.dialogue.state import DialogueState, OrderDraft

@@ -176,12 +176,12 @@ async def test_warranty_ticket_lifecycle(shop: Shop) -> None:
     (ticket,) = await _tickets(shop)
     assert [a["content_type"] for a in ticket["details"]["attachments"]] == ["image", "document"]
 
-    assert await shop.tickets.take_ticket(ticket["id"], "Динара") is True
-    assert await shop.tickets.take_ticket(ticket["id"], "Асель") is False  # first wins
+    assert (await shop.commands.take_ticket(ticket["id"], "Динара")).won
+    assert not (await shop.commands.take_ticket(ticket["id"], "Асель")).won  # first wins
     (ticket,) = await _tickets(shop)
     assert ticket["status"] == "ASSIGNED" and ticket["manager"] == "Динара" and ticket["assigned_at"]
-    assert await shop.tickets.close_ticket(ticket["id"], "Динара") is True
-    assert await shop.tickets.close_ticket(ticket["id"], "Динара") is False
+    assert await shop.commands.close_ticket(ticket["id"], "Динара") is True
+    assert await shop.commands.close_ticket(ticket["id"], "Динара") is False
     (ticket,) = await _tickets(shop)
     assert ticket["status"] == "CLOSED" and ticket["closed_at"]
     assert [e.status for e in shop.events.of_type(TicketChanged)] == ["WAITING", "ASSIGNED", "CLOSED"]
@@ -313,10 +313,9 @@ async def test_llm_failures_fall_back_offline_then_hand_off(llm_shop: tuple[Shop
 
 # ---- the console's desk ------------------------------------------------------------------------
 async def test_desk_edits_confirms_and_cancels_with_audit(shop: Shop) -> None:
-    from ottenok_desktop.engine.dialogue.desk import Desk
     from ottenok_desktop.engine.dialogue.state import OrderStateError
 
-    desk = Desk(shop.db, shop.bus, shop.inventory, shop.clock)
+    desk = shop.commands
     await shop.say(PHONE, "мюли диор 38 черные")
     (order,) = await _orders(shop)
     with pytest.raises(OrderStateError):
@@ -343,10 +342,10 @@ async def test_closing_one_of_two_open_tickets_keeps_the_chat_with_the_manager(s
     now = shop.clock.now()
     first = await shop.db.atomic(store.create_ticket, chat_id, "warranty", "отклеилась подошва", {}, now)
     second = await shop.db.atomic(store.create_ticket, chat_id, "return", "не подошёл размер", {}, now)
-    assert await shop.tickets.take_ticket(first.id, "Динара") is True
-    assert await shop.tickets.close_ticket(first.id, "Динара") is True
+    assert (await shop.commands.take_ticket(first.id, "Динара")).won
+    assert await shop.commands.close_ticket(first.id, "Динара") is True
     assert (await shop.db.call(find_chat, chat_id)).owner == "manager"  # the return is still open
     assert not [e for e in shop.events.of_type(ChatOwnerChanged) if e.owner == "bot"]
-    assert await shop.tickets.close_ticket(second.id, "Динара") is True
+    assert await shop.commands.close_ticket(second.id, "Динара") is True
     assert (await shop.db.call(find_chat, chat_id)).owner == "bot"
     assert [e.owner for e in shop.events.of_type(ChatOwnerChanged)][-1] == "bot"

@@ -1,8 +1,11 @@
 """The running engine: owns the channel (poller, dispatcher, sender), the services and
-their lifecycle, and offers the commands the console and the CLI use.
+their lifecycle, and offers the application commands (`engine.commands`) to the console,
+the CLI and every other door.
 
-It is built only by `bootstrap.build_engine`; every collaborator is a constructor
-argument. It never imports Qt: the console hears it through `bus` (see ui/bridge.py).
+It wires the engine's rules (`ottenok_desktop.engine`) to the adapters
+(`ottenok_desktop.services`), so it lives beside the composition root, above both
+layers. It is built only by `bootstrap.build_engine`; every collaborator is a
+constructor argument. It never imports Qt: the console hears it through `bus`.
 """
 
 from __future__ import annotations
@@ -13,20 +16,28 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ottenok_desktop.engine import events as ev
+from ottenok_desktop.engine.clock import Clock
+from ottenok_desktop.engine.commands import Commands
+from ottenok_desktop.engine.dispatcher import Committed, Dispatcher
+from ottenok_desktop.engine.ports import FollowUps, Inventory, Knowledge, Llm, PhotoSource
+from ottenok_desktop.engine.states import SenderKind, TurnState
+from ottenok_desktop.engine.tasks import TaskOwner
+from ottenok_desktop.engine.turns import Reply, Responder, Turn
 from ottenok_desktop.services.greenapi.ingest import IngestResult, pending_turn_chats
+from ottenok_desktop.services.greenapi.poller import Poller
+from ottenok_desktop.services.greenapi.sender import Sender
 from ottenok_desktop.services.storage import Database
-from ottenok_desktop.services.storage import chats as chat_store
 from ottenok_desktop.services.storage import outbox as ob
+from ottenok_desktop.services.storage.models import Message
 from ottenok_desktop.services.storage.turns import commit_turn, load_turn
 from ottenok_desktop.settings import Settings
 
-from . import events as ev
-from .clock import Clock
-from .dispatcher import Committed, Dispatcher
-from .tasks import TaskOwner
-from .turns import Reply, Responder, Turn
+if TYPE_CHECKING:  # aiohttp (the sandbox) is imported only in demo mode
+    from ottenok_desktop.services.greenapi.client import GreenApiClient
+    from ottenok_desktop.services.greenapi.sandbox import GreenApiSandbox
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +54,7 @@ class DbTurnStore:
 
     async def commit_turn(self, chat_id: str, message_ids: tuple[int, ...], reply: Reply, now: datetime) -> Committed:
         result = await self._db.atomic(commit_turn, chat_id, message_ids, reply, now)
-        return Committed(result.committed, result.queued, result.handoff, result.reason)
+        return Committed(result.committed, result.queued, result.handoff, result.reason, result.created)
 
 
 @dataclass(frozen=True)
@@ -55,14 +66,12 @@ class QueueState:
 class Engine:
     def __init__(
         self, *, settings: Settings, bus: ev.EventBus, clock: Clock, db: Database, executor: ThreadPoolExecutor,
-        client: Any, responder: Responder, sandbox: Any = None, inventory: Any = None, knowledge: Any = None,
-        photos: Any = None, llm: Any = None, followups: Any = None, desk: Any = None,
+        client: GreenApiClient, responder: Responder, commands: Commands, sandbox: GreenApiSandbox | None = None,
+        inventory: Inventory | None = None, knowledge: Knowledge | None = None, photos: PhotoSource | None = None,
+        llm: Llm | None = None, followups: FollowUps | None = None,
         receive_timeout: int = 20, debounce: float = 1.5, max_concurrent_turns: int = 256,
         sender_retry_base: float = 1.0, state_interval: float = 60.0, send_rate: float = 45.0,
     ) -> None:
-        from ottenok_desktop.services.greenapi.poller import Poller
-        from ottenok_desktop.services.greenapi.sender import Sender
-
         self.settings = settings
         self.bus = bus
         self.clock = clock
@@ -76,11 +85,12 @@ class Engine:
         self.photos = photos
         self.llm = llm
         self.followups = followups
-        self.desk = desk
+        self.commands = commands
+        # the console and the Telegram operators' door still say `engine.desk.take_ticket(...)`
+        self.desk = commands
         self.tasks = TaskOwner("engine")
         self.dispatcher = Dispatcher(
             DbTurnStore(db), responder, bus, clock, max_concurrent=max_concurrent_turns, debounce=debounce,
-            on_committed=self._on_turn_committed,
         )
         # GREEN-API accepts 50 sends/s per instance; stay just under it.
         self.sender = Sender(client, db, bus, clock, on_sent=self._on_sent, retry_base=sender_retry_base, rate=send_rate)
@@ -88,6 +98,10 @@ class Engine:
             client, db, bus, clock, on_ingested=self._on_ingested, receive_timeout=receive_timeout,
             state_interval=state_interval,
         )
+        # listeners, not direct calls: a taken chat's queued bot replies are dropped and a
+        # manager's queued message goes out as soon as a command commits
+        bus.subscribe(self._on_sender_event, ev.ChatOwnerChanged)
+        bus.subscribe(self._on_sender_event, ev.MessageQueued)
         self.started = False
         self._running: list[Any] = []  # parts started so far, stopped again by stop()
         self._closed = False
@@ -166,9 +180,8 @@ class Engine:
 
     async def queue_state(self) -> QueueState:
         def count() -> QueueState:
-            from ottenok_desktop.services.storage.models import Message
-
-            return QueueState(Message.select().where(Message.turn_state == "pending").count(), ob.pending_count())
+            return QueueState(Message.select().where(Message.turn_state == TurnState.PENDING).count(),
+                              ob.pending_count())
 
         return await self.db.call(count)
 
@@ -181,42 +194,20 @@ class Engine:
                 self.bus.publish(ev.QueueSizes(state.turns_pending, state.outbox_pending))
                 last = state
 
-    # ---- commands -------------------------------------------------------------------
+    # ---- commands (the same handlers every door uses: engine/commands.py) ----------------
     async def take_over(self, chat_id: str, manager: str) -> bool:
-        """The manager owns the chat from now on; a bot reply in flight is dropped."""
-        changed = await self.db.atomic(chat_store.set_owner, chat_id, "manager", manager, self.clock.now(), "taken in the console")
-        if changed:
-            self.bus.publish(ev.ChatOwnerChanged(chat_id, "manager", manager, "taken in the console"))
-            self.bus.publish(ev.ChatUpdated(chat_id))
-            if self.followups is not None:
-                await self.followups.on_owner_changed(chat_id, "manager")
-        self.sender.wake()  # drops the chat's queued bot replies now
-        return changed
+        return await self.commands.take_over(chat_id, manager)
 
     async def return_to_bot(self, chat_id: str, manager: str) -> bool:
-        changed = await self.db.atomic(chat_store.set_owner, chat_id, "bot", manager, self.clock.now(), "returned to the bot")
-        if changed:
-            self.bus.publish(ev.ChatOwnerChanged(chat_id, "bot", manager, "returned to the bot"))
-            self.bus.publish(ev.ChatUpdated(chat_id))
-            if self.followups is not None:
-                await self.followups.on_owner_changed(chat_id, "bot")
-        return changed
+        return await self.commands.return_to_bot(chat_id, manager)
 
     async def send_as_manager(self, chat_id: str, text: str, manager: str, file_path: Path | None = None) -> int:
-        """The manager writes as the shop through the same outbox; the bot goes quiet here."""
-        await self.take_over(chat_id, manager)
-        item = await self.db.atomic(
-            ob.queue_part, chat_id, self.clock.now(), text=text, sender_kind="manager_app", sender_name=manager,
-            file_path=file_path, file_name=file_path.name if file_path else "",
-        )
-        self.bus.publish(ev.MessageQueued(chat_id, item.id, text or (file_path.name if file_path else ""), "manager_app"))
-        self.sender.wake()
-        return item.id
+        return await self.commands.send_as_manager(chat_id, text, manager, file_path)
 
-    async def enqueue_text(self, chat_id: str, text: str, sender_kind: str = "bot") -> int:
+    async def enqueue_text(self, chat_id: str, text: str, sender_kind: str = SenderKind.BOT) -> int:
+        """A bot text outside a turn (a follow-up nudge, an acknowledgement)."""
         item = await self.db.atomic(ob.queue_text, chat_id, text, sender_kind, self.clock.now())
         self.bus.publish(ev.MessageQueued(chat_id, item.id, text, sender_kind))
-        self.sender.wake()
         return item.id
 
     def set_responder(self, responder: Responder) -> None:
@@ -235,10 +226,9 @@ class Engine:
                 name=f"followup-in:{result.chat_id}",
             )
 
-    async def _on_turn_committed(self, chat_id: str, result: Committed) -> None:
-        if result.queued:
-            self.sender.wake()
+    def _on_sender_event(self, event: ev.Event) -> None:
+        self.sender.wake()
 
     def _on_sent(self, chat_id: str, sender_kind: str, at: datetime) -> None:
-        if self.followups is not None and sender_kind == "bot":
+        if self.followups is not None and sender_kind == SenderKind.BOT:
             self.tasks.spawn(self.followups.on_bot_message(chat_id, at), name=f"followup-out:{chat_id}")

@@ -1,0 +1,117 @@
+"""One reading of a customer's turn, made once, used by every decision after it.
+
+Before this existed the same text was re-read in four places (intents, extraction, the
+side question, the support topic) and which reading won depended on call order — that
+is how a return topic beat an explicit request for a person. Now a turn's text is read
+once into `Reading`; the order fields that depend on what the bot asked last are read
+once more with the same intents (`extract`), never re-detected.
+
+`route()` is the one decision step that picks what the turn is about, with an explicit
+priority (highest first):
+
+    manager command > opt-out > request for a person > open ticket > support topic > sales
+
+- a manager's `/handoff …` from a manager number is a command, not a customer turn;
+- "не пишите мне" stops everything, even in the middle of a ticket;
+- an explicit request for a human always reaches one: a WAITING ticket with the topic
+  the message also names (return, warranty, …) and a handoff, in the same turn — or, when
+  a ticket is already open, the words join it and the customer hears a manager is coming;
+- while a ticket is open the bot does not sell;
+- warranty / return / exchange / complaint / payment trouble follow the support flow;
+- everything else is selling (stock, order, knowledge questions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Callable
+
+from ottenok_desktop.engine.followups.classify import classify_reply
+from ottenok_desktop.engine.lexicon.confirmation import ConfirmationReply, classify_confirmation
+from ottenok_desktop.engine.lexicon.person_request import detect_person_request
+from ottenok_desktop.engine.states import ReplyClass
+
+from . import intents as it
+from .manager_commands import is_command
+from .extraction import Extracted, extract_rules
+
+ProductMatcher = Callable[[str], list[str]]
+# support topics a request for a person may come with, strongest first: the ticket's kind
+PERSON_TOPICS = (it.PAYMENT_TROUBLE, it.COMPLAINT, it.WARRANTY, it.EXCHANGE, it.RETURN)
+PRODUCT_QUESTIONS = frozenset({it.ASK_PRICE, it.ASK_SIZES, it.ASK_COLORS})
+
+
+class Route(StrEnum):
+    MANAGER_COMMAND = "manager_command"
+    OPT_OUT = "opt_out"
+    PERSON = "person"
+    TICKET_OPEN = "ticket_open"
+    SUPPORT = "support"
+    SALES = "sales"
+
+
+@dataclass(frozen=True)
+class Reading:
+    text: str
+    intents: frozenset[str]
+    reply_class: ReplyClass  # opt-out / "подумаю" / anything else
+    person_request: bool  # an explicit request for a human (a mere mention is not)
+    person_phrase: str  # the words that asked (or the mention that did not count)
+    topic: str  # the support topic the text names: warranty | return | exchange | complaint | payment_trouble | ""
+    side_question: str  # the delivery/payment/shop part of a message that also asks about a product
+    command: bool  # looks like a manager command (`/handoff …`)
+    confirmation: ConfirmationReply  # what it means as an answer to «Всё верно? Оформляю?»
+
+    @property
+    def asks(self) -> bool:
+        """A real question: knowledge is worth searching even offline."""
+        return bool(self.intents & {*it.FAQ_INTENTS, it.QUESTION})
+
+    def extract(self, asked_field: str, match_products: ProductMatcher | None) -> Extracted:
+        """The order fields, read with the bot's last question in mind (intents reused, not re-read)."""
+        return extract_rules(self.text, asked_field=asked_field, match_products=match_products, intents=self.intents)
+
+
+def read_message(text: str, match_products: ProductMatcher | None = None) -> Reading:
+    intents = it.detect_intents(text)
+    person = detect_person_request(text)
+    return Reading(
+        text=text, intents=intents, reply_class=classify_reply(text), person_request=person.is_request,
+        person_phrase=person.phrase, topic=_topic(intents), side_question=_side_question(text, intents, match_products),
+        command=is_command(text), confirmation=classify_confirmation(text).kind,
+    )
+
+
+def route(reading: Reading, *, ticket_open: bool, support_stage: str) -> Route:
+    """The one decision of what this turn is about (priority in the module docstring). A
+    command from a number that is not a manager's is refused by the command handler."""
+    if reading.command:
+        return Route.MANAGER_COMMAND
+    if reading.reply_class == ReplyClass.OPT_OUT:
+        return Route.OPT_OUT
+    if reading.person_request:
+        return Route.PERSON
+    if ticket_open:
+        return Route.TICKET_OPEN
+    if support_stage or reading.topic:
+        return Route.SUPPORT
+    return Route.SALES
+
+
+def _topic(intents: frozenset[str]) -> str:
+    for name in PERSON_TOPICS:
+        if name in intents:
+            return name
+    return ""
+
+
+def _side_question(text: str, intents: frozenset[str], match_products: ProductMatcher | None) -> str:
+    """The policy part of a turn that also asks about a product, or ""."""
+    if not intents & set(it.FAQ_INTENTS):
+        return ""
+    faq_part, rest = it.split_faq(text)
+    if not faq_part or not rest:
+        return ""
+    about_product = it.detect_intents(rest) & {*PRODUCT_QUESTIONS, it.ASK_AVAILABILITY, it.ASK_PHOTO}
+    return faq_part if about_product or (match_products is not None and match_products(rest)) else ""

@@ -1,0 +1,84 @@
+"""Every state machine's states, one `StrEnum` each, in one place.
+
+Storage keeps the plain string values (a `StrEnum` member *is* its value), so rows
+written before these enums existed read back unchanged. Import the enum, never spell a
+state as a bare string.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Owner(StrEnum):
+    """Who answers a chat."""
+
+    BOT = "bot"
+    MANAGER = "manager"
+
+
+class OrderState(StrEnum):
+    """draft ─▶ ready ─▶ confirmed; draft | ready ─▶ cancelled (engine/dialogue/state.py)."""
+
+    DRAFT = "draft"
+    READY = "ready"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+OPEN_ORDER_STATES: tuple[OrderState, ...] = (OrderState.DRAFT, OrderState.READY)
+
+
+class TicketStatus(StrEnum):
+    """WAITING ─▶ ASSIGNED (a manager took it) ─▶ CLOSED."""
+
+    WAITING = "WAITING"
+    ASSIGNED = "ASSIGNED"
+    CLOSED = "CLOSED"
+
+
+OPEN_TICKET_STATUSES: tuple[TicketStatus, ...] = (TicketStatus.WAITING, TicketStatus.ASSIGNED)
+
+
+class TicketKind(StrEnum):
+    WARRANTY = "warranty"
+    RETURN = "return"
+    OTHER = "other"
+
+
+class NudgeState(StrEnum):
+    """scheduled ─▶ sending ─▶ sent; scheduled ─▶ cancelled."""
+
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+
+
+class TurnState(StrEnum):
+    """A customer message: waiting for the bot, answered in a turn, or left to a human."""
+
+    PENDING = "pending"
+    ANSWERED = "answered"
+    SKIPPED = "skipped"
+
+
+class SenderKind(StrEnum):
+    CUSTOMER = "customer"
+    BOT = "bot"
+    MANAGER_APP = "manager_app"  # typed in the console
+    MANAGER_PHONE = "manager_phone"  # typed on the shop's phone
+    MANAGER_TELEGRAM = "manager_telegram"  # an operator answering from Telegram
+    SYSTEM = "system"
+
+
+MANAGER_SENDERS: tuple[SenderKind, ...] = (SenderKind.MANAGER_APP, SenderKind.MANAGER_PHONE,
+                                           SenderKind.MANAGER_TELEGRAM)
+
+
+class ReplyClass(StrEnum):
+    """What a customer's reply means for follow-ups (engine/followups/classify.py)."""
+
+    THINK = "think"  # "подумаю": keep the second nudge
+    OPT_OUT = "opt_out"  # "не пишите мне": never again
+    REAL = "real"  # anything else: the conversation goes on

@@ -103,6 +103,9 @@ async def _main(settings: Settings) -> int:
             log.exception("the console could not start")
             show_fatal(S.FATAL_START.format(reason=f"{type(exc).__name__}: {exc}", log=settings.logs_dir / "ottenok.log"))
             return 1
+        from .manager_name import ask_name_if_unknown
+
+        ask_name_if_unknown(console.ctx, console.window)
         if settings.demo_mode:
             client = console.window.open_demo_client()
             client.move(console.window.geometry().right() - 400, console.window.geometry().top() + 80)

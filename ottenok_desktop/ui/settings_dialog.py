@@ -223,8 +223,9 @@ class SettingsDialog(QDialog):
             return
         self.saved_path = write_settings_file(self.settings.data_dir, values)
         name = self.manager_name.text().strip() or S.DEFAULT_MANAGER_NAME
-        if name != self.ctx.prefs.manager_name:
+        if name != self.ctx.prefs.manager_name or not self.ctx.prefs.name_confirmed:
             self.ctx.prefs.manager_name = name
+            self.ctx.prefs.name_confirmed = True
             self.ctx.prefs.save()
             self.ctx.manager_changed.emit(name)
         self.message.setText(S.SETTINGS_SAVED)

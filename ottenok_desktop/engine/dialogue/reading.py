@@ -12,7 +12,9 @@ priority (highest first):
     manager command > opt-out > request for a person > open ticket > support topic > sales
 
 - a manager's `/handoff …` from a manager number is a command, not a customer turn;
-- "не пишите мне" stops everything, even in the middle of a ticket;
+- "не пишите мне" stops everything, even in the middle of a ticket — unless the same
+  message explicitly asks for a person ("стоп, позовите менеджера"): a human can honour
+  the customer's wish, a bot that falls silent cannot;
 - an explicit request for a human always reaches one: a WAITING ticket with the topic
   the message also names (return, warranty, …) and a handoff, in the same turn — or, when
   a ticket is already open, the words join it and the customer hears a manager is coming;
@@ -88,7 +90,7 @@ def route(reading: Reading, *, ticket_open: bool, support_stage: str) -> Route:
     command from a number that is not a manager's is refused by the command handler."""
     if reading.command:
         return Route.MANAGER_COMMAND
-    if reading.reply_class == ReplyClass.OPT_OUT:
+    if reading.reply_class == ReplyClass.OPT_OUT and not reading.person_request:
         return Route.OPT_OUT
     if reading.person_request:
         return Route.PERSON

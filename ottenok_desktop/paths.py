@@ -36,11 +36,6 @@ def bundle_root() -> Path:
     return _SOURCE_ROOT
 
 
-def resource_path(*parts: str) -> Path:
-    """A file under `resources/`, e.g. `resource_path("icon.png")`."""
-    return bundle_root().joinpath(RESOURCES_DIR_NAME, *parts)
-
-
 def sample_data_dir() -> Path:
     """The bundled sample shop (inventory.xlsx, knowledge_base/, photos/) for demo mode."""
     return bundle_root() / SAMPLE_DATA_DIR_NAME

@@ -72,10 +72,6 @@ class SenderKind(StrEnum):
     SYSTEM = "system"
 
 
-MANAGER_SENDERS: tuple[SenderKind, ...] = (SenderKind.MANAGER_APP, SenderKind.MANAGER_PHONE,
-                                           SenderKind.MANAGER_TELEGRAM)
-
-
 class ReplyClass(StrEnum):
     """What a customer's reply means for follow-ups (engine/followups/classify.py)."""
 

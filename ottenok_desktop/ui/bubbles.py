@@ -75,7 +75,6 @@ class BubbleDelegate(QStyledItemDelegate):
         self._font = QFont(font)
         self._font.setPointSizeF(font.pointSizeF())
         self._font.setFamilies(font.families() or [font.family()])
-        self._fm = QFontMetrics(self._font)
         self._small = QFont(self._font)
         self._small.setPointSizeF(max(7.0, self._font.pointSizeF() - 1.5))
         self._sfm = QFontMetrics(self._small)

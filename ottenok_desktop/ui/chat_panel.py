@@ -20,6 +20,7 @@ from . import strings as S
 from .bubbles import BubbleDelegate
 from .chat_model import ChatModel
 from .context import Context, maybe_await
+from .formatting import due_time
 from .prefs import QuickReply
 from .thumbnails import ThumbnailCache
 
@@ -173,8 +174,12 @@ class ChatPanel(QWidget):
         self.title.setObjectName("chatTitle")
         self.owner_label = QLabel("", header)
         self.owner_label.setObjectName("ownerLabel")
+        # the chat's next follow-up («Дожим №1: сегодня 16:10»), so nobody is surprised by it
+        self.nudge_label = QLabel("", header)
+        self.nudge_label.setObjectName("nudgeLabel")
         titles.addWidget(self.title)
         titles.addWidget(self.owner_label)
+        titles.addWidget(self.nudge_label)
         hl.addLayout(titles, 1)
         self.take_button = QPushButton(S.TAKE_OVER, header)
         self.take_button.setObjectName("takeOver")
@@ -233,6 +238,7 @@ class ChatPanel(QWidget):
         self._update_header()
         self._show_draft()
         await self.model.load(chat_id)
+        await self._show_next_nudge(chat_id)
 
     async def refresh(self) -> None:
         if self.chat is None:
@@ -243,6 +249,19 @@ class ChatPanel(QWidget):
             self.chat = rows[0]
             self._update_header()
         await self.model.refresh()
+        await self._show_next_nudge(chat_id)
+
+    async def _show_next_nudge(self, chat_id: str) -> None:
+        followups = self.ctx.engine.followups
+        nudge = await followups.next_nudge(chat_id) if followups is not None else None
+        if self.chat_id != chat_id:
+            return  # another chat was opened meanwhile
+        if nudge is None:
+            self.nudge_label.setText("")
+            return
+        clock = self.ctx.engine.clock
+        self.nudge_label.setText(S.NEXT_NUDGE.format(number=nudge.number,
+                                                     when=due_time(nudge.due_at, clock.now(), clock.zone)))
 
     @property
     def chat_id(self) -> str:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 
 from ..services.storage import queries as q
 from . import strings as S
-from .context import Context, maybe_await
+from .context import Context
 from .formatting import due_time
 
 
@@ -81,7 +81,7 @@ class FollowupsTab(QWidget):
             self.ctx.run(self._cancel(row.chat_id), name="nudge-cancel")
 
     async def _cancel(self, chat_id: str) -> None:
-        await maybe_await(self.followups.cancel(chat_id, self.ctx.manager))
+        await self.ctx.engine.commands.cancel_nudges(chat_id, self.ctx.manager)
         await self.refresh()
 
     def set_paused(self, paused: bool) -> None:
@@ -92,7 +92,7 @@ class FollowupsTab(QWidget):
         self.ctx.run(self._pause(paused), name="nudge-pause")
 
     async def _pause(self, paused: bool) -> None:
-        await maybe_await(self.followups.pause_all(paused))
+        await self.ctx.engine.commands.pause_nudges(paused, self.ctx.manager)
         await self.refresh()
 
     def _open(self, index: Any) -> None:

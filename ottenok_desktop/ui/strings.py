@@ -15,7 +15,6 @@ TAB_FOLLOWUPS = "Дожимы"
 TAB_TICKETS = "Тикеты"
 ACTION_SETTINGS = "Настройки"
 ACTION_DEMO_CLIENT = "Клиент (демо)"
-ACTION_QUIT = "Выход"
 
 # ---- conversation list ----------------------------------------------------------------
 FILTER_ALL = "Все"
@@ -24,13 +23,10 @@ FILTER_NEEDS_HUMAN = "Нужен менеджер"
 FILTER_MINE = "Мои"
 FILTER_CLOSED = "Закрытые"
 SEARCH_PLACEHOLDER = "Поиск: имя, телефон, текст…"
-OWNER_BOT = "бот"
 OWNER_MANAGER = "менеджер"
 BADGE_TICKET = "тикет"
 BADGE_ORDER = "заказ"
 BADGE_NEEDS_HUMAN = "нужен менеджер"
-WAITING_NOW = "ждёт"
-NO_CHATS = "Нет диалогов"
 
 
 def waiting_for(seconds: float) -> str:
@@ -81,7 +77,6 @@ RETURN_TO_BOT = "Вернуть боту"
 TAKE_OVER_TIP = "Бот замолчит в этом диалоге, неотправленный ответ бота будет отменён (Ctrl+T)"
 RETURN_TO_BOT_TIP = "Бот продолжит с текущего шага заказа (Ctrl+R)"
 COMPOSER_PLACEHOLDER = "Сообщение клиенту… (Ctrl+Enter — отправить)"
-COMPOSER_DISABLED = "Чтобы написать клиенту, возьмите диалог"
 SEND = "Отправить"
 ATTACH = "Фото…"
 ATTACH_TITLE = "Выберите фото для отправки"
@@ -141,7 +136,6 @@ TICKETS_EMPTY = "Очередь пуста"
 
 # ---- alerts -----------------------------------------------------------------------------------
 ALERT_TITLE = "Нужен менеджер"
-ALERT_MESSAGE = "{customer}: {reason}"
 ALERT_SUMMARY = "Ждут менеджера: {count}"
 TRAY_TOOLTIP = "Оттенок — ждут менеджера: {count}"
 TRAY_SHOW = "Показать окно"
@@ -309,22 +303,17 @@ DEMO_CLIENT_HEADER = "Оттенок · обувь"
 DEMO_CLIENT_LABEL = "ДЕМО: вы пишете как клиент"
 DEMO_CLIENT_PLACEHOLDER = "Напишите как клиент, например: «есть шанель 37?»"
 DEMO_CLIENT_NAME = "Айгерим (демо)"
-DEMO_CLIENT_UNAVAILABLE = "Демо-клиент доступен только в демо-режиме"
 
 # ---- generic ------------------------------------------------------------------------------------
-ERROR_TITLE = "Ошибка"
 DROP_UNKNOWN = "Этот файл не подходит: перетащите остатки (.xlsx) или документы (.docx, .txt)"
-DROP_HERE = "Отпустите файл"
-LOADING = "Загрузка…"
-OK = "OK"
 CANCEL = "Отмена"
 YES = "Да"
 NO = "Нет"
 DEFAULT_MANAGER_NAME = "Менеджер"
+NEXT_NUDGE = "Дожим №{number}: {when}"
 MANAGER_NAME_TITLE = "Как вас зовут?"
 MANAGER_NAME_PROMPT = ("Ваше имя будет в журнале: кто взял чат, кто написал клиенту, кто изменил заказ.\n"
                        "Изменить можно в «Настройках».")
-SELF_TEST_OK = "Самопроверка пройдена"
 
 # ---- start-up failures ------------------------------------------------------------------------
 FATAL_TITLE = "Оттенок — не удалось запустить"

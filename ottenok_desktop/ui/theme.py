@@ -14,7 +14,6 @@ TICKET = "#8e44ad"
 ORDER = "#188038"
 BOT = "#34a853"
 MANAGER = "#1a73e8"
-CHAT_BG = "#efeae2"
 
 # chat bubbles per sender kind: (background, header colour)
 BUBBLES = {

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
 from urllib.parse import unquote, urlparse
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -96,5 +95,3 @@ class ThumbnailCache(QObject):
     def put(self, source: str, pixmap: QPixmap | None) -> None:
         self._cache[source] = pixmap
 
-    def _debug_state(self) -> dict[str, Any]:
-        return {"cached": len(self._cache), "loading": len(self._loading)}

@@ -35,6 +35,7 @@ def wire(bridge: Bridge, window: "MainWindow") -> None:
     # follow-ups
     for signal in (bridge.nudge_scheduled, bridge.nudge_sent, bridge.nudge_cancelled):
         signal.connect(window.followups_tab.on_nudge_changed)
+        signal.connect(lambda event: window.chat_panel.on_chat_touched(event.chat_id))
     # status bar
     bridge.instance_state_changed.connect(window.status.on_instance_state_changed)
     bridge.queue_sizes.connect(window.status.on_queue_sizes)

@@ -3,7 +3,11 @@ recorded on what the manager does in the console."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
+
+from ottenok_desktop.engine import events as ev
+from ottenok_desktop.services.followups import NextNudge
 
 from ottenok_desktop.ui.prefs import ConsolePrefs
 
@@ -46,3 +50,36 @@ async def test_first_start_asks_the_name_and_every_action_records_it(console_of)
         sent = await engine.db.call(lambda: list(m.Message.select().where(m.Message.sender_kind == "manager_app")
                                                  .dicts()))
         assert [r["sender_name"] for r in sent] == ["Динара Серикова"]
+
+
+class ScheduledNudges:
+    """The follow-up service's console queries, with one nudge scheduled for one chat."""
+
+    def __init__(self, chat_id: str, due_at: datetime) -> None:
+        self.next: dict[str, NextNudge] = {chat_id: NextNudge(chat_id, 1, due_at, "Здравствуйте! …")}
+
+    async def next_nudge(self, chat_id: str) -> NextNudge | None:
+        return self.next.get(chat_id)
+
+    async def on_customer_message(self, chat_id: str, text: str, at: datetime) -> str:
+        return "real"
+
+    async def on_bot_message(self, chat_id: str, at: datetime) -> None:
+        return None
+
+
+async def test_the_chat_header_shows_its_next_follow_up(console_of) -> None:
+    async with console_of() as con:
+        engine = con.ctx.engine
+        chat = "77017776600@c.us"
+        nudges = ScheduledNudges(chat, engine.clock.now() + timedelta(hours=3))
+        engine.followups = nudges
+        engine.sandbox.inject_text(chat, "лоферы шанель 38 есть?", "Мадина")
+        await wait_until(lambda: engine.sandbox.sent_to(chat), timeout=10, what="the bot reply")
+        con.window.chat_panel.open_chat(chat)
+        await wait_until(lambda: "Дожим №1: сегодня" in con.window.chat_panel.nudge_label.text()
+                         or "Дожим №1: завтра" in con.window.chat_panel.nudge_label.text(),
+                         what="the next nudge in the header")
+        nudges.next.clear()  # cancelled (a manager took the chat): the header follows the event
+        engine.bus.publish(ev.NudgeCancelled(chat, "manager_owns"))
+        await wait_until(lambda: con.window.chat_panel.nudge_label.text() == "", what="the nudge gone")

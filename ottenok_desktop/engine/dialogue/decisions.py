@@ -34,7 +34,6 @@ CANCELLED = "cancelled"
 FAQ = "faq"
 CLARIFY = "clarify"
 THANKS = "thanks"
-HANDOFF = "handoff"
 
 MISUNDERSTOOD_LIMIT = 2
 LLM_FAILURE_LIMIT = 2

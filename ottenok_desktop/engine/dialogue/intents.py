@@ -35,8 +35,6 @@ ASK_AVAILABILITY = "ask_availability"
 WANT_ORDER = "want_order"
 QUESTION = "question"
 
-HANDOFF_INTENTS = (ASK_PERSON, COMPLAINT, WARRANTY, RETURN, EXCHANGE, PAYMENT_TROUBLE)
-SUPPORT_INTENTS = (WARRANTY, RETURN, EXCHANGE)
 FAQ_INTENTS = (ASK_DELIVERY, ASK_PAYMENT, ASK_SHOP)
 
 _B = r"(?<![а-яa-z0-9])"
@@ -114,14 +112,6 @@ def detect_intents(text: str) -> frozenset[str]:
     if PAYMENT_TROUBLE in found:
         found.discard(ASK_PAYMENT)
     return frozenset(found)
-
-
-def handoff_intent(intents: frozenset[str]) -> str:
-    """The strongest handoff trigger among the intents, or ""."""
-    for name in (PAYMENT_TROUBLE, COMPLAINT, WARRANTY, EXCHANGE, RETURN, ASK_PERSON):
-        if name in intents:
-            return name
-    return ""
 
 
 _SENTENCE_SPLIT = re.compile(r"[\n.!?;]+")

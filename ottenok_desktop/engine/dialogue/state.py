@@ -159,7 +159,6 @@ class DialogueState:
     misunderstood: int = 0
     llm_failures: int = 0
     last_product: str = ""
-    last_query: str = ""
     order_id: int | None = None
     asked_field: str = ""  # the order field the last bot message asked for
     awaiting_confirmation: bool = False

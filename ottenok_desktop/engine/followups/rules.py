@@ -30,7 +30,6 @@ from ottenok_desktop.settings import WorkHours
 
 NUDGE1_DELAY = timedelta(hours=3)
 NUDGE2_LOCAL_TIME = time(13, 0)
-MAX_NUDGES_PER_CYCLE = 2
 
 # Why a nudge was cancelled; codes shown by the console through ui/strings.py.
 REASON_CUSTOMER_REPLIED = "customer_replied"

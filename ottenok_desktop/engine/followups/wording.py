@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ottenok_desktop.engine import texts
+from ottenok_desktop.engine.states import OPEN_ORDER_STATES
 
-OPEN_ORDER_STATES = ("draft", "ready")
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,6 @@ COLOR_PATTERNS: tuple[tuple[str, str], ...] = (
 _COMPILED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern)) for name, pattern in COLOR_PATTERNS
 )
-CANONICAL_COLORS: tuple[str, ...] = tuple(dict.fromkeys(name for name, _ in COLOR_PATTERNS))
 
 
 @lru_cache(maxsize=8192)

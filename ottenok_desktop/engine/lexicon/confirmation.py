@@ -217,6 +217,3 @@ def _only_values(norm: str, raw: str) -> bool:
         return False
     return len(norm.split()) <= 6
 
-
-def is_yes(text: str) -> bool:
-    return classify_confirmation(text).kind is ConfirmationReply.YES

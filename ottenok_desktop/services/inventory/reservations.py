@@ -82,13 +82,6 @@ def release_other_versions_sync(version: str) -> int:
             .execute())
 
 
-def active_for_order_sync(order_id: int) -> list[HeldItem]:
-    from ..storage.models import Reservation
-
-    return [HeldItem(r.order_id, r.item_key, r.quantity, r.stock_version)
-            for r in Reservation.select().where(Reservation.order == order_id, Reservation.active == True)]  # noqa: E712
-
-
 class SqlReservations:
     def __init__(self, db) -> None:  # services.storage.Database
         self._db = db

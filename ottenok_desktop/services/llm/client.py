@@ -13,7 +13,6 @@ import json
 import logging
 import re
 import time
-from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from ottenok_desktop.engine.ports import LlmFailure
@@ -32,14 +31,6 @@ class LlmError(LlmFailure):
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(kind, f"LLM {kind}: {message}")
-
-
-@dataclass(frozen=True)
-class LlmUsage:
-    calls: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    seconds: float = 0.0
 
 
 def estimate_tokens(text: str) -> int:

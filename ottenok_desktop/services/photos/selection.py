@@ -7,7 +7,7 @@ products shown at once); photos a customer already received are skipped.
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Iterable
 
 from ...engine.lexicon.colors import color_key
 from .base import Photo, color_matches
@@ -33,16 +33,3 @@ def select_photos(photos: Iterable[Photo], asked_color: str | None, already_sent
             break
     return chosen
 
-
-def select_showcase(photos_by_product: Sequence[Sequence[Photo]], already_sent: set[str],
-                    limit: int = PER_SHOWCASE, per_message: int = PER_MESSAGE) -> list[list[Photo]]:
-    """Several products at once: round-robin one new colour per product, split into messages."""
-    picks = [select_photos(photos, None, already_sent, per_message=limit) for photos in photos_by_product]
-    ordered: list[Photo] = []
-    depth = 0
-    while len(ordered) < limit and any(depth < len(p) for p in picks):
-        for product_picks in picks:
-            if depth < len(product_picks) and len(ordered) < limit:
-                ordered.append(product_picks[depth])
-        depth += 1
-    return [ordered[i:i + per_message] for i in range(0, len(ordered), per_message)]

@@ -18,7 +18,9 @@ from ottenok_desktop.engine.ports import DialogueContext, ReservationRefused
 from .chats import get_or_create_chat
 from ..inventory.reservations import release_sync, reserve_sync
 from .models import Chat, Order, PhotoSent, Ticket
-from .orders import OPEN_ORDER_STATES, create_order, order_dict, set_state, update_fields
+from ottenok_desktop.engine.states import OPEN_ORDER_STATES
+
+from .orders import create_order, order_dict, set_state, update_fields
 from .prepared import Prepared
 from .tickets import OPEN_TICKET_STATES, add_to_ticket, create_ticket, ticket_dict
 

@@ -21,11 +21,12 @@ from ottenok_desktop.engine.followups.wording import OrderView
 
 from .chats import load_state
 from .models import Chat, Nudge, Order, OutboxItem, Ticket
+from ottenok_desktop.engine.states import NudgeState
 
-OPEN = "scheduled"
-SENDING = "sending"
-SENT = "sent"
-CANCELLED = "cancelled"
+OPEN = NudgeState.SCHEDULED
+SENDING = NudgeState.SENDING
+SENT = NudgeState.SENT
+CANCELLED = NudgeState.CANCELLED
 _MARKER_PREFIX = "outbox_after="
 
 
@@ -139,11 +140,6 @@ def chat_nudges(chat_id: str) -> list[NudgeRow]:
     """Every nudge row of a chat, oldest first (history for the console and tests)."""
     query = Nudge.select(Nudge, Chat).join(Chat).where(Chat.chat_id == chat_id)
     return [_row(n, chat_id) for n in query.order_by(Nudge.cycle_start, Nudge.number)]
-
-
-def get_nudge(nudge_id: int) -> NudgeRow | None:
-    n = Nudge.get_or_none(Nudge.id == nudge_id)
-    return _row(n) if n is not None else None
 
 
 def snapshots(chat_ids: Iterable[str]) -> dict[str, ChatSnapshot]:

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Mapping
 
-from ottenok_desktop.engine.states import OPEN_ORDER_STATES, OrderState
+from ottenok_desktop.engine.states import OrderState
 
 from .chats import audit, get_or_create_chat
 from .models import Chat, Order, Reservation
@@ -40,11 +40,6 @@ def order_dict(order: Order) -> dict[str, Any]:
 
 def get_order(order_id: int) -> Order | None:
     return Order.get_or_none(Order.id == order_id)
-
-
-def open_order(chat_id: str) -> Order | None:
-    return (Order.select().join(Chat).where((Chat.chat_id == chat_id) & (Order.state.in_(OPEN_ORDER_STATES)))
-            .order_by(Order.id.desc()).first())
 
 
 def latest_order(chat_id: str) -> Order | None:

@@ -14,6 +14,7 @@ from typing import Iterable, Sequence
 import peewee as pw
 
 from . import models as m
+from ottenok_desktop.engine.states import OPEN_TICKET_STATUSES
 
 # Filters of the conversation list (the UI shows them as «Все», «Бот», «Нужен менеджер», «Мои», «Закрытые»).
 FILTER_ALL = "all"
@@ -23,7 +24,7 @@ FILTER_MINE = "mine"
 FILTER_CLOSED = "closed"
 FILTERS = (FILTER_ALL, FILTER_BOT, FILTER_NEEDS_HUMAN, FILTER_MINE, FILTER_CLOSED)
 
-OPEN_TICKET_STATES = ("WAITING", "ASSIGNED")
+OPEN_TICKET_STATES = OPEN_TICKET_STATUSES
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ QUERY_EMBED_TIMEOUT = 3.0  # seconds; a slow OpenAI must not stall a customer's 
 # chunks (hit@5 ~.3 alone) and only break ties; OpenAI vectors are a full vote.
 OFFLINE_WEIGHTS = {"stems": 1.0, "chargrams": 1.2, "vectors": 0.15}
 OPENAI_WEIGHTS = {"stems": 1.0, "chargrams": 1.2, "vectors": 1.0}
+# Fused hits kept behind the routed sections (routing.py puts the answering sections first).
+ROUTE_POOL = 10
 
 
 class KnowledgeBase:
@@ -64,6 +66,7 @@ class KnowledgeBase:
         self._openai_query: Any = None
         self._query_cache: OrderedDict[str, Any] = OrderedDict()
         self._openai_query_failed_at = 0.0
+        self._router: tuple[Any, Any] | None = None
 
     # ---- wiring --------------------------------------------------------------------
     @property
@@ -299,7 +302,23 @@ class KnowledgeBase:
         version = self._version
         if version is None or not query.strip():
             return []
-        return version.search(query, k, vector_query=self._vector_query, weights=self._weights(version))
+        pool = max(k, ROUTE_POOL)
+        fused = version.search(query, pool, vector_query=self._vector_query, weights=self._weights(version))
+        router = self._router_for(version)
+        if router.topic_of(query) is None:
+            return fused[:k]
+        from .routing import lexical_scorer
+
+        return router.route(query, fused, k, lexical_scorer(version))
+
+    def _router_for(self, version: Any) -> Any:
+        """The section router of this version (built once; chunks never change within a version)."""
+        router = self._router
+        if router is None or router[0] is not version:
+            from .routing import Router
+
+            router = self._router = (version, Router(version.chunks))
+        return router[1]
 
     def _weights(self, version: Any) -> dict[str, float]:
         uses_openai = bool(version.manifest.get("openai_model")) and self.openai_enabled

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ottenok_desktop.engine.lexicon.confirmation import ConfirmationReply, classify_confirmation, is_yes
+from ottenok_desktop.engine.lexicon.confirmation import ConfirmationReply, classify_confirmation
 
 Y, N, C, O = ConfirmationReply.YES, ConfirmationReply.NO, ConfirmationReply.CORRECTION, ConfirmationReply.OTHER
 DATA = Path(__file__).resolve().parents[3] / "bench" / "data"
@@ -37,8 +37,9 @@ def test_correction_names_the_fields_it_changes() -> None:
     assert {"size", "address"} <= set(reading.changed)
 
 
-def test_is_yes_is_the_yes_class() -> None:
-    assert is_yes("Иә 👍") and not is_yes("нет") and not is_yes("39")
+def test_yes_no_and_a_bare_value() -> None:
+    kinds = [classify_confirmation(t).kind for t in ("Иә 👍", "нет", "39")]
+    assert kinds == [ConfirmationReply.YES, ConfirmationReply.NO, ConfirmationReply.CORRECTION]
 
 
 @pytest.mark.parametrize("name", ["confirmation.tsv", "confirmation_holdout.tsv"])

@@ -93,18 +93,26 @@ def render(decision: d.Decision, *, order: OrderDraft | None, persona: str) -> l
 
 
 def with_side_answer(parts: list[str], decision: d.Decision, order: OrderDraft | None) -> list[str]:
-    """The side policy answer after the stock facts: before the closing question (the next
-    field, or the summary's «confirm?») so the reply still ends with it; never a fifth
-    message (it joins the message before it instead)."""
-    parts = list(parts)
+    """The answers to the turn's policy questions after the stock facts and before the closing
+    question (the next field, or the summary's «confirm?»), so the customer's questions are
+    answered first and the reply still leads on; never a fifth message."""
     closing = decision.action == d.SUMMARY or (
-        bool(decision.ask_field) and len(parts) > 1
-        and parts[-1] == ask_field_text(decision.ask_field, order, decision.stock))
-    at = len(parts) - 1 if closing else len(parts)
+        bool(decision.ask_field) and bool(parts) and parts[-1] == ask_field_text(decision.ask_field, order,
+                                                                                    decision.stock))
+    return with_note(parts, decision.side_faq, before_last=closing)
+
+
+def with_note(parts: list[str], note: str, *, before_last: bool | None = None) -> list[str]:
+    """One more short message before the reply's closing question (by default: a last message
+    that asks something), within 4 messages (it joins the message before it instead)."""
+    parts = [p for p in parts if p]
+    if before_last is None:
+        before_last = bool(parts) and parts[-1].rstrip().endswith("?")
+    at = len(parts) - 1 if before_last and parts else len(parts)
     if len(parts) < MAX_PARTS or at == 0:
-        parts.insert(at, decision.side_faq)
+        parts.insert(at, note)
     else:
-        parts[at - 1] = parts[at - 1] + " " + decision.side_faq
+        parts[at - 1] = parts[at - 1] + " " + note
     return parts
 
 

@@ -3,7 +3,7 @@
 Before this existed the same text was re-read in four places (intents, extraction, the
 side question, the support topic) and which reading won depended on call order — that
 is how a return topic beat an explicit request for a person. Now a turn's text is read
-once into `Reading`; the order fields that depend on what the bot asked last are read
+once into `Reading` (with every question it asks and the topic of each); the order fields that depend on what the bot asked last are read
 once more with the same intents (`extract`), never re-detected.
 
 `route()` is the one decision step that picks what the turn is about, with an explicit
@@ -25,6 +25,7 @@ priority (highest first):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Callable
@@ -32,6 +33,7 @@ from typing import Callable
 from ottenok_desktop.engine.followups.classify import classify_reply
 from ottenok_desktop.engine.lexicon.confirmation import ConfirmationReply, classify_confirmation
 from ottenok_desktop.engine.lexicon.person_request import detect_person_request
+from ottenok_desktop.engine.lexicon.questions import Question, Topic, detect_topics, split_questions
 from ottenok_desktop.engine.states import ReplyClass
 
 from . import intents as it
@@ -41,7 +43,9 @@ from .extraction import Extracted, extract_rules
 ProductMatcher = Callable[[str], list[str]]
 # support topics a request for a person may come with, strongest first: the ticket's kind
 PERSON_TOPICS = (it.PAYMENT_TROUBLE, it.COMPLAINT, it.WARRANTY, it.EXCHANGE, it.RETURN)
-PRODUCT_QUESTIONS = frozenset({it.ASK_PRICE, it.ASK_SIZES, it.ASK_COLORS})
+# questions the stock file answers (the offer states them); every other topic is the documents'
+STOCK_TOPICS = frozenset({Topic.STOCK, Topic.PRICE, Topic.AVAILABILITY, Topic.PHOTO})
+MAX_KNOWLEDGE_QUESTIONS = 3  # a reply stays at 4 messages: more policy questions wait for the next turn
 
 
 class Route(StrEnum):
@@ -61,9 +65,18 @@ class Reading:
     person_request: bool  # an explicit request for a human (a mere mention is not)
     person_phrase: str  # the words that asked (or the mention that did not count)
     topic: str  # the support topic the text names: warranty | return | exchange | complaint | payment_trouble | ""
-    side_question: str  # the delivery/payment/shop part of a message that also asks about a product
+    questions: tuple[Question, ...]  # every question of the message, with its topic, in the order written
     command: bool  # looks like a manager command (`/handoff …`)
     confirmation: ConfirmationReply  # what it means as an answer to «Всё верно? Оформляю?»
+
+    @property
+    def knowledge_questions(self) -> tuple[Question, ...]:
+        """The questions the shop's documents answer (delivery, payment, originality, box, sizing…)."""
+        found = [q for q in self.questions if q.topic not in STOCK_TOPICS and q.topic != Topic.OTHER]
+        return tuple(found[:MAX_KNOWLEDGE_QUESTIONS])
+
+    def asks_about(self, topic: Topic) -> bool:
+        return any(topic in q.topics for q in self.questions)
 
     @property
     def asks(self) -> bool:
@@ -75,12 +88,12 @@ class Reading:
         return extract_rules(self.text, asked_field=asked_field, match_products=match_products, intents=self.intents)
 
 
-def read_message(text: str, match_products: ProductMatcher | None = None) -> Reading:
+def read_message(text: str) -> Reading:
     intents = it.detect_intents(text)
     person = detect_person_request(text)
     return Reading(
         text=text, intents=intents, reply_class=classify_reply(text), person_request=person.is_request,
-        person_phrase=person.phrase, topic=_topic(intents), side_question=_side_question(text, intents, match_products),
+        person_phrase=person.phrase, topic=_topic(intents), questions=tuple(split_questions(text)),
         command=is_command(text), confirmation=classify_confirmation(text).kind,
     )
 
@@ -101,19 +114,21 @@ def route(reading: Reading, *, ticket_open: bool, support_stage: str) -> Route:
     return Route.SALES
 
 
+_CLAUSE_SPLIT = re.compile(r",\s*|\s+(?:и|а|или|ещё|еще|также)\s+", re.IGNORECASE)
+
+
+def policy_clause(question: Question) -> str:
+    """The part of a question that asks its topic: «сколько стоят балетки и можно ли оплатить
+    каспи?» → «можно ли оплатить каспи?» (a knowledge search on the whole finds the product)."""
+    clauses = [c.strip() for c in _CLAUSE_SPLIT.split(question.text) if c.strip()]
+    if len(clauses) < 2:
+        return question.text
+    mine = [c for c in clauses if question.topic in detect_topics(c)]
+    return " ".join(mine) if mine else question.text
+
+
 def _topic(intents: frozenset[str]) -> str:
     for name in PERSON_TOPICS:
         if name in intents:
             return name
     return ""
-
-
-def _side_question(text: str, intents: frozenset[str], match_products: ProductMatcher | None) -> str:
-    """The policy part of a turn that also asks about a product, or ""."""
-    if not intents & set(it.FAQ_INTENTS):
-        return ""
-    faq_part, rest = it.split_faq(text)
-    if not faq_part or not rest:
-        return ""
-    about_product = it.detect_intents(rest) & {*PRODUCT_QUESTIONS, it.ASK_AVAILABILITY, it.ASK_PHOTO}
-    return faq_part if about_product or (match_products is not None and match_products(rest)) else ""

@@ -26,12 +26,13 @@ import asyncio
 import logging
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from ottenok_desktop.engine import texts
 from ottenok_desktop.engine.commands import Commands
 from ottenok_desktop.engine.events import EventBus, GuardTriggered, OrderChanged
 from ottenok_desktop.engine.lexicon.confirmation import ConfirmationReply
+from ottenok_desktop.engine.lexicon.questions import Question, Topic
 from ottenok_desktop.engine.clock import Clock
 from ottenok_desktop.engine.ports import (DialogueContext, Inventory, Knowledge, Llm, LlmFailure, PhotoSelector,
                                           PhotoSource, StockIndex, UnitOfWork, empty_context)
@@ -47,7 +48,8 @@ from .offline import offer_text, render
 from .plan import TurnPlan
 from .pricing import allowed_prices, check_confirmation
 from .prompt import SCHEMA_HINT, build_messages
-from .reading import Reading, Route, read_message, route
+from .offline import with_note
+from .reading import Reading, Route, policy_clause, read_message, route
 from .state import DialogueState, OrderDraft, apply_fields, order_from_mapping
 from .stockfacts import MIN_PRODUCT_SCORE, best_products, facts_from_answer
 from .support import SupportDesk
@@ -63,8 +65,10 @@ FAQ_SECTIONS_KEPT = 12
 PREVIEW_CHAT_ID = "preview@c.us"  # never stored: a preview applies nothing
 # questions the stock file answers, not a document
 PRODUCT_QUESTIONS = frozenset({it.ASK_PRICE, it.ASK_SIZES, it.ASK_COLORS})
-# decisions that state stock facts, after which a side policy answer may follow
-SIDE_FAQ_ACTIONS = frozenset({d.OFFER, d.OUT, d.NOT_FOUND_ACTION, d.ASK_FIELD, d.SUMMARY})
+# questions about the product itself: searched together with the product's name
+PRODUCT_TOPICS = frozenset({Topic.SIZING, Topic.MATERIAL, Topic.HEEL, Topic.BOX, Topic.ORIGINALITY, Topic.CARE})
+# what the shop says when its documents have no answer for a question of that kind
+TOPIC_FALLBACKS = {Topic.DISCOUNT: texts.PRICE_IS_FIXED, Topic.PREORDER: texts.PREORDER_ASK_MANAGER}
 # intents that make documents worth giving the LLM even without a question mark
 KNOWLEDGE_INTENTS = frozenset({*it.FAQ_INTENTS, it.QUESTION, *PRODUCT_QUESTIONS, it.ASK_AVAILABILITY, it.WARRANTY,
                                it.RETURN, it.EXCHANGE, it.COMPLAINT, it.PAYMENT_TROUBLE})
@@ -140,21 +144,25 @@ class SalesResponder:
                                                                  turn.customer_name, reader))
 
     async def _turn(self, turn: Turn, plan: TurnPlan, *, preview: bool) -> Reply:
-        reading = read_message(turn.text, self._match_products)
+        reading = read_message(turn.text)
         if reading.command and not preview:
             return await self.support.manager_command(turn)
         # The knowledge search (the slow part) runs while the DB thread reads the chat.
         knowledge_task = asyncio.ensure_future(self._knowledge(reading.text)) if self._wants_knowledge(reading) \
             else None
-        # A policy question beside a product question ("есть лоферы 37? а доставка в Астану?")
-        # gets its own search: the whole text finds the product's documents, not the policy.
-        side = reading.side_question
-        side_task = asyncio.ensure_future(self._knowledge(side)) if side else None
+        asked: list[tuple[Question, asyncio.Future[list[Any]]]] = []
         try:
             ctx = await self._read_context(turn, preview)
             stock_source = _StockSource(self.inventory, self._index, ctx.reserved)
             state = DialogueState.from_json(ctx.state_json)
             state.turns += 1
+            # Every policy question gets its own search ("есть лоферы 37? а доставка в Астану? они
+            # оригинал?"): the whole text finds the product's documents, not each policy; a
+            # question about "them" (sizing, material, heel, box) is about the product in play.
+            product = self._product_in_play(reading.text, ctx, state)
+            asked = [(q, asyncio.ensure_future(self._knowledge(
+                f"{policy_clause(q)} {product}" if product and q.topic in PRODUCT_TOPICS else policy_clause(q))))
+                for q in reading.knowledge_questions]
             chosen = route(reading, ticket_open=ctx.ticket is not None, support_stage=state.support_stage)
             if chosen == Route.OPT_OUT:
                 # The follow-up service records the opt-out and acknowledges it once; selling
@@ -169,14 +177,22 @@ class SalesResponder:
             else:
                 extracted = reading.extract(state.asked_field, self._match_products)
                 return await self._sales_turn(turn, reading, ctx, state, extracted, plan, stock_source,
-                                              knowledge_task, preview, (side, side_task))
+                                              knowledge_task, preview, asked)
             state.greeted = True
             plan.save_state(state.to_json())
             return reply
         finally:
-            for task in (knowledge_task, side_task):
+            for task in (knowledge_task, *(t for _, t in asked)):
                 if task is not None and not task.done():
                     task.cancel()
+
+    def _product_in_play(self, text: str, ctx: DialogueContext, state: DialogueState) -> str:
+        named = self._match_products(text)
+        if named:
+            return named[0]
+        if ctx.order and ctx.order.get("product"):
+            return str(ctx.order["product"])
+        return state.last_product
 
     def _wants_knowledge(self, reading: Reading) -> bool:
         """Decided before the chat's state is read, from the reading alone. Offline, knowledge
@@ -218,7 +234,7 @@ class SalesResponder:
     # ---- selling ----------------------------------------------------------------------
     async def _sales_turn(self, turn: Turn, reading: Reading, ctx: DialogueContext, state: DialogueState,
                           extracted: Extracted, plan: TurnPlan, stock_source: "_StockSource", knowledge_task: "asyncio.Future[list[Any]] | None",
-                          preview: bool, side: "tuple[str, asyncio.Future[list[Any]] | None]" = ("", None)) -> Reply:
+                          preview: bool, asked: "Sequence[tuple[Question, asyncio.Future[list[Any]]]]" = ()) -> Reply:
         order = order_from_mapping(ctx.order) if ctx.order else None
         order_id: int | None = int(ctx.order["id"]) if ctx.order else None
         if order is not None and order.product:
@@ -247,10 +263,9 @@ class SalesResponder:
                                   confirmed_now=confirmed_now)
         if decision.faq and faq_section:
             _remember_section(state, faq_section)
-        elif side[1] is not None and stock is not None and decision.action in SIDE_FAQ_ACTIONS:
-            side_faq = await self._side_answer(side[0], side[1], state, turn)
-            if side_faq:
-                decision = replace(decision, side_faq=side_faq)
+        answers = await self._question_answers(asked, {faq_section} if decision.faq else set(), state, turn)
+        if answers:
+            decision = replace(decision, side_faq="\n".join(answers))
         if (state.awaiting_confirmation and reading.confirmation == ConfirmationReply.NO and not extracted.fields()
                 and decision.action == d.SUMMARY):
             decision = replace(decision, action=d.ASK_FIELD, ask_field="")
@@ -275,6 +290,10 @@ class SalesResponder:
             notes = notes + (f"handoff:{handoff_reason}",)
 
         photo_parts = await self.turn_photos.parts(decision, order, stock, ctx.photos_sent)
+        if reading.asks_about(Topic.PHOTO) and not photo_parts and not handoff_reason:
+            # asked for a photo we cannot send now: say so honestly, never skip the question
+            parts_text = with_note(parts_text, texts.PHOTO_ALREADY_SENT if stock is not None and stock.product
+                                   and self.turn_photos.any_sent(stock.product, ctx.photos_sent) else texts.PHOTO_LATER)
         parts = [OutgoingPart(text=t) for t in parts_text if t]
         if photo_parts:
             # photos right after the offer text, before the next question
@@ -436,26 +455,35 @@ class SalesResponder:
             return [], answer.stock_product, ""
         return ([answer.text] if answer.text else []), "", answer.section
 
-    async def _side_answer(self, question: str, task: "asyncio.Future[list[Any]]", state: DialogueState,
-                           turn: Turn) -> str:
-        """1–2 knowledge sentences for the policy question beside the product question; "" when
-        the knowledge has none, or this chat already got that answer."""
-        hits = await task
-        if not hits:
-            return ""
-        snippets = snippets_from_hits(hits, self._product_of)
-        conflicts = price_conflicts(snippets, self._product_of, self._stock_prices_of)
-        answer = compose_faq(question, snippets, conflicts, max_sentences=SIDE_FAQ_SENTENCES,
-                             max_chars=SIDE_FAQ_CHARS)
-        # a clipped sentence ("…") is not an answer; a product pointer is the stock file's job
-        if answer is None or not answer.text or answer.stock_product or answer.text.endswith("…"):
-            return ""
-        said_before = any(line.sender_kind != "customer" and answer.text in line.text for line in turn.history)
-        if said_before or (answer.section and answer.section in state.faq_sections):
-            return ""
-        if answer.section:
-            _remember_section(state, answer.section)
-        return answer.text
+    async def _question_answers(self, asked: "Sequence[tuple[Question, asyncio.Future[list[Any]]]]",
+                                answered: set[str], state: DialogueState, turn: Turn) -> list[str]:
+        """1–2 knowledge sentences for each policy question of the turn (delivery, payment,
+        originality, box, sizing, heel, pre-order, discounts…) that the main answer did not
+        cover; the shop's fixed-price rule when the documents say nothing about discounts."""
+        answers: list[str] = []
+        for question, task in asked:
+            hits = await task
+            snippets = snippets_from_hits(hits, self._product_of) if hits else []
+            conflicts = price_conflicts(snippets, self._product_of, self._stock_prices_of) if snippets else {}
+            answer = compose_faq(policy_clause(question), snippets, conflicts, max_sentences=SIDE_FAQ_SENTENCES,
+                                 max_chars=SIDE_FAQ_CHARS) if snippets else None
+            usable = answer is not None and answer.text and not answer.stock_product and not answer.text.endswith("…")
+            if not usable or answer is None:
+                fallback = TOPIC_FALLBACKS.get(question.topic, "")
+                if fallback and fallback not in answers:
+                    answers.append(fallback)
+                continue
+            if answer.section and answer.section in answered:
+                continue  # the main answer already is this section
+            said_before = any(line.sender_kind != "customer" and answer.text in line.text
+                              for line in turn.history[-4:])
+            if said_before or answer.text in answers:
+                continue
+            if answer.section:
+                answered.add(answer.section)
+                _remember_section(state, answer.section)
+            answers.append(answer.text)
+        return answers
 
     async def _knowledge(self, text: str, k: int = KNOWLEDGE_K) -> list[Any]:
         if self.knowledge is None or not text.strip():

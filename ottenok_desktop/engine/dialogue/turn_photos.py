@@ -22,6 +22,11 @@ class TurnPhotos:
         self.source = source  # None when the shop has no photos
         self._select = selector
 
+    def any_sent(self, product: str, already: frozenset[str]) -> bool:
+        """Did this customer already get a photo of `product` (keys name the product's folder)?"""
+        needle = product.casefold()
+        return any(needle in key.casefold() for key in already)
+
     async def parts(self, decision: d.Decision, order: OrderDraft | None, stock: d.StockFacts | None,
                     already: frozenset[str]) -> list[OutgoingPart]:
         if not decision.send_photos or self.source is None or stock is None or not stock.product:

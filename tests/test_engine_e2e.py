@@ -28,7 +28,7 @@ class Shop:
         self.sandbox: GreenApiSandbox = engine.sandbox
         self.recorder = recorder
 
-    async def say(self, chat_id: str, text: str, *, expect: int = 1, settle: float = 0.4) -> list[str]:
+    async def say(self, chat_id: str, text: str, *, expect: int = 1, settle: float = 1.0) -> list[str]:
         before = len(self.sandbox.sent_to(chat_id))
         self.sandbox.inject_text(chat_id, text, "Айгерим")
         loop = asyncio.get_running_loop()

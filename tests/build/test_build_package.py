@@ -15,7 +15,7 @@ build = load("build_package.py")
 
 
 def _library_with_debug_info() -> Path | None:
-    dynload = Path(sysconfig.get_paths()["platstdlib"]) / "lib-dynload"
+    dynload = Path(sysconfig.get_config_var("DESTSHARED") or Path(sys.base_exec_prefix) / "lib" / "lib-dynload")
     for lib in sorted(dynload.glob("*.so")):
         if build.elf_debug_sections(lib):
             return lib

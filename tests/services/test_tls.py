@@ -9,6 +9,7 @@ the CA, so a client that trusted certifi only would fail where ours succeeds.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import ipaddress
 import json
@@ -172,3 +173,35 @@ def test_google_drive_transport_uses_the_system_store(
     monkeypatch.setenv("SSL_CERT_FILE", str(system_store_with(ca_file, tmp_path)))
     response, content = os_trust_http(timeout=10).request(url + "/drive/v3/files")
     assert response.status == 200 and json.loads(content) == {"stateInstance": "authorized"}
+
+
+async def test_openai_chat_and_embeddings_name_an_untrusted_certificate(https_server: tuple[str, Path]) -> None:
+    from ottenok_desktop.services.knowledge.embeddings import EmbeddingError, OpenAIEmbedder
+    from ottenok_desktop.services.llm.client import LlmClient, LlmError
+
+    url, _ca_file = https_server  # e.g. a local OpenAI-compatible server behind an HTTPS-scanning antivirus
+    llm = LlmClient(Secret("sk-test-0123456789"), url + "/v1", "gpt-4o", timeout=5, max_retries=0)
+    try:
+        with pytest.raises(LlmError) as failure:
+            await llm.ping()
+    finally:
+        await llm.close()
+    assert failure.value.kind == "tls" and "certificate store" in str(failure.value)
+    embedder = OpenAIEmbedder(Secret("sk-test-0123456789"), url + "/v1", timeout=5, max_retries=0)
+    with pytest.raises(EmbeddingError, match="TLS certificate verification failed"):
+        await asyncio.to_thread(embedder.embed_batch, ["лоферы шанель 38"])
+
+
+async def test_openai_chat_trusts_a_root_in_the_system_store(
+        https_server: tuple[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ottenok_desktop.services.llm.client import LlmClient, LlmError
+
+    url, ca_file = https_server
+    monkeypatch.setenv("SSL_CERT_FILE", str(system_store_with(ca_file, tmp_path)))
+    llm = LlmClient(Secret("sk-test-0123456789"), url + "/v1", "gpt-4o", timeout=5, max_retries=0)
+    try:
+        with pytest.raises(LlmError) as failure:
+            await llm.ping()  # the TLS handshake succeeds; this little server has no POST endpoint
+    finally:
+        await llm.close()
+    assert failure.value.kind != "tls" and failure.value.kind != "connection"

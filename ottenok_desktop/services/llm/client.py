@@ -27,7 +27,7 @@ CHARS_PER_TOKEN = 3.0
 
 
 class LlmError(Exception):
-    """The LLM did not give a usable answer; `kind` says why (timeout | http | connection | format | auth)."""
+    """The LLM did not give a usable answer; `kind` says why (timeout | http | connection | tls | format | auth)."""
 
     def __init__(self, kind: str, message: str) -> None:
         self.kind = kind

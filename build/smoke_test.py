@@ -16,6 +16,8 @@ data dirs, with no WhatsApp/OpenAI settings — and checks:
              SIGTERM (Linux/macOS) or Ctrl+Break (Windows)
   crash      a start that fails (data dir is a file) exits with code 70 and a crash log
              within the timeout: no dialog, no hang
+  data dir   (Windows) data an older version left in %APPDATA%\\Ottenok moves to
+             %LOCALAPPDATA%\\Ottenok at the first start, with a dated backup
   data dir   without --data-dir the database goes to the per-user data dir, a second
              start reopens it (no migration, no backup needed), and the install
              folder is never written to
@@ -215,6 +217,25 @@ def clean_stop(runner: Runner, work: Path, data_dir: Path, how: str) -> Check:
     label = "Ctrl+Break" if IS_WINDOWS else how
     detail = f"exit code {code}" + ("" if "stopped cleanly" in log_text else "; no 'stopped cleanly' in the log")
     return Check(f"headless: READY and clean stop on {label}", ok, detail if ready is not None else output)
+
+
+def roaming_data_moved(runner: Runner, work: Path) -> Check:
+    """Windows (the CI runner's throwaway profile): data an older version left in the roaming
+    %APPDATA%\\Ottenok is moved to %LOCALAPPDATA%\\Ottenok at the first start, the old folder
+    kept as a dated backup."""
+    roaming = Path(os.environ["APPDATA"]) / "Ottenok"
+    local = Path(os.environ["LOCALAPPDATA"]) / "Ottenok"
+    if (local / "ottenok.sqlite3").exists() or roaming.exists():
+        return Check("data dir: roaming data moved to the local disk", False,
+                     f"the runner profile is not fresh: {local} or {roaming} already has data")
+    ready, code, output = headless_ready(runner, work, roaming)  # what version 0.1 did
+    if ready is None or code != 0:
+        return Check("data dir: roaming data moved to the local disk", False, f"old-layout start: {output}")
+    ready, code, output = headless_ready(runner, work, None)
+    backups = list(roaming.parent.glob("Ottenok (moved to local disk *)"))
+    ok = ready is not None and (local / "ottenok.sqlite3").is_file() and not roaming.exists() and len(backups) == 1
+    detail = f"{roaming} -> {local}; backup {backups[0].name if backups else 'missing'}"
+    return Check("data dir: roaming data moved to the local disk", ok, detail if ok else f"{detail}; {output}")
 
 
 def crash_exit(runner: Runner, work: Path, tmp: Path) -> Check:
@@ -419,6 +440,8 @@ def main(argv: list[str] | None = None) -> int:
             env = {"HOME": str(home), "XDG_DATA_HOME": str(xdg), "APPDATA": str(home / "AppData" / "Roaming")}
             user_dir = xdg / "Ottenok" if sys.platform.startswith("linux") else Path.home() / "Library" / "Application Support" / "Ottenok"
             roaming_db = None
+        if IS_WINDOWS:
+            checks.append(roaming_data_moved(packaged, work))
         if IS_WINDOWS or sys.platform.startswith("linux"):
             ready, code, output = headless_ready(packaged, work, None, env)
             expected = user_dir / "ottenok.sqlite3"

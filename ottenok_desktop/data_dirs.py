@@ -86,6 +86,17 @@ def _same_files(source: Path, target: Path) -> str:
     return ""
 
 
+def _merge_back(source: Path, target: Path) -> None:
+    """Copy `source` (what the local folder had before the move: logs of an earlier start)
+    into `target`, its newer files winning (the roaming originals stay in the backup),
+    then drop it. Best effort: only logs are at stake."""
+    try:
+        shutil.copytree(source, target, dirs_exist_ok=True)
+        shutil.rmtree(source)
+    except OSError:
+        log.warning("could not merge %s into %s; it is left as it is", source, target, exc_info=True)
+
+
 def _same_path(a: Path, b: Path) -> bool:
     try:
         return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
@@ -96,9 +107,10 @@ def _same_path(a: Path, b: Path) -> bool:
 def move_roaming_data(local: Path, roaming: Path, now: datetime | None = None) -> MoveResult:
     """Move the old roaming data folder to the local one, once; never loses data.
 
-    1. copy `roaming` into a staging folder next to `local`, then rename it into place
-       (or merge into an existing `local` that has no database yet, e.g. only logs);
-    2. check every file arrived with its size;
+    1. copy `roaming` into a staging folder next to `local` and check every file arrived
+       with its size;
+    2. rename the staging folder into place (an existing `local` without a database, e.g.
+       logs of an earlier start, is set aside first and merged back, its files winning);
     3. rename `roaming` to `Ottenok (moved to local disk YYYY-MM-DD HHMM)`, the backup;
        if Windows refuses (a file open elsewhere), leave it and write the marker file
        into it instead, so the move is not repeated.
@@ -116,28 +128,33 @@ def move_roaming_data(local: Path, roaming: Path, now: datetime | None = None) -
                           detail="both folders have a database; the local one is used, the roaming one is left as is")
     stamp = (now or datetime.now()).strftime("%Y-%m-%d %H%M")
     staging = local.with_name(local.name + ".moving")
-    merge = _has_content(local)
     try:
         local.parent.mkdir(parents=True, exist_ok=True)
-        if merge:
-            shutil.copytree(roaming, local, dirs_exist_ok=True)
-            destination = local
-        else:
-            if staging.exists():
-                shutil.rmtree(staging)
-            shutil.copytree(roaming, staging)
-            destination = staging
-        problem = _same_files(roaming, destination)
+        if staging.exists():
+            shutil.rmtree(staging)
+        shutil.copytree(roaming, staging)
+        problem = _same_files(roaming, staging)
         if problem:
             raise OSError(problem)
-        if not merge:
-            if local.exists():  # an empty folder someone created
-                local.rmdir()
-            os.replace(staging, local)
     except OSError as exc:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)
         return MoveResult(MoveOutcome.FAILED, roaming, local, detail=f"{type(exc).__name__}: {exc}")
+    # The complete copy goes into place in one rename; what the local folder already had
+    # (no database: logs of a start before the move) is merged back.
+    aside = local.with_name(local.name + ".before-move") if local.exists() else None
+    try:
+        if aside is not None:
+            if aside.exists():
+                shutil.rmtree(aside)
+            os.replace(local, aside)
+        os.replace(staging, local)
+    except OSError as exc:
+        if aside is not None and aside.exists() and not local.exists():
+            os.replace(aside, local)
+        shutil.rmtree(staging, ignore_errors=True)
+        return MoveResult(MoveOutcome.FAILED, roaming, local, detail=f"{type(exc).__name__}: {exc}")
+    if aside is not None:
+        _merge_back(aside, local)
     backup = roaming.with_name(f"{roaming.name} (moved to local disk {stamp})")
     try:
         os.replace(roaming, backup)

@@ -148,3 +148,38 @@ def test_the_entry_point_moves_only_without_an_explicit_data_dir(
     assert entry._move_roaming_data_once(str(tmp_path / "cli")) is None and roaming.exists()
     moved = entry._move_roaming_data_once(None)
     assert moved is not None and moved.outcome is MoveOutcome.MOVED and (local / "ottenok.sqlite3").is_file()
+
+
+def test_a_failed_copy_leaves_an_existing_local_folder_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    roaming = old_roaming_install(tmp_path)
+    local = tmp_path / "Local" / "Ottenok"
+    (local / "logs").mkdir(parents=True)
+    (local / "logs" / "ottenok.log").write_text("self-test before the move\n", encoding="utf-8")
+    real_copytree = data_dirs.shutil.copytree
+
+    def breaks_halfway(src: Path, dst: Path, **kwargs: object) -> object:
+        if Path(src) == roaming:
+            Path(dst).mkdir(parents=True)
+            (Path(dst) / "ottenok.sqlite3").write_bytes(b"half a database")
+            raise OSError(5, "Input/output error")
+        return real_copytree(src, dst, **kwargs)
+
+    monkeypatch.setattr(data_dirs.shutil, "copytree", breaks_halfway)
+    assert move_roaming_data(local, roaming, NOW).outcome is MoveOutcome.FAILED
+    assert sorted(p.name for p in local.rglob("*")) == ["logs", "ottenok.log"]  # no half database
+    assert (roaming / "ottenok.sqlite3").is_file()
+
+
+def test_merging_keeps_the_newer_local_logs(tmp_path: Path) -> None:
+    roaming = old_roaming_install(tmp_path)
+    local = tmp_path / "Local" / "Ottenok"
+    (local / "logs").mkdir(parents=True)
+    (local / "logs" / "ottenok.log").write_text("newer local log\n", encoding="utf-8")
+    (local / "logs" / "crash.log").write_text("a crash\n", encoding="utf-8")
+    assert move_roaming_data(local, roaming, NOW).outcome is MoveOutcome.MOVED
+    # the local files are newer; the roaming originals stay in the backup folder
+    assert (local / "logs" / "ottenok.log").read_text(encoding="utf-8") == "newer local log\n"
+    backup = tmp_path / "Roaming" / "Ottenok (moved to local disk 2026-11-30 0915)"
+    assert (backup / "logs" / "ottenok.log").read_text(encoding="utf-8") == "2026-11-29 INFO started\n"
+    assert (local / "logs" / "crash.log").read_text(encoding="utf-8") == "a crash\n"
+    assert not (tmp_path / "Local" / "Ottenok.before-move").exists()

@@ -24,7 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--headless", action="store_true", help="run the engine without the console (no Qt)")
     parser.add_argument("--self-test", action="store_true", help="start every subsystem on sample data, check, exit 0/1")
     parser.add_argument("--demo", action="store_true", help="demo mode: embedded GREEN-API sandbox and sample shop")
-    parser.add_argument("--data-dir", help="database, indexes, logs and settings (default: per-user app data dir)")
+    parser.add_argument("--data-dir", help="database, indexes, logs and settings (default: %%LOCALAPPDATA%%\\Ottenok on Windows, "
+                        "~/.local/share/Ottenok on Linux)")
     parser.add_argument("--time-scale", type=float, default=1.0, help="1 real second = N shop seconds")
     parser.add_argument("--start-time", default="", help="the shop clock's start, ISO 8601 (e.g. 2026-11-23T09:00+05:00)")
     parser.add_argument("--verbose", "-v", action="store_true", help="debug logging")
@@ -47,17 +48,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .stdio import ensure_utf8_stdio
 
     ensure_utf8_stdio()  # `--json` output in Russian/Kazakh to a pipe never fails to encode
-    parser = build_parser()
-    args = parser.parse_args(argv)
     state = _RunState()
+    args: argparse.Namespace | None = None
     try:
+        args = build_parser().parse_args(argv)  # --help/--version/usage errors: SystemExit, passed on
         return _run(args, state)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the catch-all: a log entry and an exit code, never a hang
         from .crash import is_interactive, report_crash
 
-        gui_mode = not (args.command or args.headless or args.self_test)
+        gui_mode = args is not None and not (args.command or args.headless or args.self_test)
         return report_crash(exc, logs_dir=state.logs_dir, interactive=is_interactive(gui_mode),
                             show_box=_show_crash_box, redact=state.redact)
 

@@ -89,7 +89,11 @@ def https_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _GreenApiLike)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_file, key_file)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
+    # The handshake happens in each connection's own thread (not in accept), so a client
+    # that gives up mid-handshake can never block the server's shutdown.
+    server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+    server.daemon_threads = True
+    server.block_on_close = False
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -205,3 +209,37 @@ async def test_openai_chat_trusts_a_root_in_the_system_store(
     finally:
         await llm.close()
     assert failure.value.kind != "tls" and failure.value.kind != "connection"
+
+
+async def test_the_poller_reports_an_untrusted_certificate_as_its_own_state(
+        https_server: tuple[str, Path], tmp_path: Path) -> None:
+    from ottenok_desktop.engine import events as ev
+    from ottenok_desktop.engine.clock import ShopClock
+    from ottenok_desktop.services.greenapi.poller import Poller
+    from ottenok_desktop.services.storage import Database
+
+    url, _ca_file = https_server
+    db = Database(tmp_path / "ottenok.sqlite3").open_sync()
+    bus = ev.EventBus()
+    states: list[ev.InstanceStateChanged] = []
+    bus.subscribe(states.append)
+    client = GreenApiClient(url, url, "1101000001", Secret("token-abcdef"), max_attempts=3)
+    poller = Poller(client, db, bus, ShopClock(), on_ingested=lambda _result: None, receive_timeout=5,
+                    state_interval=0.05)
+    poller.start()
+    try:
+        for _ in range(200):
+            if any(isinstance(e, ev.InstanceStateChanged) for e in states):
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)  # several state checks: it must stay tls_untrusted, not "unreachable"
+    finally:
+        await poller.stop()
+        await client.aclose()
+        db.close_sync()
+    changes = [e.state for e in states if isinstance(e, ev.InstanceStateChanged)]
+    assert changes and set(changes) == {"tls_untrusted"}
+    assert poller.instance_state == "tls_untrusted"
+    from ottenok_desktop.ui import strings as S
+
+    assert "сертификат" in S.INSTANCE_STATES["tls_untrusted"]

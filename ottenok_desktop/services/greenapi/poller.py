@@ -189,6 +189,8 @@ class Poller:
                 self._set_state("wrong_credentials", str(exc))
             except GreenApiInstanceNotReady as exc:
                 self._set_state(exc.state or "starting", str(exc))
+            except GreenApiTlsError as exc:
+                self._set_state("tls_untrusted", str(exc))
             except GreenApiError as exc:
                 self._set_state("unreachable", str(exc))
             await asyncio.sleep(self._state_interval)

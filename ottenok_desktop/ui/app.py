@@ -119,7 +119,7 @@ async def _main(settings: Settings) -> int:
         try:
             await console.ctx.tasks.shutdown()
             await engine.stop()
-            log.info("engine stopped cleanly" + (" (session end)" if guard.session_ending else ""))
+            log.info("engine stopped cleanly%s", " (session end)" if guard.session_ending else "")
         finally:
             guard.mark_stopped()
             console.bridge.detach()

@@ -120,8 +120,8 @@ CHROMADB_SKIPPED_SUBPACKAGES: tuple[str, ...] = (
 # Packages our libraries import only when they happen to be installed (peewee: `try:
 # import psycopg`; openpyxl: `try: from PIL import Image`). They are bundled only when
 # pyproject.toml declares them: a developer's venv (or another tool's) must not decide
-# what the shop's folder carries (psycopg with its libpq/OpenSSL/Kerberos copies ~12 MB,
-# Pillow ~12.5 MB).
+# what the shop's folder carries (psycopg with its libpq/OpenSSL/Kerberos copies ~11 MB,
+# Pillow 12.6 MB).
 OPTIONAL_PACKAGES: dict[str, tuple[str, ...]] = {
     "pillow": ("PIL",),
     "psycopg": ("psycopg", "psycopg_binary", "psycopg_c", "psycopg_pool"),

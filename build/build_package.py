@@ -57,24 +57,90 @@ def run_pyinstaller(clean: bool) -> int:
     return subprocess.call(command, cwd=ROOT, env=env)
 
 
-def strip_libpython(app_dir: Path) -> int:
-    """Linux: drop the debug sections of libpython (pyenv builds keep ~18 MB of them).
+def elf_debug_sections(path: Path) -> list[str]:
+    """Names of the `.debug_*` sections of an ELF file ([] if none, or not ELF64 LE)."""
+    import struct
 
-    Only libpython: wheels' libraries are often patched by auditwheel/patchelf, and
-    stripping those can corrupt them. Windows' python3xx.dll has no debug info.
-    Returns the bytes saved.
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(64)
+            if len(header) < 64 or header[:4] != b"\x7fELF" or header[4] != 2 or header[5] != 1:
+                return []
+            shoff, = struct.unpack_from("<Q", header, 0x28)
+            shentsize, shnum, shstrndx = struct.unpack_from("<HHH", header, 0x3A)
+            if not shoff or not shnum or shstrndx >= shnum:
+                return []
+            handle.seek(shoff)
+            table = handle.read(shentsize * shnum)
+            names_offset, names_size = struct.unpack_from("<QQ", table, shstrndx * shentsize + 0x18)
+            handle.seek(names_offset)
+            names = handle.read(names_size)
+    except (OSError, struct.error):
+        return []
+    found = []
+    for index in range(shnum):
+        name_at, = struct.unpack_from("<I", table, index * shentsize)
+        name = names[name_at: names.find(b"\0", name_at)].decode("ascii", "replace")
+        if name.startswith(".debug_"):
+            found.append(name)
+    return found
+
+
+def strippable_libraries(app_dir: Path) -> list[Path]:
+    """Linux: libraries in the folder that still carry debug sections.
+
+    pyenv's libpython and lib-dynload modules and many manylinux wheels (aiohttp,
+    multidict, PyStemmer, yaml, ...) ship with DWARF debug info the program never uses.
+    Libraries auditwheel grafted into `<package>.libs/` are left alone: they are patched
+    with patchelf, and stripping such files has corrupted them in the past.
+    """
+    found = []
+    for lib in sorted((app_dir / "_internal").rglob("*.so*")):
+        if lib.is_symlink() or not lib.is_file() or any(part.endswith(".libs") for part in lib.parts):
+            continue
+        if elf_debug_sections(lib):
+            found.append(lib)
+    return found
+
+
+def strip_debug_info(app_dir: Path) -> tuple[int, int]:
+    """Linux: `strip --strip-debug` the libraries that carry debug sections.
+
+    Only debug sections go (symbols stay, so tracebacks and `ldd` are unchanged).
+    Windows' DLLs and .pyd files keep their debug info in separate .pdb files.
+    Returns (bytes saved, files stripped).
     """
     strip = shutil.which("strip")
     if not sys.platform.startswith("linux") or strip is None:
-        return 0
-    saved = 0
-    for lib in (app_dir / "_internal").glob("libpython3*.so*"):
-        if lib.is_symlink() or not lib.is_file():
-            continue
+        return 0, 0
+    saved = count = 0
+    for lib in strippable_libraries(app_dir):
         before = lib.stat().st_size
         if subprocess.call([strip, "--strip-debug", str(lib)]) == 0:
             saved += before - lib.stat().st_size
-    return saved
+            count += 1
+    return saved, count
+
+
+def link_identical_twin(app_dir: Path, main_name: str = "Ottenok", twin_name: str = "ottenok-cli") -> int:
+    """Linux/macOS: make `ottenok-cli` a symbolic link to `Ottenok` when both are identical.
+
+    Both executables carry the same bootloader and the same appended archive of the
+    program's Python code (~20 MB); only Windows tells a console exe from a windowed
+    one. The bootloader finds its archive through the resolved path, so a link works.
+    Returns the bytes saved.
+    """
+    import filecmp
+
+    main, twin = app_dir / main_name, app_dir / twin_name
+    if sys.platform == "win32" or not main.is_file() or not twin.is_file() or twin.is_symlink():
+        return 0
+    if not filecmp.cmp(main, twin, shallow=False):
+        return 0
+    size = twin.stat().st_size
+    twin.unlink()
+    twin.symlink_to(main_name)
+    return size
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,9 +158,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"PyInstaller reported success but {APP_DIR} does not exist", file=sys.stderr)
         return 1
 
-    saved = strip_libpython(APP_DIR)
+    saved, stripped = strip_debug_info(APP_DIR)
     if saved:
-        print(f"Stripped debug info from libpython: {saved / 1e6:.1f} MB")
+        print(f"Stripped debug info from {stripped} libraries: {saved / 1e6:.1f} MB")
+    linked = link_identical_twin(APP_DIR)
+    if linked:
+        print(f"ottenok-cli is a link to the identical Ottenok executable: {linked / 1e6:.1f} MB saved")
     size = folder_size(APP_DIR)
     parts = biggest_parts(APP_DIR)
     report = {
@@ -105,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
         "files": sum(1 for p in APP_DIR.rglob("*") if p.is_file()),
         "biggest": [{"name": name, "mb": round(n / 1e6, 1)} for name, n in parts],
         "platform": sys.platform,
+        "stripped_debug_mb": round(saved / 1e6, 1),
+        "linked_twin_mb": round(linked / 1e6, 1),
     }
     REPORT.write_text(json.dumps(report, indent=2), encoding="utf-8")
 

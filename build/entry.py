@@ -1,7 +1,8 @@
 """PyInstaller entry script: both executables of the bundle start here.
 
-It only prepares the standard streams and hands over to `ottenok_desktop.__main__.main`,
-so the packaged program behaves exactly like `python -m ottenok_desktop`.
+It only prepares the standard streams (somewhere to print, in UTF-8) and hands over to
+`ottenok_desktop.__main__.main`, so the packaged program behaves exactly like
+`python -m ottenok_desktop` (whose `main` catches crashes: no bootloader dialog).
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ def _attach_streams() -> None:
 
 def run() -> int:
     _attach_streams()
+    # UTF-8 stdout/stderr even if the `X utf8` option of the spec were lost: the console
+    # and pipes of a Windows exe otherwise use the ANSI code page (cp1251/cp1252).
+    from ottenok_desktop.stdio import ensure_utf8_stdio
+
+    ensure_utf8_stdio()
     # Imported here so a stream problem above can never hide an import error.
     from ottenok_desktop.__main__ import main
 

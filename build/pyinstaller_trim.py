@@ -42,6 +42,22 @@ EXCLUDED_MODULES: tuple[str, ...] = (
     # The program reads stock files with python-calamine/openpyxl directly, never through
     # pandas (only bench/ uses it); chromadb imports it only to build DataFrames. ~22 MB.
     "pandas",
+    # chromadb imports the OTLP trace exporter over gRPC at module level, but only builds
+    # one when OpenTelemetry export is configured (never: no collector endpoint). gRPC's
+    # core library alone is ~17 MB; build/runtime_hooks/otlp_grpc_shim.py stands in for
+    # the exporter module. google-api-core treats grpc as optional (try/except ImportError).
+    "grpc",
+    "grpc_status",
+    "opentelemetry.exporter.otlp.proto.grpc",
+    "opentelemetry.proto.collector",
+    # httpx's command-line client (`httpx._main`, optional: httpx works without it) drags
+    # rich, pygments, click and markdown-it in: ~2.7 MB of compiled Python in each .exe.
+    "httpx._main",
+    "rich",
+    "pygments",
+    "click",
+    "markdown_it",
+    "mdurl",
     # UI toolkits and science stacks nothing of ours uses
     "tkinter",
     "_tkinter",
@@ -95,7 +111,55 @@ CHROMADB_SKIPPED_SUBPACKAGES: tuple[str, ...] = (
     "chromadb.segment.impl.distributed",
     "chromadb.execution.executor.distributed",
     "chromadb.logservice",
+    # gRPC helpers of the distributed client (skipped above); they import grpc at the top.
+    "chromadb.proto.utils",
+    "chromadb.telemetry.opentelemetry.grpc",
 )
+
+
+# Packages our libraries import only when they happen to be installed (peewee: `try:
+# import psycopg`; openpyxl: `try: from PIL import Image`). They are bundled only when
+# pyproject.toml declares them: a developer's venv (or another tool's) must not decide
+# what the shop's folder carries (psycopg with its libpq/OpenSSL/Kerberos copies ~11 MB,
+# Pillow 12.6 MB).
+OPTIONAL_PACKAGES: dict[str, tuple[str, ...]] = {
+    "pillow": ("PIL",),
+    "psycopg": ("psycopg", "psycopg_binary", "psycopg_c", "psycopg_pool"),
+    "psycopg-binary": ("psycopg", "psycopg_binary", "psycopg_c", "psycopg_pool"),
+    "psycopg2": ("psycopg2",),
+    "psycopg2-binary": ("psycopg2",),
+    "psycopg2cffi": ("psycopg2cffi",),
+    "pymysql": ("pymysql",),
+    "mysqlclient": ("MySQLdb",),
+    "mysql-connector-python": ("mysql",),
+    "cysqlite": ("cysqlite",),
+    "apsw": ("apsw",),
+}
+
+
+def declared_dependencies(pyproject_text: str) -> frozenset[str]:
+    """Normalised names in `[project].dependencies` (and its `package` extra)."""
+    import tomllib
+
+    project = tomllib.loads(pyproject_text).get("project", {})
+    specs = list(project.get("dependencies", []))
+    specs += project.get("optional-dependencies", {}).get("package", [])
+    names = set()
+    for spec in specs:
+        match = re.match(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)", spec)
+        if match:
+            names.add(re.sub(r"[-_.]+", "-", match.group(1)).lower())
+    return frozenset(names)
+
+
+def excluded_modules(declared: frozenset[str]) -> list[str]:
+    """EXCLUDED_MODULES plus the optional packages the project does not declare."""
+    kept: set[str] = set()
+    for distribution, modules in OPTIONAL_PACKAGES.items():
+        if distribution in declared:
+            kept.update(modules)
+    optional = {module for modules in OPTIONAL_PACKAGES.values() for module in modules}
+    return list(EXCLUDED_MODULES) + sorted(optional - kept)
 
 
 def keep_chromadb_submodule(name: str) -> bool:
@@ -209,10 +273,27 @@ def keep_discovery_document(dest: str) -> bool:
     return normalised.rsplit("/", 1)[-1] in KEPT_DISCOVERY_DOCUMENTS
 
 
+# ---- extension modules nobody imports ------------------------------------------------------
+# PyInstaller's lxml hook collects every lxml submodule; python-docx and openpyxl use
+# lxml.etree only. The HTML helpers (compiled diff modules, 0.8 MB on Linux) go; objectify
+# and isoschematron are already kept out by EXCLUDED_MODULES (listed here for their data).
+DROPPED_PACKAGE_PARTS: tuple[str, ...] = (
+    "lxml/objectify.",
+    "lxml/html/",
+    "lxml/isoschematron/",
+)
+
+
+def keep_package_part(dest: str) -> bool:
+    normalised = dest.replace("\\", "/")
+    return not normalised.startswith(DROPPED_PACKAGE_PARTS)
+
+
 def keep_entry(dest: str) -> bool:
     """All rules together, for binaries and data files alike."""
     return (
-        keep_qt_plugin(dest)
+        keep_package_part(dest)
+        and keep_qt_plugin(dest)
         and keep_qt_library(dest)
         and keep_translation(dest)
         and keep_discovery_document(dest)

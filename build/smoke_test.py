@@ -6,10 +6,18 @@ data dirs, with no WhatsApp/OpenAI settings — and checks:
   layout     both executables, data/, resources/, tzdata, drive.v3.json (and only it)
   version    `--version` prints the package version
   self-test  `--self-test` exits 0 (every subsystem on the sample shop, one customer turn)
-  knowledge  `kb build` + `kb search --json`: Chroma vectors rank the results
-             (chromadb's Rust bindings and dynamically loaded modules are in the bundle)
-  inventory  `inventory find --json` answers from the bundled stock file
-  headless   `--headless --demo` prints READY and stops cleanly on SIGINT
+  knowledge  `kb build` + `kb search --json` on a Cyrillic+Kazakh data dir
+             (…/Әйгерім/Оттенок): Chroma vectors rank the results, not only the lexical
+             index (a narrow-string path in hnswlib would silently lose them on Windows)
+  inventory  `inventory find --json` answers from the bundled stock file, on that path too
+  utf-8      output is UTF-8 without PYTHONIOENCODING/PYTHONUTF8 (the spec's `X utf8`);
+             the headless log says utf8_mode=1
+  headless   `--headless --demo` prints READY and stops cleanly (exit code 0) on SIGINT and
+             SIGTERM (Linux/macOS) or Ctrl+Break (Windows)
+  crash      a start that fails (data dir is a file) exits with code 70 and a crash log
+             within the timeout: no dialog, no hang
+  data dir   (Windows) data an older version left in %APPDATA%\\Ottenok moves to
+             %LOCALAPPDATA%\\Ottenok at the first start, with a dated backup
   data dir   without --data-dir the database goes to the per-user data dir, a second
              start reopens it (no migration, no backup needed), and the install
              folder is never written to
@@ -49,6 +57,8 @@ from version_info import read_version  # build/ is not a package: found through 
 
 # Settings the developer's environment may carry; the smoke test runs the demo shop.
 SCRUBBED_ENV = (
+    # UTF-8 must come from the build itself (X utf8, reconfigure at entry), not from here.
+    "PYTHONIOENCODING", "PYTHONUTF8",
     "GREEN_API_INSTANCE_ID", "GREEN_API_TOKEN", "GREEN_API_URL", "GREEN_API_MEDIA_URL",
     "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "OPENAI_EMBEDDING_MODEL",
     "GOOGLE_DRIVE_PHOTOS_FOLDER_ID", "GOOGLE_CREDENTIALS_FILE", "INVENTORY_EXCEL_PATH",
@@ -96,17 +106,24 @@ def source_runner() -> Runner:
 def base_env(runner: Runner, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
     env["QT_QPA_PLATFORM"] = "offscreen"
-    env["PYTHONIOENCODING"] = "utf-8"
+    env["CI"] = env.get("CI", "1")  # a crash must never wait for a dialog
     env.update(runner.extra_env)
     env.update(extra)
     return env
 
 
 def run(command: list[str], env: dict[str, str], cwd: Path, timeout: float) -> tuple[int, float, str, str]:
+    """Output is decoded strictly as UTF-8: anything else (cp1251/cp1252) fails the check."""
     started = time.perf_counter()
-    proc = subprocess.run(command, env=env, cwd=cwd, capture_output=True, timeout=timeout,
-                          encoding="utf-8", errors="replace", check=False)  # the caller judges the code
-    return proc.returncode, time.perf_counter() - started, proc.stdout, proc.stderr
+    try:
+        proc = subprocess.run(command, env=env, cwd=cwd, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:
+        return -1, time.perf_counter() - started, "", f"timed out after {timeout:.0f} s: {exc}"
+    seconds = time.perf_counter() - started
+    try:
+        return proc.returncode, seconds, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return -2, seconds, "", f"output is not UTF-8 ({exc})"
 
 
 class LineWatcher:
@@ -145,11 +162,21 @@ def wait_until(predicate: Callable[[], float | None], proc: subprocess.Popen[str
     return None
 
 
-def stop(proc: subprocess.Popen[str], gracefully: bool, timeout: float = 30) -> int | None:
-    """SIGINT (the Ctrl+C a user presses) and wait; kill if it does not stop in time."""
+# Windows: a child in its own process group can be sent Ctrl+Break (SIGBREAK).
+NEW_GROUP = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP} if IS_WINDOWS else {}
+
+
+def stop(proc: subprocess.Popen[str], gracefully: bool, timeout: float = 30, how: str = "SIGINT") -> int | None:
+    """Ask it to stop the way a user or the OS would, and wait; kill if it does not stop in time.
+
+    POSIX: SIGINT (Ctrl+C) or SIGTERM (service manager, shutdown). Windows: Ctrl+Break
+    (the process must have been started with NEW_GROUP), handled like SIGTERM.
+    """
     if proc.poll() is None:
-        if gracefully and not IS_WINDOWS:
-            proc.send_signal(signal.SIGINT)
+        if gracefully and IS_WINDOWS:
+            proc.send_signal(signal.CTRL_BREAK_EVENT)
+        elif gracefully:
+            proc.send_signal(getattr(signal, how))
         else:
             proc.terminate()
     try:
@@ -168,16 +195,58 @@ def self_test(runner: Runner, work: Path) -> tuple[bool, float, dict[str, float]
 
 
 def headless_ready(runner: Runner, work: Path, data_dir: Path | None, extra_env: dict[str, str] | None = None,
-                   ) -> tuple[float | None, int | None, str]:
-    """Seconds from process start to READY, the exit code after SIGINT, the output."""
+                   how: str = "SIGINT") -> tuple[float | None, int | None, str]:
+    """Seconds from process start to READY, the exit code after the stop signal, the output."""
     args = ["--headless", "--demo"] + (["--data-dir", str(data_dir)] if data_dir else [])
     started = time.perf_counter()
     proc = subprocess.Popen(runner.command + args, env=base_env(runner, **(extra_env or {})), cwd=work,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, encoding="utf-8", errors="replace")
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, encoding="utf-8", errors="replace",
+                            **NEW_GROUP)
     watcher = LineWatcher(proc.stdout, started)
     ready = wait_until(lambda: watcher.first(re.compile(r"^READY")), proc, timeout=120)
-    code = stop(proc, gracefully=True)
+    code = stop(proc, gracefully=True, how=how)
     return ready, code, watcher.text()[-2000:]
+
+
+def clean_stop(runner: Runner, work: Path, data_dir: Path, how: str) -> Check:
+    """READY, then the stop signal: exit code 0 and the engine's "stopped cleanly" in the log."""
+    ready, code, output = headless_ready(runner, work, data_dir, how=how)
+    log_file = data_dir / "logs" / "ottenok.log"
+    log_text = log_file.read_text(encoding="utf-8", errors="replace") if log_file.is_file() else ""
+    ok = ready is not None and code == 0 and "stopped cleanly" in log_text
+    label = "Ctrl+Break" if IS_WINDOWS else how
+    detail = f"exit code {code}" + ("" if "stopped cleanly" in log_text else "; no 'stopped cleanly' in the log")
+    return Check(f"headless: READY and clean stop on {label}", ok, detail if ready is not None else output)
+
+
+def roaming_data_moved(runner: Runner, work: Path) -> Check:
+    """Windows (the CI runner's throwaway profile): data an older version left in the roaming
+    %APPDATA%\\Ottenok is moved to %LOCALAPPDATA%\\Ottenok at the first start, the old folder
+    kept as a dated backup."""
+    roaming = Path(os.environ["APPDATA"]) / "Ottenok"
+    local = Path(os.environ["LOCALAPPDATA"]) / "Ottenok"
+    if (local / "ottenok.sqlite3").exists() or roaming.exists():
+        return Check("data dir: roaming data moved to the local disk", False,
+                     f"the runner profile is not fresh: {local} or {roaming} already has data")
+    ready, code, output = headless_ready(runner, work, roaming)  # what version 0.1 did
+    if ready is None or code != 0:
+        return Check("data dir: roaming data moved to the local disk", False, f"old-layout start: {output}")
+    ready, code, output = headless_ready(runner, work, None)
+    backups = list(roaming.parent.glob("Ottenok (moved to local disk *)"))
+    ok = ready is not None and (local / "ottenok.sqlite3").is_file() and not roaming.exists() and len(backups) == 1
+    detail = f"{roaming} -> {local}; backup {backups[0].name if backups else 'missing'}"
+    return Check("data dir: roaming data moved to the local disk", ok, detail if ok else f"{detail}; {output}")
+
+
+def crash_exit(runner: Runner, work: Path, tmp: Path) -> Check:
+    """A start that cannot work (the data dir is a file) ends with code 70, never a hang."""
+    blocker = tmp / "not-a-folder"
+    blocker.write_text("a file where the data dir should be", encoding="utf-8")
+    code, seconds, out, err = run(runner.command + ["--headless", "--data-dir", str(blocker)],
+                                  base_env(runner), work, timeout=90)
+    ok = code == 70 and "crashed" in err
+    return Check("crash: exit code 70 and a crash log, no dialog", ok,
+                 f"exit code {code} after {seconds:.1f} s; {(err or out).strip()[-300:]}")
 
 
 def gui_window(runner: Runner, work: Path, data_dir: Path) -> tuple[float | None, str, str]:
@@ -295,7 +364,8 @@ def main(argv: list[str] | None = None) -> int:
         version = read_version()
         checks.append(Check("version", code == 0 and version in out + err, (out + err).strip()[:200]))
 
-        data = tmp / "kb-data"
+        # A Windows user named Әйгерім: the data dir path has Cyrillic and Kazakh letters.
+        data = tmp / "Әйгерім" / "Оттенок"
         code, build_s, out, err = run(packaged.command + ["--data-dir", str(data), "kb", "build"],
                                       base_env(packaged), work, timeout=240)
         ok, detail = code == 0, (err or out)[-500:]
@@ -305,23 +375,34 @@ def main(argv: list[str] | None = None) -> int:
                                     base_env(packaged), work, timeout=120)
             try:
                 results = json.loads(out)["results"]
-                ranks = results[0]["metadata"]["ranks"]
+                ranked_by = [set(r["metadata"]["ranks"]) for r in results]
                 sources = [r["source"] for r in results]
-                ok = code == 0 and "vectors" in ranks and any("loafers_chanel" in src for src in sources)
-                detail = f"top: {results[0]['source']}, ranks {ranks}; build {build_s:.1f} s"
+                with_vectors = sum(1 for ranks in ranked_by if "vectors" in ranks)
+                ok = code == 0 and "vectors" in ranked_by[0] and any("loafers_chanel" in src for src in sources)
+                detail = (f"top: {results[0]['source']}, ranks {results[0]['metadata']['ranks']}; "
+                          f"{with_vectors}/{len(results)} results from vectors; build {build_s:.1f} s; data dir {data}")
             except (ValueError, LookupError, TypeError) as exc:
                 ok, detail = False, f"{type(exc).__name__}: {(err or out)[-500:]}"
-        checks.append(Check("knowledge: kb build + search with Chroma vectors", ok, detail))
+        checks.append(Check("knowledge: kb build + search with Chroma vectors on a Cyrillic/Kazakh path", ok, detail))
 
-        code, _, out, err = run(packaged.command + ["inventory", "find", "лоферы шанель", "--size", "38", "--json"],
-                                base_env(packaged), work, timeout=120)
-        try:
-            found = json.loads(out)
-            ok = code == 0 and found.get("status") == "in_stock"
-            detail = f"{found.get('product')} size {found.get('size')}: {found.get('status')}"
-        except ValueError:
-            ok, detail = False, (err or out)[-500:]
-        checks.append(Check("inventory: find in the bundled stock file", ok, detail))
+        for label, extra in (("bundled stock file", []), ("Cyrillic/Kazakh data dir", ["--data-dir", str(data)])):
+            code, _, out, err = run(packaged.command + extra + ["inventory", "find", "лоферы шанель", "--size", "38",
+                                                                "--json"], base_env(packaged), work, timeout=120)
+            try:
+                found = json.loads(out)
+                ok = code == 0 and found.get("status") == "in_stock" and found.get("product") == "Лоферы Chanel"
+                detail = f"{found.get('product')} size {found.get('size')}: {found.get('status')}"
+            except ValueError:
+                ok, detail = False, (err or out)[-500:]
+            checks.append(Check(f"inventory: find, {label} (UTF-8 JSON on a pipe)", ok, detail))
+
+        checks.append(crash_exit(packaged, work, tmp))
+        for how in (("SIGBREAK",) if IS_WINDOWS else ("SIGINT", "SIGTERM")):
+            checks.append(clean_stop(packaged, work, tmp / f"stop-{how.lower()}", how))
+        log_file = tmp / f"stop-{'sigbreak' if IS_WINDOWS else 'sigint'}" / "logs" / "ottenok.log"
+        log_text = log_file.read_text(encoding="utf-8", errors="replace") if log_file.is_file() else ""
+        checks.append(Check("utf-8: Python's UTF-8 mode on in the packaged program", "utf8_mode=1" in log_text,
+                            next((line[-160:] for line in log_text.splitlines() if "utf8_mode" in line), "no start line")))
 
         for runner in runners:
             fig = figures.setdefault(runner.label, {})
@@ -335,10 +416,8 @@ def main(argv: list[str] | None = None) -> int:
                         fig.setdefault("self-test: window shown (in-process)", []).append(timings["window shown"])
 
                 ready, code, output = headless_ready(runner, work, tmp / f"headless-{runner.label}-{attempt}")
-                if runner is packaged and attempt == 0:
-                    clean = code == 0 or IS_WINDOWS  # Windows: no SIGINT to a child; terminated instead
-                    checks.append(Check("headless: READY and clean stop", ready is not None and clean,
-                                        f"exit code {code}" if ready is not None else output))
+                if runner is packaged and attempt == 0 and ready is None:
+                    checks.append(Check("headless: READY (timing run)", False, output))
                 if ready is not None:
                     fig.setdefault("start → headless READY", []).append(ready)
 
@@ -348,19 +427,30 @@ def main(argv: list[str] | None = None) -> int:
                 if shown is not None:
                     fig.setdefault(label, []).append(shown)
 
-        if not IS_WINDOWS:
-            # No --data-dir, no OTTENOK_DATA_DIR: the per-user data dir (platformdirs) is used.
+        # No --data-dir, no OTTENOK_DATA_DIR: the per-user data dir on the local disk is used
+        # (Windows: %LOCALAPPDATA%\Ottenok of the CI runner's throwaway profile, never the
+        # roaming %APPDATA%; Linux: a private HOME/XDG_DATA_HOME).
+        if IS_WINDOWS:
+            env: dict[str, str] = {}
+            user_dir = Path(os.environ["LOCALAPPDATA"]) / "Ottenok"
+            roaming_db: Path | None = Path(os.environ["APPDATA"]) / "Ottenok" / "ottenok.sqlite3"
+        else:
             home = tmp / "home"
             xdg = home / ".local" / "share"
             env = {"HOME": str(home), "XDG_DATA_HOME": str(xdg), "APPDATA": str(home / "AppData" / "Roaming")}
+            user_dir = xdg / "Ottenok" if sys.platform.startswith("linux") else Path.home() / "Library" / "Application Support" / "Ottenok"
+            roaming_db = None
+        if IS_WINDOWS:
+            checks.append(roaming_data_moved(packaged, work))
+        if IS_WINDOWS or sys.platform.startswith("linux"):
             ready, code, output = headless_ready(packaged, work, None, env)
-            expected = (xdg / "Ottenok" / "ottenok.sqlite3") if sys.platform.startswith("linux") else None
-            ok = ready is not None and (expected is None or expected.is_file())
-            checks.append(Check("data dir: per-user folder by default", ok,
+            expected = user_dir / "ottenok.sqlite3"
+            ok = ready is not None and expected.is_file() and not (roaming_db is not None and roaming_db.exists())
+            checks.append(Check("data dir: per-user folder on the local disk by default", ok,
                                 f"database at {expected}" if ok else output))
             # The next start (e.g. after an update) opens the same data instead of starting over.
             ready, code, output = headless_ready(packaged, work, None, env)
-            reopened = ready is not None and code == 0 and not list((xdg / "Ottenok").glob("*.bak-v*"))
+            reopened = ready is not None and code == 0 and not list(user_dir.glob("*.bak-v*"))
             checks.append(Check("data dir: the next start reopens the same database", reopened,
                                 "" if reopened else output))
 

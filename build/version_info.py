@@ -21,6 +21,7 @@ PACKAGE_INIT = ROOT / "ottenok_desktop" / "__init__.py"
 COMPANY = "Ottenok"
 PRODUCT = "Ottenok Desktop"
 DESCRIPTION = "Ottenok Desktop — AI sales manager and operator console"
+CLI_DESCRIPTION = "Ottenok Desktop — command line (self-test, headless engine, kb, inventory)"
 COPYRIGHT = "© Ottenok"
 
 
@@ -54,14 +55,14 @@ def version_tuple(version: str) -> tuple[int, int, int, int]:
     return padded[0], padded[1], padded[2], padded[3]
 
 
-def render_version_info(version: str, *, original_filename: str = "Ottenok.exe") -> str:
+def render_version_info(version: str, *, original_filename: str = "Ottenok.exe", description: str = DESCRIPTION) -> str:
     """The text PyInstaller's `load_version_info_from_text_file` reads."""
     numbers = version_tuple(version)
     dotted = ".".join(str(n) for n in numbers)
     internal_name = original_filename.rsplit(".", 1)[0]
     strings = {
         "CompanyName": COMPANY,
-        "FileDescription": DESCRIPTION,
+        "FileDescription": description,
         "FileVersion": dotted,
         "InternalName": internal_name,
         "LegalCopyright": COPYRIGHT,
@@ -99,10 +100,12 @@ VSVersionInfo(
 """
 
 
-def write_version_info(out_file: Path, version: str | None = None, *, original_filename: str = "Ottenok.exe") -> Path:
+def write_version_info(out_file: Path, version: str | None = None, *, original_filename: str = "Ottenok.exe",
+                       description: str = DESCRIPTION) -> Path:
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_text(
-        render_version_info(version or read_version(), original_filename=original_filename), encoding="utf-8"
+        render_version_info(version or read_version(), original_filename=original_filename, description=description),
+        encoding="utf-8",
     )
     return out_file
 

@@ -1,4 +1,5 @@
-"""The headless runner: the engine alone, no Qt imported. SIGINT/SIGTERM stop it cleanly:
+"""The headless runner: the engine alone, no Qt imported. SIGINT/SIGTERM (and on Windows
+Ctrl+Break, closing the console, logoff and shutdown: stop_signals.py) stop it cleanly:
 polling stops, interrupted turns stay pending (they resume at the next start), queued
 messages stay in the outbox, the database is closed."""
 
@@ -6,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 
 from .settings import Settings
 
@@ -15,26 +15,27 @@ log = logging.getLogger(__name__)
 
 async def run_engine_until_signal(settings: Settings, stop: asyncio.Event | None = None) -> int:
     from .bootstrap import build_engine
+    from .stop_signals import StopSignals
 
     stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(signum, stop.set)
-        except (NotImplementedError, RuntimeError):  # Windows: fall back to KeyboardInterrupt
-            pass
+    signals = StopSignals(asyncio.get_running_loop(), stop.set)
+    signals.install()
     engine = build_engine(settings)
-    await engine.start()
-    if engine.sandbox is not None:
-        log.info("demo mode: GREEN-API sandbox at %s (control: %s/sandbox/...)", engine.sandbox.api_url, engine.sandbox.api_url)
-        print(f"READY demo sandbox={engine.sandbox.api_url}", flush=True)
-    else:
-        print("READY", flush=True)
     try:
-        await stop.wait()
+        await engine.start()
+        if engine.sandbox is not None:
+            log.info("demo mode: GREEN-API sandbox at %s (control: %s/sandbox/...)", engine.sandbox.api_url, engine.sandbox.api_url)
+            print(f"READY demo sandbox={engine.sandbox.api_url}", flush=True)
+        else:
+            print("READY", flush=True)
+        try:
+            await stop.wait()
+        finally:
+            log.info("stopping")
+            await engine.stop()
+            log.info("stopped cleanly")
     finally:
-        log.info("stopping")
-        await engine.stop()
+        signals.stopped()  # a console-close handler waiting on another thread may return now
     return 0
 
 

@@ -199,10 +199,12 @@ _FALSE = {"0", "false", "no", "off", "нет", ""}
 
 
 def default_data_dir() -> Path:
-    import platformdirs
+    """%LOCALAPPDATA%\\Ottenok on Windows (the local disk: SQLite and the indexes never on a
+    roaming profile or a network share), ~/.local/share/Ottenok on Linux. data_dirs.py moves
+    the data of older versions from %APPDATA%\\Ottenok once, at start-up (__main__)."""
+    from .data_dirs import local_data_dir
 
-    # roaming=True gives %APPDATA%\Ottenok on Windows (issue 8), ~/.local/share/Ottenok on Linux.
-    return Path(platformdirs.user_data_dir("Ottenok", appauthor=False, roaming=True))
+    return local_data_dir()
 
 
 def resolve_data_dir(cli_value: str | Path | None, environ: Mapping[str, str]) -> Path:

@@ -2,8 +2,9 @@
 
 One asyncio loop (qasync's QEventLoop on the main thread). The window shows first, then
 the engine starts; closing the window sets an asyncio.Event and `main()` stops the
-engine from the asyncio side (DESIGN.md §4: `setQuitOnLastWindowClosed(False)`, no
-`aboutToQuit`, the engine's own ThreadPoolExecutor shut down without waiting).
+engine from the asyncio side (DESIGN.md §4: `setQuitOnLastWindowClosed(False)`, the
+engine's own ThreadPoolExecutor shut down without waiting). At Windows logoff/shutdown
+`commitDataRequest`/`aboutToQuit` stop the engine within Windows' time (session_end.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..settings import Settings
+from ..tempdirs import remove_tree_quietly
 from . import strings as S
 
 log = logging.getLogger(__name__)
@@ -88,9 +90,15 @@ async def start_console(console: Console) -> None:
 
 
 async def _main(settings: Settings) -> int:
+    from PySide6.QtWidgets import QApplication
+
     from ..bootstrap import build_engine
+    from .session_end import SessionEndGuard
 
     closed = asyncio.Event()
+    # Windows logoff/shutdown: stop the engine before the process is killed (session_end.py).
+    guard = SessionEndGuard(closed.set)
+    guard.connect(QApplication.instance())
     engine = build_engine(settings)
     console = build_console(engine, closed)
     console.window.show()
@@ -111,10 +119,14 @@ async def _main(settings: Settings) -> int:
             client.move(console.window.geometry().right() - 400, console.window.geometry().top() + 80)
         await closed.wait()
     finally:
-        await console.ctx.tasks.shutdown()
-        await engine.stop()
-        console.bridge.detach()
-        console.window.alerts.stop()
+        try:
+            await console.ctx.tasks.shutdown()
+            await engine.stop()
+            log.info("engine stopped cleanly%s", " (session end)" if guard.session_ending else "")
+        finally:
+            guard.mark_stopped()
+            console.bridge.detach()
+            console.window.alerts.stop()
     return 0
 
 
@@ -205,21 +217,25 @@ def run_self_test(settings: Settings) -> int:
     total = time.perf_counter()
     timings: dict[str, float] = {}
     app = make_application()
-    with tempfile.TemporaryDirectory(prefix="ottenok-selftest-") as tmp:
-        # A fresh data dir: the self-test never touches the shop's real database.
+    # A fresh data dir: the self-test never touches the shop's real database. It is removed
+    # inside the try: on Windows files Chroma/SQLite still hold cannot be deleted yet
+    # (WinError 32), and a failed clean-up must not turn a passed self-test into a crash.
+    tmp = Path(tempfile.mkdtemp(prefix="ottenok-selftest-"))
+    try:
         test_settings = settings.with_changes(
-            data_dir=Path(tmp), demo=True, inventory_excel_path=None, knowledge_base_dir=None, photos_dir=None,
+            data_dir=tmp, demo=True, inventory_excel_path=None, knowledge_base_dir=None, photos_dir=None,
         )
-        try:
-            with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-                runner.run(asyncio.wait_for(_self_test(test_settings, timings), SELF_TEST_TIMEOUT + 60))
-        except (SelfTestFailure, asyncio.TimeoutError) as exc:
-            print(f"self-test FAILED: {exc or 'timed out'}", file=sys.stderr)
-            return 1
-        except Exception as exc:  # any crash is a failed self-test with its reason
-            log.exception("self-test crashed")
-            print(f"self-test FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
-            return 1
+        with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+            runner.run(asyncio.wait_for(_self_test(test_settings, timings), SELF_TEST_TIMEOUT + 60))
+    except (SelfTestFailure, asyncio.TimeoutError) as exc:
+        print(f"self-test FAILED: {exc or 'timed out'}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # any crash is a failed self-test with its reason
+        log.exception("self-test crashed")
+        print(f"self-test FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        remove_tree_quietly(tmp)
     for name, seconds in timings.items():
         print(f"{name}: {seconds:.2f} s")
     print(f"self-test passed in {time.perf_counter() - total:.2f} s")

@@ -31,3 +31,23 @@ def test_existing_streams_are_left_alone(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(sys, "stderr", err)
     entry._attach_streams()
     assert sys.stdout is out and sys.stderr is err
+
+
+def test_run_switches_a_cp1252_pipe_to_utf8_before_main(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ottenok_desktop.__main__ as entry_main
+
+    raw = io.BytesIO()
+    pipe = io.TextIOWrapper(raw, encoding="cp1252")  # what a frozen Windows exe gets on a pipe
+    monkeypatch.setattr(sys, "stdout", pipe)
+
+    def fake_main() -> int:
+        print('{"product": "Лоферы Chanel", "note": "өлшемі 38 бар"}')
+        return 0
+
+    monkeypatch.setattr(entry_main, "main", fake_main)
+    try:
+        assert entry.run() == 0
+        pipe.flush()
+        assert raw.getvalue().decode("utf-8").strip() == '{"product": "Лоферы Chanel", "note": "өлшемі 38 бар"}'
+    finally:
+        monkeypatch.undo()

@@ -67,7 +67,7 @@ def test_entry_script_and_trimming(tree: ast.Module) -> None:
     assert '"entry.py"' in source and (ROOT / "build" / "entry.py").is_file()
     analysis = _calls(tree, "Analysis")
     assert len(analysis) == 1
-    assert "trim.EXCLUDED_MODULES" in ast.unparse(_keyword(analysis[0], "excludes"))  # type: ignore[arg-type]
+    assert "trim.excluded_modules" in ast.unparse(_keyword(analysis[0], "excludes"))  # type: ignore[arg-type]
     assert "a.binaries = trim.trim(a.binaries)" in source
     assert "a.datas = trim.trim(a.datas)" in source
     assert 'collect_submodules("chromadb", filter=trim.keep_chromadb_submodule)' in source
@@ -79,3 +79,29 @@ def test_entry_script_hands_over_to_main() -> None:
     entry = ast.parse((ROOT / "build" / "entry.py").read_text(encoding="utf-8"))
     imports = [n for n in ast.walk(entry) if isinstance(n, ast.ImportFrom) and n.module == "ottenok_desktop.__main__"]
     assert imports and imports[0].names[0].name == "main"
+
+
+def _exe_calls(tree: ast.Module) -> list[ast.Call]:
+    return _calls(tree, "EXE")
+
+
+def test_both_executables_run_python_in_utf8_mode(tree: ast.Module) -> None:
+    assert _literal_names(tree, "options") == [("X utf8", None, "OPTION")]
+    for call in _exe_calls(tree):
+        assert isinstance(call.args[2], ast.Name) and call.args[2].id == "options"
+
+
+def test_no_bootloader_dialog_and_the_utf8_manifest(tree: ast.Module) -> None:
+    common = next(n for n in ast.walk(tree) if isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "_common" for t in n.targets))
+    keywords = {k.arg: k.value for k in common.value.keywords}  # type: ignore[attr-defined]
+    assert ast.literal_eval(keywords["disable_windowed_traceback"]) is True
+    assert "MANIFEST" in ast.unparse(keywords["manifest"])
+    source = SPEC.read_text(encoding="utf-8")
+    assert 'BUILD_DIR / "windows" / "ottenok.manifest"' in source
+
+
+def test_runtime_hook_and_declared_optional_packages(tree: ast.Module) -> None:
+    analysis = _calls(tree, "Analysis")[0]
+    hooks = ast.unparse(_keyword(analysis, "runtime_hooks"))  # type: ignore[arg-type]
+    assert "otlp_grpc_shim.py" in hooks and (ROOT / "build" / "runtime_hooks" / "otlp_grpc_shim.py").is_file()
+    assert ast.unparse(_keyword(analysis, "excludes")) == "trim.excluded_modules(_declared)"  # type: ignore[arg-type]

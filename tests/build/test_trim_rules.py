@@ -194,3 +194,70 @@ def test_orphan_system_libraries_are_pruned_but_dlopened_ones_stay() -> None:
     kept, dropped = trim.prune_orphan_system_libraries(entries, lambda src: needs.get(src, []))
     assert dropped == [cairo, pixman]
     assert kept == [qxcb, ssl_ext, x11, xcb, dbus, libpython]
+
+
+# ---- issue 18/19 cuts ---------------------------------------------------------------------------
+@pytest.mark.parametrize("module", ["grpc", "opentelemetry.exporter.otlp.proto.grpc", "httpx._main", "rich",
+                                    "pygments", "click"])
+def test_grpc_and_httpx_cli_are_left_out(module: str) -> None:
+    assert module in trim.EXCLUDED_MODULES
+
+
+@pytest.mark.parametrize("module", ["httpx", "opentelemetry", "chromadb", "lxml", "yaml", "cryptography", "numpy"])
+def test_what_the_program_imports_stays(module: str) -> None:
+    assert not any(module == x or module.startswith(x + ".") for x in trim.EXCLUDED_MODULES)
+
+
+def test_chromadb_grpc_helpers_are_skipped_but_its_telemetry_module_kept() -> None:
+    assert not trim.keep_chromadb_submodule("chromadb.proto.utils")
+    assert not trim.keep_chromadb_submodule("chromadb.telemetry.opentelemetry.grpc")
+    assert trim.keep_chromadb_submodule("chromadb.telemetry.opentelemetry")
+    assert trim.keep_chromadb_submodule("chromadb.proto.convert")
+
+
+@pytest.mark.parametrize(("dest", "kept"), [
+    ("lxml/etree.cpython-311-x86_64-linux-gnu.so", True),
+    ("lxml/etree.cp311-win_amd64.pyd", True),
+    ("lxml/_elementpath.cpython-311-x86_64-linux-gnu.so", True),
+    ("lxml/objectify.cpython-311-x86_64-linux-gnu.so", False),
+    ("lxml\\objectify.cp311-win_amd64.pyd", False),
+    ("lxml/html/diff.cpython-311-x86_64-linux-gnu.so", False),
+    ("lxml/isoschematron/resources/rng/iso-schematron.rng", False),
+])
+def test_lxml_keeps_etree_only(dest: str, kept: bool) -> None:
+    assert trim.keep_entry(dest) is kept
+
+
+PYPROJECT = """
+[project]
+name = "ottenok-desktop"
+dependencies = [
+    "PySide6-Essentials>=6.11,<6.12",
+    "python-calamine>=0.2,<1",
+    "google_auth >= 2.20",
+    {extra}
+]
+[project.optional-dependencies]
+dev = ["pandas>=2.2", "Pillow>=10"]
+package = ["pyinstaller>=6.10,<7"]
+"""
+
+
+def test_declared_dependencies_are_normalised_names() -> None:
+    declared = trim.declared_dependencies(PYPROJECT.format(extra=""))
+    assert {"pyside6-essentials", "python-calamine", "google-auth", "pyinstaller"} <= declared
+    assert "pandas" not in declared and "pillow" not in declared  # dev tools never ship
+
+
+def test_optional_packages_ship_only_when_declared() -> None:
+    undeclared = trim.excluded_modules(trim.declared_dependencies(PYPROJECT.format(extra="")))
+    assert {"psycopg", "psycopg_binary", "PIL"} <= set(undeclared)
+    declared = trim.excluded_modules(trim.declared_dependencies(
+        PYPROJECT.format(extra='"psycopg[binary]>=3.2",\n    "Pillow>=10",')))
+    assert "psycopg" not in declared and "psycopg_binary" not in declared and "PIL" not in declared
+    assert "grpc" in declared  # the fixed exclusions stay
+
+
+def test_the_real_pyproject_parses() -> None:
+    declared = trim.declared_dependencies((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert {"chromadb", "truststore", "pyside6-essentials"} <= declared

@@ -65,3 +65,18 @@ def test_a_pre_release_keeps_its_full_name_in_the_strings() -> None:
     info = _evaluate("\n".join(l for l in version_info.render_version_info("1.4.0rc2").splitlines() if not l.startswith("#")))
     strings = {s.args[0]: s.args[1] for s in info.kwargs["kids"][0].args[0][0].args[1]}
     assert strings["ProductVersion"] == "1.4.0rc2" and strings["FileVersion"] == "1.4.0.0"
+
+
+def test_the_cli_exe_names_itself(tmp_path: Path) -> None:
+    out = version_info.write_version_info(tmp_path / "cli.txt", original_filename="ottenok-cli.exe",
+                                          description=version_info.CLI_DESCRIPTION)
+    body = "\n".join(line for line in out.read_text(encoding="utf-8").splitlines() if not line.startswith("#"))
+    strings = {s.args[0]: s.args[1] for s in _evaluate(body).kwargs["kids"][0].args[0][0].args[1]}
+    assert strings["OriginalFilename"] == "ottenok-cli.exe" and strings["InternalName"] == "ottenok-cli"
+    assert "command line" in strings["FileDescription"]
+
+
+def test_the_spec_gives_each_exe_its_own_resource() -> None:
+    spec = (Path(version_info.ROOT) / "pyinstaller.spec").read_text(encoding="utf-8")
+    assert 'original_filename=f"{CLI_NAME}.exe"' in spec and 'original_filename=f"{APP_NAME}.exe"' in spec
+    assert "version=_cli_version" in spec and "version=_gui_version" in spec

@@ -27,6 +27,8 @@ import httpx
 
 from ottenok_desktop.settings import Secret
 
+from ..tls import client_ssl_context, describe_tls_failure, tls_failure_reason
+
 from .errors import (
     GreenApiAuthError,
     GreenApiBadRequest,
@@ -38,6 +40,7 @@ from .errors import (
     GreenApiRateLimited,
     GreenApiServerError,
     GreenApiTimeout,
+    GreenApiTlsError,
     RedactingFilter,
     redact,
 )
@@ -90,7 +93,9 @@ class GreenApiClient:
         self.instance_id = str(instance_id)
         self._token = token
         self._owns_http = http is None
-        self._http = http or httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=10.0))
+        # HTTPS verified through the OS certificate store (services/tls.py).
+        self._http = http or httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=10.0),
+                                               verify=client_ssl_context())
         self._max_attempts = max_attempts
         self._backoff_base = backoff_base
         self._backoff_max = backoff_max
@@ -275,6 +280,11 @@ class GreenApiClient:
                 timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
             )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            tls_reason = tls_failure_reason(exc)
+            if tls_reason is not None:
+                message = describe_tls_failure(self._host_name(host), redact(tls_reason, self._token.reveal()))
+                log.error("GREEN-API %s: %s", method, message)
+                raise GreenApiTlsError(f"GREEN-API {method}: {message}", method=method) from None
             # The request never reached the server: safe to retry, even a send.
             raise GreenApiNetworkError(
                 f"GREEN-API {method}: cannot connect to {self._host_name(host)} ({self._describe(exc)})",

@@ -84,6 +84,13 @@ class GreenApiNetworkError(GreenApiError):
     default_retryable = True
 
 
+class GreenApiTlsError(GreenApiNetworkError):
+    """The server's HTTPS certificate is not trusted here (antivirus/proxy HTTPS scanning,
+    a wrong clock). Not retried quickly: it does not fix itself within seconds."""
+
+    default_retryable = False
+
+
 class GreenApiTimeout(GreenApiError):
     """The answer did not come in time. For sends `ambiguous` is True: it may have gone."""
 

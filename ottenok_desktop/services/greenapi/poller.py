@@ -24,7 +24,7 @@ from ottenok_desktop.services.storage import Database
 from ottenok_desktop.services.storage.database import URGENT
 
 from .client import GreenApiClient, ReceivedNotification
-from .errors import GreenApiAuthError, GreenApiError, GreenApiInstanceNotReady, GreenApiQuotaExceeded
+from .errors import GreenApiAuthError, GreenApiError, GreenApiInstanceNotReady, GreenApiQuotaExceeded, GreenApiTlsError
 from .ingest import IngestResult, Stored, apply_pending, store_notification
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,9 @@ class Poller:
             except GreenApiQuotaExceeded as exc:
                 self._set_state("quota", str(exc))
                 await asyncio.sleep(60)
+            except GreenApiTlsError as exc:  # HTTPS certificate not trusted (antivirus scanning HTTPS)
+                self._set_state("tls_untrusted", str(exc))
+                await asyncio.sleep(30)
             except GreenApiInstanceNotReady as exc:
                 self._set_state(exc.state or "starting", str(exc))
                 await asyncio.sleep(10)
@@ -186,6 +189,8 @@ class Poller:
                 self._set_state("wrong_credentials", str(exc))
             except GreenApiInstanceNotReady as exc:
                 self._set_state(exc.state or "starting", str(exc))
+            except GreenApiTlsError as exc:
+                self._set_state("tls_untrusted", str(exc))
             except GreenApiError as exc:
                 self._set_state("unreachable", str(exc))
             await asyncio.sleep(self._state_interval)

@@ -108,9 +108,13 @@ class OpenAIEmbedder:
     def _get_client(self) -> Any:
         with self._lock:
             if self._client is None:
-                from openai import OpenAI
+                from openai import DefaultHttpxClient, OpenAI
+
+                from ..tls import client_ssl_context
 
                 self._client = OpenAI(
+                    # HTTPS verified through the OS certificate store (services/tls.py).
+                    http_client=DefaultHttpxClient(verify=client_ssl_context()),
                     api_key=self._api_key.reveal() or "no-key",  # local servers accept any key
                     # OPENAI_BASE_URL follows the openai package's meaning (".../v1").
                     base_url=self.base_url or None,
@@ -123,6 +127,11 @@ class OpenAIEmbedder:
         try:
             response = self._get_client().embeddings.create(model=self.model, input=list(texts))
         except Exception as exc:  # openai raises APIError subclasses, httpx errors, timeouts
+            from ..tls import describe_tls_failure, tls_failure_reason
+
+            reason = tls_failure_reason(exc)
+            if reason is not None:
+                raise EmbeddingError(f"OpenAI embeddings failed: {describe_tls_failure(self.base_url or 'api.openai.com', reason)}") from None
             raise EmbeddingError(f"OpenAI embeddings failed: {type(exc).__name__}: {_safe(exc, self._api_key)}") from None
         data = sorted(response.data, key=lambda item: item.index)
         if len(data) != len(texts):

@@ -27,7 +27,7 @@ CHARS_PER_TOKEN = 3.0
 
 
 class LlmError(LlmFailure):
-    """The LLM did not give a usable answer; `kind` says why (timeout | http | connection | format | auth)."""
+    """The LLM did not give a usable answer; `kind` says why (timeout | http | connection | tls | format | auth)."""
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(kind, f"LLM {kind}: {message}")
@@ -98,8 +98,12 @@ class LlmClient:
 
             # A local OpenAI-compatible server needs no key, but the client insists on one.
             key = self._key.reveal() if self._key else "not-needed"
+            from ..tls import client_ssl_context
+
+            # HTTPS verified through the OS certificate store (services/tls.py).
+            http_client = openai.DefaultAsyncHttpxClient(verify=client_ssl_context())
             self._client = openai.AsyncOpenAI(api_key=key, base_url=self.base_url, timeout=self.timeout,
-                                              max_retries=self.max_retries)
+                                              max_retries=self.max_retries, http_client=http_client)
         return self._client
 
     async def close(self) -> None:
@@ -117,6 +121,11 @@ class LlmClient:
         if isinstance(error, openai.APIStatusError):
             return LlmError("http", f"HTTP {error.status_code} from {self.base_url}")
         if isinstance(error, openai.APIConnectionError):
+            from ..tls import describe_tls_failure, tls_failure_reason
+
+            reason = tls_failure_reason(error)
+            if reason is not None:
+                return LlmError("tls", describe_tls_failure(self.base_url, reason))
             return LlmError("connection", f"cannot reach {self.base_url}")
         return LlmError("error", type(error).__name__)
 

@@ -67,7 +67,12 @@ class DrivePhotoSource:
             raise PhotoSourceError(
                 f"Google credentials file {self.credentials_file.name} is not a service-account key "
                 f"({type(exc).__name__})") from None
-        return build("drive", "v3", credentials=credentials, cache_discovery=False)
+        from google_auth_httplib2 import AuthorizedHttp
+
+        from .drive_http import os_trust_http
+
+        # HTTPS verified through the OS certificate store (services/tls.py), like every client.
+        return build("drive", "v3", http=AuthorizedHttp(credentials, http=os_trust_http()), cache_discovery=False)
 
     def _drive(self) -> Any:
         if self._service is None:

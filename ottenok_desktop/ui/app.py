@@ -47,6 +47,9 @@ class Console:
 
 
 def make_application() -> Any:
+    from .platform_check import exit_if_qt_cannot_start
+
+    exit_if_qt_cannot_start()  # missing X11 libraries: say what to install, not Qt's abort
     from PySide6.QtWidgets import QApplication
 
     from .resources import app_icon, style_sheet

@@ -323,6 +323,15 @@ DEFAULT_MANAGER_NAME = "Менеджер"
 SELF_TEST_OK = "Самопроверка пройдена"
 
 # ---- start-up failures ------------------------------------------------------------------------
+XCB_MISSING = (
+    "Ottenok Desktop cannot open its window: Qt needs X11 (xcb) libraries this system lacks.\n"
+    "Оттенок не может открыть окно: в системе нет библиотек X11 (xcb), нужных Qt.\n"
+    "Missing / не найдены: {libraries}\n"
+    "Install them (Debian/Ubuntu) / установите их командой:\n"
+    "    {command}\n"
+    "Other distributions: install the packages that provide these files. "
+    "Без окна можно работать так: python -m ottenok_desktop --headless"
+)
 FATAL_TITLE = "Оттенок — не удалось запустить"
 FATAL_START = (
     "Программа не смогла запуститься.\n\n{reason}\n\n"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import sys
 
 from .settings import Settings
 
@@ -39,7 +40,15 @@ async def run_engine_until_signal(settings: Settings, stop: asyncio.Event | None
 
 
 def run_headless(settings: Settings) -> int:
+    from .services.storage.integrity import EXIT_DAMAGED, DatabaseDamaged, inspect_database
+
+    damage = inspect_database(settings.database_path)
     try:
-        return asyncio.run(run_engine_until_signal(settings))
+        if damage is None:
+            return asyncio.run(run_engine_until_signal(settings))
+    except DatabaseDamaged as exc:  # found by SQLite itself while opening
+        damage = exc.damage
     except KeyboardInterrupt:
         return 0
+    print(f"{damage.message_en()}\n\n{damage.message_ru()}", file=sys.stderr, flush=True)
+    return EXIT_DAMAGED

@@ -129,7 +129,12 @@ def show_fatal(message: str) -> None:
 def run_gui(settings: Settings) -> int:
     import qasync
 
+    from ..services.storage.integrity import EXIT_DAMAGED
+    from .damaged_db import database_ready
+
     app = make_application()
+    if not database_ready(settings.database_path):  # a damaged file: offer the newest backup
+        return EXIT_DAMAGED
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
         return runner.run(_main(settings))
 

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from ottenok_desktop.__main__ import main
+from ottenok_desktop.services.instance_lock import InstanceLock
 from ottenok_desktop.services.storage import Database
 from ottenok_desktop.services.storage.integrity import EXIT_DAMAGED
 
@@ -62,6 +63,10 @@ def test_db_check_and_restore_commands(tmp_path: Path, capsys) -> None:
     path.write_bytes(data[: len(data) // 3])
     assert main([*args, "check"]) == EXIT_DAMAGED
     assert "truncated" in capsys.readouterr().err
+    with InstanceLock(data_dir, "console") as running:
+        assert running.acquire()
+        assert main([*args, "restore"]) == 1  # never under a running program
+        assert "already running" in capsys.readouterr().err
     assert main([*args, "restore"]) == 0
     out = capsys.readouterr().out
     assert "Restored ottenok.sqlite3 from ottenok.sqlite3.bak-v1" in out and "База восстановлена" in out

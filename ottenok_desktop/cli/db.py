@@ -7,8 +7,8 @@
                           unless --force
     db backups            the backups next to the database, newest first
 
-This is what a headless start prints when the database is damaged. Run it while the program
-is stopped.
+This is what a headless start prints when the database is damaged. `restore` refuses while
+a program runs on the data dir.
 """
 
 from __future__ import annotations
@@ -53,8 +53,13 @@ def run(args: Any) -> int:
 
 
 def _restore(args: Any, path: Path, damage: Any) -> int:
+    from ottenok_desktop.services.instance_lock import InstanceLock
     from ottenok_desktop.services.storage import integrity
 
+    lock = InstanceLock(args.settings.data_dir, "cli")
+    if lock.is_held_elsewhere():
+        print(f"error: {lock.already_running_message()}", file=sys.stderr)
+        return EXIT_FAILED
     if damage is None and path.exists() and not args.force:
         print(f"error: {path} is sound; nothing to restore (use --force to replace it anyway)", file=sys.stderr)
         return EXIT_FAILED

@@ -131,12 +131,16 @@ def run_gui(settings: Settings) -> int:
 
     from ..services.storage.integrity import EXIT_DAMAGED
     from .damaged_db import database_ready
+    from .single_instance import ConsoleInstance
 
     app = make_application()
-    if not database_ready(settings.database_path):  # a damaged file: offer the newest backup
-        return EXIT_DAMAGED
-    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        return runner.run(_main(settings))
+    with ConsoleInstance(settings.data_dir) as instance:
+        if not instance.claim():  # one program per data dir: the running window comes to the front
+            return instance.hand_over()
+        if not database_ready(settings.database_path):  # a damaged file: offer the newest backup
+            return EXIT_DAMAGED
+        with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+            return runner.run(_main(settings))
 
 
 # ---- self-test ------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # zip (.xlsx/.ods), OLE2 (.xls)
 
 
 class ReadError(Exception):
@@ -99,11 +100,15 @@ def read_workbook(path: Path, engine: str = "auto", data: bytes | None = None) -
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         raise ReadError("unsupported", path.suffix or "no extension")
     if path.suffix.lower() == ".csv":
-        return [_read_csv_table(path, data)]
+        if data is None:
+            data = path.read_bytes()
+        if not data.startswith(_WORKBOOK_MAGIC):
+            return [_read_csv_table(path, data)]
+        # a workbook that was only renamed to .csv: read it as the workbook it is
     errors: list[str] = []
     engines = ["calamine", "openpyxl"] if engine == "auto" else [engine]
     for name in engines:
-        if name == "openpyxl" and path.suffix.lower() in (".xls", ".ods"):
+        if name == "openpyxl" and path.suffix.lower() in (".xls", ".ods", ".csv"):
             continue
         try:
             sheets = _read_calamine(path, data) if name == "calamine" else _read_openpyxl(path, data)

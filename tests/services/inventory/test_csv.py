@@ -92,10 +92,23 @@ def test_missing_column_and_no_header(tmp_path: Path) -> None:
 
 def test_binary_file_named_csv_is_refused_clearly(tmp_path: Path) -> None:
     path = tmp_path / "остатки.csv"
-    path.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00 a workbook renamed to .csv")
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR a photo renamed to .csv")
     [error] = load_stock(path).result.errors
     assert error.code == "corrupt_csv"
     assert "UTF-8 или Windows-1251" in error.message_ru and "остатки.csv" in error.message_en
+
+
+def test_workbook_renamed_to_csv_is_read_as_the_workbook(tmp_path: Path) -> None:
+    from .xlsx import ROWS, RU_HEADERS, write_xlsx
+
+    workbook = write_xlsx(tmp_path / "остатки.xlsx", ROWS, RU_HEADERS)
+    renamed = tmp_path / "остатки.csv"
+    renamed.write_bytes(workbook.read_bytes())
+    loaded = load_stock(renamed)
+    assert loaded.result.ok and loaded.result.engine == "calamine" and loaded.result.rows == len(ROWS)
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    assert load_stock(broken).result.errors[0].code == "corrupt"
 
 
 def test_empty_csv(tmp_path: Path) -> None:

@@ -89,7 +89,8 @@ class InstanceLock:
         if self._handle is not None:
             return True
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = os.fdopen(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644), "r+b")
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0)  # no CRT newline translation on Windows
+        handle = os.fdopen(os.open(self.path, flags, 0o644), "r+b")
         try:
             _lock(handle)
         except OSError:

@@ -22,6 +22,7 @@ import re
 import shutil
 import sqlite3
 import struct
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -63,7 +64,7 @@ class Damage:
             lines.append(f"Newest backup: {self.backup.name} ({_when(self.backup)}).")
             lines.append(
                 "To restore it (the damaged file is kept, renamed): "
-                f"python -m ottenok_desktop --data-dir \"{self.path.parent}\" db restore"
+                f"{_program()} --data-dir \"{self.path.parent}\" db restore"
             )
         else:
             lines.append(
@@ -84,7 +85,7 @@ class Damage:
         if self.backup is not None:
             lines.append(f"Последняя резервная копия: {self.backup.name} (от {_when(self.backup)}).")
             lines.append(
-                "Восстановить из неё: python -m ottenok_desktop "
+                f"Восстановить из неё: {_program()} "
                 f"--data-dir \"{self.path.parent}\" db restore — повреждённый файл не удаляется, а переименовывается."
             )
         else:
@@ -101,6 +102,13 @@ class DatabaseDamaged(Exception):
     def __init__(self, damage: Damage) -> None:
         self.damage = damage
         super().__init__(f"database damaged ({damage.code}): {damage.path}")
+
+
+def _program() -> str:
+    """How the user starts this program: the packaged executable or the Python module."""
+    if getattr(sys, "frozen", False):
+        return f"\"{sys.executable}\""
+    return "python -m ottenok_desktop"
 
 
 def _when(path: Path) -> str:

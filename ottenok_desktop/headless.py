@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
+import sys
 
 from .settings import Settings
 
@@ -40,7 +42,20 @@ async def run_engine_until_signal(settings: Settings, stop: asyncio.Event | None
 
 
 def run_headless(settings: Settings) -> int:
-    try:
-        return asyncio.run(run_engine_until_signal(settings))
-    except KeyboardInterrupt:
-        return 0
+    from .services.instance_lock import EXIT_ALREADY_RUNNING, InstanceLock
+    from .services.storage.integrity import EXIT_DAMAGED, DatabaseDamaged, inspect_database
+
+    with InstanceLock(settings.data_dir, "headless") as lock:
+        if not lock.acquire():  # one program per data dir
+            print(lock.already_running_message(), file=sys.stderr, flush=True)
+            return EXIT_ALREADY_RUNNING
+        damage = inspect_database(settings.database_path)
+        try:
+            if damage is None:
+                return asyncio.run(run_engine_until_signal(settings))
+        except DatabaseDamaged as exc:  # found by SQLite itself while opening
+            damage = exc.damage
+        except KeyboardInterrupt:
+            return 0
+        print(f"{damage.message_en()}\n\n{damage.message_ru()}", file=sys.stderr, flush=True)
+        return EXIT_DAMAGED

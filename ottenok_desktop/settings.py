@@ -1,8 +1,9 @@
 """Settings: one frozen object, loaded once at start-up.
 
 Sources, later ones winning: built-in defaults, the settings file in the data dir
-(`settings.json`, written by the console's settings dialog), a `.env` file in the
-current directory or the data dir, then the process environment. The names are the
+(`settings.json`, written by the console's settings dialog; its secrets live in the OS
+credential store instead when there is one, see secret_store.py), a `.env` file in the
+data dir, then one in the current directory, then the process environment. The names are the
 contract in DESIGN.md §3. An invalid value raises `SettingsError` naming the setting
 and the expected form; secrets are wrapped in `Secret` so they never reach a log,
 a repr or an exception message.
@@ -15,8 +16,11 @@ import os
 import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+if TYPE_CHECKING:
+    from .secret_store import SecretStore
 
 SETTINGS_FILE_NAME = "settings.json"
 ENV_FILE_NAME = ".env"
@@ -249,12 +253,16 @@ def read_settings_file(path: Path) -> dict[str, str]:
     return {str(k): "" if v is None else str(v) for k, v in raw.items()}
 
 
-def write_settings_file(data_dir: Path, values: Mapping[str, str]) -> Path:
-    """Save console-edited values (names from ENV_NAMES) atomically."""
+def write_settings_file(data_dir: Path, values: Mapping[str, str], secret_store: "SecretStore | None" = None) -> Path:
+    """Save console-edited values (names from ENV_NAMES) atomically; secrets go to the OS
+    credential store when there is one (secret_store.py), else into the file as before."""
+    from .secret_store import SecretStore, save_secrets
+
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / SETTINGS_FILE_NAME
-    current = read_settings_file(path)
-    current.update({k: v for k, v in values.items() if k in ENV_NAMES})
+    taken = save_secrets(secret_store or SecretStore(data_dir), values, SECRET_NAMES)
+    current = {k: v for k, v in read_settings_file(path).items() if k not in taken}
+    current.update({k: v for k, v in values.items() if k in ENV_NAMES and k not in taken})
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(current, ensure_ascii=False, indent=2), encoding="utf-8")
     os.replace(tmp, path)
@@ -332,12 +340,20 @@ def load_settings(
     time_scale: float = 1.0,
     start_time: str = "",
     overrides: Mapping[str, str] | None = None,
+    secret_store: "SecretStore | None" = None,
 ) -> Settings:
     """Build the one Settings object. Raises SettingsError on any invalid value."""
+    from .secret_store import SecretStore, move_plaintext_secrets
+
     env = dict(os.environ if environ is None else environ)
     root = resolve_data_dir(data_dir, env)
     merged: dict[str, str] = {}
-    merged.update(read_settings_file(root / SETTINGS_FILE_NAME))
+    file_values = read_settings_file(root / SETTINGS_FILE_NAME)
+    store = secret_store or SecretStore(root)
+    for moved in move_plaintext_secrets(root / SETTINGS_FILE_NAME, file_values, store, sorted(SECRET_NAMES)):
+        file_values.pop(moved)  # plaintext secrets leave settings.json for the credential store
+    merged.update(file_values)
+    merged.update(store.read_all(sorted(SECRET_NAMES)))  # the store stands where settings.json stood
     merged.update(parse_env_file(root / ENV_FILE_NAME))
     merged.update(parse_env_file(env_file if env_file is not None else Path.cwd() / ENV_FILE_NAME))
     merged.update({k: v for k, v in env.items() if k in ENV_NAMES})

@@ -71,3 +71,21 @@ def _restore_logging():
     for name, lg in logging.root.manager.loggerDict.items():
         if isinstance(lg, logging.Logger):
             lg.setLevel(levels.get(name, logging.NOTSET))
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring():
+    """Every test gets an empty in-memory credential store: no test reads or writes the
+    real OS store (Windows Credential Manager, a desktop's Secret Service)."""
+    import keyring
+
+    from ottenok_desktop import secret_store
+    from tests.fakes.memory_keyring import MemoryKeyring
+
+    previous = keyring.get_keyring()
+    store = MemoryKeyring()
+    keyring.set_keyring(store)
+    secret_store._default_backend.cache_clear()
+    yield store
+    keyring.set_keyring(previous)
+    secret_store._default_backend.cache_clear()

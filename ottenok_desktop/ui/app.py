@@ -49,6 +49,9 @@ class Console:
 
 
 def make_application() -> Any:
+    from .platform_check import exit_if_qt_cannot_start
+
+    exit_if_qt_cannot_start()  # missing X11 libraries: say what to install, not Qt's abort
     from PySide6.QtWidgets import QApplication
 
     from .resources import app_icon, style_sheet
@@ -141,9 +144,18 @@ def show_fatal(message: str) -> None:
 def run_gui(settings: Settings) -> int:
     import qasync
 
+    from ..services.storage.integrity import EXIT_DAMAGED
+    from .damaged_db import database_ready
+    from .single_instance import ConsoleInstance
+
     app = make_application()
-    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        return runner.run(_main(settings))
+    with ConsoleInstance(settings.data_dir) as instance:
+        if not instance.claim():  # one program per data dir: the running window comes to the front
+            return instance.hand_over()
+        if not database_ready(settings.database_path):  # a damaged file: offer the newest backup
+            return EXIT_DAMAGED
+        with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+            return runner.run(_main(settings))
 
 
 # ---- self-test ------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QMimeData
 
-STOCK_SUFFIXES = {".xlsx"}
+STOCK_SUFFIXES = {".xlsx", ".csv"}
 KNOWLEDGE_SUFFIXES = {".docx", ".txt", ".md", ".zip"}
 
 

@@ -1,5 +1,5 @@
 """The Inventory tab: the stock as a sortable, filterable table (low stock and reserved
-highlighted) and the drop target for a new `.xlsx`: accepted with a summary, or rejected
+highlighted) and the drop target for a new `.xlsx` or `.csv`: accepted with a summary, or rejected
 with the exact row/column errors while the old stock stays in use."""
 
 from __future__ import annotations
@@ -237,7 +237,7 @@ class InventoryTab(QWidget):
             event.ignore()
 
     def _choose_file(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, S.INVENTORY_LOAD, "", "Excel (*.xlsx)")
+        name, _ = QFileDialog.getOpenFileName(self, S.INVENTORY_LOAD, "", "Excel, CSV (*.xlsx *.csv)")
         if name:
             self.load_file(Path(name))
 

@@ -1,7 +1,7 @@
 """The main window: conversations | chat | order and customer cards, plus tabs for
 Inventory, Knowledge, Follow-ups and Tickets, the settings dialog and the status bar.
 
-Drops anywhere on the window are routed by file type (stock `.xlsx` → Inventory,
+Drops anywhere on the window are routed by file type (stock `.xlsx`/`.csv` → Inventory,
 documents → Knowledge). Closing the window sets `closed` (an asyncio.Event) so `main()`
 can stop the engine from the asyncio side (DESIGN.md §4).
 """

@@ -91,3 +91,18 @@ def test_find_with_a_broken_file(data: Path, tmp_path: Path, capsys: pytest.Capt
     path.write_bytes(b"garbage")
     code, out, err = run(capsys, data, "find", "шанель", "--file", str(path), "--json")
     assert code == 1 and out == "" and "cannot be used" in err and "Traceback" not in err
+
+
+def test_check_a_cp1251_csv(data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "остатки 1С.csv"
+    path.write_bytes(
+        "Наименование;Размер;Цвет;Остаток;Цена\r\nЛоферы Chanel;37;черный;1;285 000 тг\r\n"
+        "Лоферы Chanel;38,5;черный;две;285000\r\n".encode("cp1251")
+    )
+    code, out, err = run(capsys, data, "check", str(path), "--lang", "ru")
+    assert code == 1 and out == ""
+    assert "Файл «остатки 1С.csv», строка 3, столбец «Остаток»: «две» — не число" in err
+    path.write_bytes(path.read_bytes().replace("две".encode("cp1251"), b"2"))
+    code, out, err = run(capsys, data, "check", str(path))
+    assert code == 0, err
+    assert "2 rows" in out

@@ -65,6 +65,19 @@ async def test_good_file_dropped_on_the_window_replaces_the_stock(console_of, tm
         assert tab.proxy.rowCount() == 1
 
 
+async def test_csv_from_accounting_dropped_on_the_window_is_accepted(console_of, tmp_path) -> None:
+    async with console_of(attach_inventory) as stock_console:
+        window = stock_console.window
+        tab = window.inventory_tab
+        path = tmp_path / "выгрузка 1С.csv"
+        lines = [";".join(HEADERS)] + [";".join(str(cell) for cell in row) for row in GOOD]
+        path.write_bytes("\r\n".join(lines).encode("cp1251"))
+        drop(window, path)
+        assert window.tabs.currentWidget() is tab
+        await wait_until(lambda: tab.model.rowCount() == 4, timeout=15, what="the csv stock in the table")
+        assert "Файл принят" in tab.message.text()
+
+
 async def test_bad_file_shows_exact_errors_and_keeps_the_old_stock(console_of, tmp_path) -> None:
     async with console_of(attach_inventory) as stock_console:
         window = stock_console.window

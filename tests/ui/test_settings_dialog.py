@@ -1,5 +1,6 @@
 """The settings dialog: secrets masked, every invalid field explained in Russian, valid
-values saved to the settings file in the data dir (and read back by load_settings)."""
+values saved to the settings file in the data dir, secrets to the OS credential store
+(and read back by load_settings)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ async def test_invalid_values_are_explained_and_nothing_is_saved(console_of) -> 
         dialog.close()
 
 
-async def test_valid_values_are_saved_to_the_settings_file(console_of) -> None:
+async def test_valid_values_are_saved_to_the_settings_file(console_of, memory_keyring) -> None:
     async with console_of() as console:
         settings = console.ctx.engine.settings
         dialog = SettingsDialog(console.ctx, console.window)
@@ -50,6 +51,8 @@ async def test_valid_values_are_saved_to_the_settings_file(console_of) -> None:
         assert dialog.result() == SettingsDialog.DialogCode.Accepted
         saved = json.loads(settings.settings_file.read_text(encoding="utf-8"))
         assert saved["GREEN_API_INSTANCE_ID"] == "1101000001"
+        assert "GREEN_API_TOKEN" not in saved and "d75b3a66" not in settings.settings_file.read_text(encoding="utf-8")
+        assert memory_keyring.entries[(f"Ottenok Desktop ({settings.data_dir})", "GREEN_API_TOKEN")].startswith("d75b3a66")
         reloaded = load_settings(data_dir=settings.data_dir, environ={}, env_file=settings.data_dir / "none.env")
         assert reloaded.manager_numbers == ("77011234567", "77017654321")
         assert str(reloaded.work_hours) == "10-20"

@@ -1,4 +1,5 @@
-"""Reading a stock workbook into raw rows: python-calamine, openpyxl as fallback.
+"""Reading a stock workbook into raw rows: python-calamine, openpyxl as fallback; .csv
+files through csv_reader.py (encoding and delimiter detected).
 
 python-calamine is used directly rather than through `pandas.read_excel(engine="calamine")`:
 the rows are needed as Python lists anyway, and skipping the DataFrame (and pandas'
@@ -18,14 +19,15 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # zip (.xlsx/.ods), OLE2 (.xls)
 
 
 class ReadError(Exception):
     """The file cannot be read as a workbook; `code` selects the message."""
 
     def __init__(self, code: str, detail: str = "") -> None:
-        self.code = code  # missing | empty | unsupported | corrupt | no_sheet
+        self.code = code  # missing | empty | unsupported | corrupt | corrupt_csv | no_sheet
         self.detail = detail
         super().__init__(f"{code}: {detail}" if detail else code)
 
@@ -34,7 +36,7 @@ class ReadError(Exception):
 class RawTable:
     sheet: str
     rows: list[list[Any]]  # every row of the sheet, cells as Python values (None for empty)
-    engine: str  # calamine | openpyxl
+    engine: str  # calamine | openpyxl | csv (utf-8/cp1251, ";")
 
 
 def _clean(value: Any) -> Any:
@@ -97,10 +99,16 @@ def read_workbook(path: Path, engine: str = "auto", data: bytes | None = None) -
         raise ReadError("empty")
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         raise ReadError("unsupported", path.suffix or "no extension")
+    if path.suffix.lower() == ".csv":
+        if data is None:
+            data = path.read_bytes()
+        if not data.startswith(_WORKBOOK_MAGIC):
+            return [_read_csv_table(path, data)]
+        # a workbook that was only renamed to .csv: read it as the workbook it is
     errors: list[str] = []
     engines = ["calamine", "openpyxl"] if engine == "auto" else [engine]
     for name in engines:
-        if name == "openpyxl" and path.suffix.lower() in (".xls", ".ods"):
+        if name == "openpyxl" and path.suffix.lower() in (".xls", ".ods", ".csv"):
             continue
         try:
             sheets = _read_calamine(path, data) if name == "calamine" else _read_openpyxl(path, data)
@@ -115,3 +123,16 @@ def read_workbook(path: Path, engine: str = "auto", data: bytes | None = None) -
             raise ReadError("no_sheet")
         return [RawTable(sheet, rows, name) for sheet, rows in sheets]
     raise ReadError("corrupt", "; ".join(errors)[:500])
+
+
+def _read_csv_table(path: Path, data: bytes | None) -> RawTable:
+    from .csv_reader import CsvDecodeError, read_csv
+
+    try:
+        rows, encoding, delimiter = read_csv(path.read_bytes() if data is None else data)
+    except CsvDecodeError as exc:
+        raise ReadError("corrupt_csv", str(exc)) from exc
+    except OSError as exc:
+        raise ReadError("missing", str(exc)) from exc
+    log.debug("stock csv %s: encoding %s, delimiter %r", path.name, encoding, delimiter)
+    return RawTable(path.stem, rows, f"csv ({encoding}, {delimiter!r})")

@@ -57,8 +57,10 @@ def file_error(path: Path, code: str, detail: str = "") -> InventoryError:
     messages = {
         "missing": (f"{name}: file not found ({path})", f"Файл «{name}» не найден ({path})"),
         "empty": (f"{name}: the file is empty (0 bytes)", f"Файл «{name}» пустой (0 байт)"),
-        "unsupported": (f"{name}: unsupported file type ({detail}); save it as .xlsx",
-                        f"Файл «{name}»: такой формат не поддерживается ({detail}), сохраните его как .xlsx"),
+        "unsupported": (f"{name}: unsupported file type ({detail}); save it as .xlsx or .csv",
+                        f"Файл «{name}»: такой формат не поддерживается ({detail}), сохраните его как .xlsx или .csv"),
+        "corrupt_csv": (f"{name}: cannot be read as a CSV table ({detail})",
+                        f"Файл «{name}» не читается как таблица CSV: это не текст в кодировке UTF-8 или Windows-1251"),
         "corrupt": (f"{name}: cannot be read as an Excel workbook (damaged or not an .xlsx file)",
                     f"Файл «{name}» не читается как таблица Excel: он повреждён или это не .xlsx"),
         "no_sheet": (f"{name}: the workbook has no sheets", f"В файле «{name}» нет ни одного листа"),

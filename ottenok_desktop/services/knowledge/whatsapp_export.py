@@ -9,9 +9,14 @@ continue the previous message.
 The date order (day/month or month/day) is not written anywhere, so it is decided per
 file: a first field above 12 means D/M, a second field above 12 means M/D; when every
 value is ≤ 12 the order that keeps the messages closest to time order wins.
-The header *shape* (brackets, date separator, what follows the time) is also decided
-per file from the most common shape, so a line inside a message that happens to start
-with a date is not mistaken for a new message.
+Some exports put the time first (`[14:56:01, 3/18/22] Name: text`, Vietnamese iOS).
+The header *shape* (brackets, date separator, time or date first, what follows the time)
+is decided per file from the most common shape, so a line inside a message that happens
+to start with a date is not mistaken for a new message. Files that mix layouts line by
+line (two exports pasted together, a phone that changed locale) are read too: a header
+of another shape counts when it names an author already seen, or when its shape recurs
+with a plausible author, or when it is a WhatsApp notice. The date order is then decided
+per shape.
 """
 
 from __future__ import annotations
@@ -25,15 +30,23 @@ from datetime import datetime
 _MARKS_RE = re.compile("[\u200e\u200f\ufeff\u202a-\u202e\u2066-\u2069]")
 _SPACES = "[ \u00a0\u202f\t]"
 
-_HEADER_RE = re.compile(
-    r"^(?P<open>\[)?"
-    r"(?P<d1>\d{1,4})(?P<sep>[./\-])(?P<d2>\d{1,2})(?P=sep)(?P<d3>\d{2,4})\.?"
-    r",?" + _SPACES + r"*(?:à|um|a las|alle|kl\.|в)?" + _SPACES + r"*"
+_DATE = r"(?P<d1>\d{1,4})(?P<sep>[./\-])(?P<d2>\d{1,2})(?P=sep)(?P<d3>\d{2,4})\.?"
+_TIME = (
     r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2}))?"
     r"(?:" + _SPACES + r"*(?P<ampm>[AaPp]\.?" + _SPACES + r"?[Mm]\.?))?"
-    r"(?P<close>\])?"
-    # What follows the time: " - " / " – " (Android), "] " (iOS), ": " (old iOS).
-    r"(?P<after>" + _SPACES + r"*[-–—]" + _SPACES + r"|" + _SPACES + r"|:" + _SPACES + r")"
+)
+# What follows the header: " - " / " – " (Android), "] " (iOS), ": " (old iOS).
+_AFTER = r"(?P<after>" + _SPACES + r"*[-–—]" + _SPACES + r"|" + _SPACES + r"|:" + _SPACES + r")"
+
+_HEADER_RE = re.compile(
+    r"^(?P<open>\[)?" + _DATE
+    + r",?" + _SPACES + r"*(?:à|um|a las|alle|kl\.|в)?" + _SPACES + r"*"
+    + _TIME + r"(?P<close>\])?" + _AFTER
+)
+# Time first: "[14:56:01, 3/18/22] Name: text" (Vietnamese iOS), "14:56, 18/3/2022 - Name: text".
+_TIME_FIRST_RE = re.compile(
+    r"^(?P<open>\[)?" + _TIME + r"," + _SPACES + r"*(?:ngày" + _SPACES + r"+)?" + _DATE
+    + r"(?P<close>\])?" + _AFTER
 )
 
 # Media that was not exported ("without media" exports), per locale.
@@ -66,7 +79,7 @@ _ATTACHED_ANDROID_RE = re.compile(
 # (then U+200E follows ": "); these phrases tell them from real messages.
 _SYSTEM_RE = re.compile(
     r"end-to-end|encrypted|security code|шифр|код безопасности|verschlüsselt|"
-    r"Sicherheitsnummer|cifrad|chiffr|crittograf",
+    r"Sicherheitsnummer|cifrad|chiffr|crittograf|mã hóa",
     re.IGNORECASE,
 )
 
@@ -99,30 +112,89 @@ class _Header:
     second: int
     ampm: str | None
     rest: str
+    shape: _Shape
 
 
-def _shape(match: re.Match[str]) -> tuple[bool, str, str]:
+# (bracketed, date separator, what follows: "dash" | "colon" | "space", time first)
+_Shape = tuple[bool, str, str, bool]
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A line that looks like a message header, with its shape."""
+
+    match: re.Match[str]
+    shape: _Shape
+
+    @property
+    def rest(self) -> str:
+        return self.match.string[self.match.end() :]
+
+
+def _shape(match: re.Match[str], time_first: bool) -> _Shape:
     after = match.group("after").strip(" \u00a0\u202f\t")
     kind = "dash" if after in {"-", "–", "—"} else ("colon" if after == ":" else "space")
-    return (bool(match.group("open")), match.group("sep"), kind)
+    return (bool(match.group("open")), match.group("sep"), kind, time_first)
 
 
-def _valid_shape(match: re.Match[str]) -> bool:
+def _valid_shape(match: re.Match[str], kind: str) -> bool:
     # Brackets come in pairs; a bracketed header is followed by a space, an open one by a dash/colon.
     opened, closed = bool(match.group("open")), bool(match.group("close"))
     if opened != closed:
         return False
-    kind = _shape(match)[2]
     return kind == "space" if opened else kind in {"dash", "colon"}
 
 
-def _scan_headers(lines: list[str]) -> list[tuple[int, re.Match[str]]]:
-    found: list[tuple[int, re.Match[str]]] = []
+def _match_header(line: str) -> _Candidate | None:
+    clean = _MARKS_RE.sub("", line)
+    for regex, time_first in ((_HEADER_RE, False), (_TIME_FIRST_RE, True)):
+        match = regex.match(clean)
+        if match:
+            shape = _shape(match, time_first)
+            if _valid_shape(match, shape[2]):
+                return _Candidate(match, shape)
+    return None
+
+
+def _scan_headers(lines: list[str]) -> list[tuple[int, _Candidate]]:
+    found: list[tuple[int, _Candidate]] = []
     for index, line in enumerate(lines):
-        match = _HEADER_RE.match(_MARKS_RE.sub("", line))
-        if match and _valid_shape(match):
-            found.append((index, match))
+        candidate = _match_header(line)
+        if candidate is not None:
+            found.append((index, candidate))
     return found
+
+
+def _author_of(rest: str) -> str | None:
+    """The author a header line names, if its text reads like `Name: message`."""
+    colon = rest.find(":")
+    if colon <= 0:
+        return None
+    author = rest[:colon].strip()
+    if 0 < len(author) <= _AUTHOR_MAX and not any(q in author for q in "\"«»“”"):
+        return author
+    return None
+
+
+def _accept_headers(candidates: list[tuple[int, _Candidate]]) -> dict[int, _Candidate]:
+    """The candidates that start messages: the file's main shape, plus lines of other
+    shapes that are clearly headers too (known author, a recurring shape, a notice)."""
+    shapes = Counter(c.shape for _, c in candidates)
+    main_shape = shapes.most_common(1)[0][0]
+    accepted = {index: c for index, c in candidates if c.shape == main_shape}
+    others = [(index, c) for index, c in candidates if c.shape != main_shape]
+    for index, candidate in others:
+        author = _author_of(candidate.rest)
+        recurring = shapes[candidate.shape] >= 2 and author is not None
+        notice = author is None and bool(_SYSTEM_RE.search(candidate.rest))
+        if recurring or notice:
+            accepted[index] = candidate
+    # A lone header of another shape counts when it names someone already writing here.
+    known = {a for c in accepted.values() if (a := _author_of(c.rest))}
+    for index, candidate in others:
+        if index not in accepted and _author_of(candidate.rest) in known:
+            accepted[index] = candidate
+    return accepted
 
 
 def _to_hour(hour: int, ampm: str | None) -> int:
@@ -137,8 +209,8 @@ def _year(value: int) -> int:
     return value + 2000 if value < 100 else value
 
 
-def _date_order(headers: list[_Header]) -> str:
-    """'ymd', 'dmy' or 'mdy' for the whole file."""
+def _group_order(headers: list[_Header]) -> str | None:
+    """'ymd', 'dmy' or 'mdy' when the values decide it, else None."""
     if headers and all(len(h.d1) == 4 for h in headers):
         return "ymd"
     first_big = any(int(h.d1) > 12 for h in headers)
@@ -147,19 +219,40 @@ def _date_order(headers: list[_Header]) -> str:
         return "dmy"
     if second_big and not first_big:
         return "mdy"
-    # Every value fits either way: prefer the reading that keeps the file in time order.
-    inversions: dict[str, int] = {}
-    for order in ("dmy", "mdy"):
-        stamps = [_stamp(h, order) for h in headers]
-        valid = [s for s in stamps if s is not None]
-        if len(valid) < len(stamps):
-            inversions[order] = 1 << 30
-            continue
-        inversions[order] = sum(1 for a, b in zip(valid, valid[1:]) if b < a)
-    if inversions["dmy"] != inversions["mdy"]:
-        return min(inversions, key=inversions.__getitem__)
-    # A true tie: AM/PM clocks are mostly US (M/D); elsewhere D/M is the norm.
-    return "mdy" if any(h.ampm for h in headers) else "dmy"
+    return None
+
+
+def _inversions(headers: list[_Header], orders: dict[_Shape, str]) -> int:
+    stamps = [_stamp(h, orders[h.shape]) for h in headers]
+    valid = [s for s in stamps if s is not None]
+    if len(valid) < len(stamps):
+        return 1 << 30
+    return sum(1 for a, b in zip(valid, valid[1:]) if b < a)
+
+
+def _date_orders(headers: list[_Header]) -> dict[_Shape, str]:
+    """The date order of each header shape in the file.
+
+    A shape whose values decide it keeps that order; for the others the reading that
+    keeps the whole file closest to time order wins; on a true tie AM/PM clocks are
+    mostly US (M/D) and elsewhere D/M is the norm."""
+    groups: dict[_Shape, list[_Header]] = {}
+    for header in headers:
+        groups.setdefault(header.shape, []).append(header)
+    orders: dict[_Shape, str] = {}
+    open_shapes: list[_Shape] = []
+    for shape, group in groups.items():
+        decided = _group_order(group)
+        if decided is None:
+            open_shapes.append(shape)
+            orders[shape] = "mdy" if any(h.ampm for h in group) else "dmy"
+        else:
+            orders[shape] = decided
+    for shape in open_shapes:
+        scores = {order: _inversions(headers, {**orders, shape: order}) for order in ("dmy", "mdy")}
+        if scores["dmy"] != scores["mdy"]:
+            orders[shape] = min(scores, key=scores.__getitem__)
+    return orders
 
 
 def _stamp(h: _Header, order: str) -> datetime | None:
@@ -217,19 +310,17 @@ def parse_whatsapp_export(text: str) -> list[ChatMessage]:
     candidates = _scan_headers(lines)
     if not candidates:
         raise ValueError("no WhatsApp message headers found (not a chat export?)")
-    shapes = Counter(_shape(m) for _, m in candidates)
-    main_shape = shapes.most_common(1)[0][0]
-    accepted = {index: m for index, m in candidates if _shape(m) == main_shape}
+    accepted = _accept_headers(candidates)
 
     headers: list[_Header] = []
     bodies: list[list[str]] = []
     for index, line in enumerate(lines):
-        match = accepted.get(index)
-        if match is None:
+        candidate = accepted.get(index)
+        if candidate is None:
             if bodies:
                 bodies[-1].append(line)
             continue  # text before the first header (rare) has no message to join
-        clean = _MARKS_RE.sub("", line)
+        match = candidate.match
         rest_raw = line[_raw_offset(line, match.end()) :]
         headers.append(
             _Header(
@@ -242,12 +333,13 @@ def parse_whatsapp_export(text: str) -> list[ChatMessage]:
                 minute=int(match.group("minute")),
                 second=int(match.group("second") or 0),
                 ampm=match.group("ampm"),
-                rest=clean[match.end() :],
+                rest=candidate.rest,
+                shape=candidate.shape,
             )
         )
         bodies.append([rest_raw])
 
-    order = _date_order(headers)
+    orders = _date_orders(headers)
     messages: list[ChatMessage] = []
     for header, body_lines in zip(headers, bodies):
         while len(body_lines) > 1 and not body_lines[-1].strip():
@@ -255,6 +347,7 @@ def parse_whatsapp_export(text: str) -> list[ChatMessage]:
         rest = "\n".join(body_lines)
         author, body, is_system = _split_author(rest)
         body = body.replace("\u00a0", " ").replace("\u202f", " ")
+        order = orders[header.shape]
         stamp = _stamp(header, order)
         if stamp is None:  # an impossible date under the file's order: keep the message anyway
             stamp = _stamp(header, "mdy" if order == "dmy" else "dmy") or datetime(1970, 1, 1)

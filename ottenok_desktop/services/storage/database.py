@@ -23,7 +23,8 @@ from typing import Any, Callable, TypeVar
 import peewee as pw
 
 from . import models as m
-from .migrations import migrate
+from .integrity import backup_if_due, raising_damage
+from .migrations import current_version, migrate
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -96,15 +97,16 @@ class Database:
         self._db.connect(reuse_if_open=True)
         for model in (m.BaseModel, *m.ALL_MODELS):
             model._meta.database = self._db  # thread-local binding (ThreadSafeDatabaseMetadata)
-        migrate(self._db, self.path)
+        if 1 not in migrate(self._db, self.path):  # a daily copy of a file that holds something
+            backup_if_due(self._db.connection(), self.path, current_version(self._db))
         self._opened = True
 
     async def open(self) -> "Database":
-        await self.call(self._open_sync)
+        await self.call(raising_damage(self._open_sync, self.path))
         return self
 
     def open_sync(self) -> "Database":
-        self.call_sync(self._open_sync)
+        self.call_sync(raising_damage(self._open_sync, self.path))
         return self
 
     def _close_sync(self) -> None:

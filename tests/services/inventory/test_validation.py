@@ -121,9 +121,10 @@ def test_empty_file_and_empty_sheet(tmp_path: Path) -> None:
 
 def test_missing_and_unsupported(tmp_path: Path) -> None:
     assert load_stock(tmp_path / "nope.xlsx").result.errors[0].code == "missing"
-    csv = tmp_path / "stock.csv"
-    csv.write_text("product_name,size\n", encoding="utf-8")
-    assert load_stock(csv).result.errors[0].code == "unsupported"
+    numbers = tmp_path / "stock.numbers"
+    numbers.write_bytes(b"PK\x03\x04 Apple Numbers")
+    [error] = load_stock(numbers).result.errors
+    assert error.code == "unsupported" and ".xlsx или .csv" in error.message_ru
 
 
 def test_openpyxl_reads_the_same(tmp_path: Path) -> None:

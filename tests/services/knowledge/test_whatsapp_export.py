@@ -227,3 +227,84 @@ def test_not_an_export() -> None:
         parse_whatsapp_export("Просто заметка про доставку.\nБез дат.")
     assert not looks_like_whatsapp_export("Просто заметка про доставку.")
     assert looks_like_whatsapp_export("12.11.2025, 10:02 - Айгерим: Здравствуйте\n")
+
+
+# ---- time first and mixed layouts (our own samples in tests/services/knowledge/data) ------
+OWN = Path(__file__).parent / "data" / "whatsapp_exports"
+
+
+def load_own(name: str) -> list[ChatMessage]:
+    return parse_whatsapp_export((OWN / name).read_bytes().decode("utf-8"))
+
+
+def test_vietnamese_ios_time_first() -> None:
+    messages = load_own("vi_ios_time_first.txt")
+    assert facts(messages) == {
+        "records": 9, "system": 1, "authors": {"Линь", "Ottenok Shop"}, "media": 1, "attachments": 1, "multiline": 1,
+    }
+    assert messages[0].is_system and messages[0].author is None  # iOS pseudo-author dropped
+    assert messages[0].timestamp == datetime(2022, 3, 18, 14, 56, 1)
+    assert messages[1].author == "Линь" and messages[1].text == "Здраствуйте, лоферы шанель есть 37 размер?"
+    assert messages[2].text == "Добрый день! Да, есть черные и бежевые\nЦена 145 000 ₸"
+    assert messages[5].timestamp == datetime(2022, 3, 19, 9, 5, 0)  # one-digit hour
+    assert messages[-1].timestamp == datetime(2022, 3, 27, 21, 44, 16)
+    assert messages[-1].attachment == "00000012-PHOTO-2022-03-27-21-44-16.jpg"
+    assert [m.line for m in messages][:4] == [1, 2, 3, 5]
+
+
+def test_vietnamese_android_time_first_day_first() -> None:
+    messages = load_own("vi_android_time_first.txt")
+    assert facts(messages) == {
+        "records": 5, "system": 1, "authors": {"Thảo", "Менеджер Алина"}, "media": 1, "attachments": 0, "multiline": 0,
+    }
+    assert [m.timestamp for m in messages] == [
+        datetime(2023, 4, 2, 8, 15), datetime(2023, 4, 2, 8, 16), datetime(2023, 4, 2, 8, 20),
+        datetime(2023, 4, 2, 8, 21), datetime(2023, 4, 15, 13, 5),
+    ]
+    assert looks_like_whatsapp_export((OWN / "vi_android_time_first.txt").read_text(encoding="utf-8"))
+
+
+def test_layouts_mixed_line_by_line() -> None:
+    messages = load_own("mixed_layouts.txt")
+    assert facts(messages) == {
+        "records": 7, "system": 0, "authors": {"Айгерим", "Ottenok Shop"}, "media": 1, "attachments": 0, "multiline": 2,
+    }
+    assert [(m.timestamp, m.author) for m in messages] == [
+        (datetime(2022, 3, 18, 14, 56, 1), "Айгерим"),  # iOS, month first
+        (datetime(2022, 3, 18, 15, 1), "Ottenok Shop"),  # Android, day first
+        (datetime(2022, 3, 18, 15, 2), "Ottenok Shop"),
+        (datetime(2022, 3, 18, 15, 4, 30), "Айгерим"),
+        (datetime(2022, 3, 18, 15, 20), "Ottenok Shop"),  # time first, seen once
+        (datetime(2022, 3, 20, 10, 0), "Айгерим"),
+        (datetime(2022, 3, 20, 10, 1, 15), "Айгерим"),
+    ]
+    assert messages[3].text == "а скидка будет?\nесли возьму две пары"
+    assert messages[4].text == "На вторую пару -10%\n21.03.2022 - привезем в понедельник"
+    assert messages[-1].is_media
+
+
+def test_mixed_layouts_ambiguous_shape_follows_time_order() -> None:
+    # The bracketed 12 h lines alone would read M/D (values ≤ 12); only D/M keeps the file in order.
+    text = (
+        "05/03/2024, 10:00 - Дана: салем, есть угги 36?\n"
+        "[5/3/24, 10:02:00 AM] Ottenok Shop: Есть, черные\n"
+        "25/03/2024, 11:00 - Дана: спасибо\n"
+        "[6/4/24, 9:00:00 AM] Ottenok Shop: Пришли новые цвета\n"
+        "07/04/2024, 12:00 - Дана: ура\n"
+    )
+    messages = parse_whatsapp_export(text)
+    assert [m.timestamp for m in messages] == [
+        datetime(2024, 3, 5, 10, 0), datetime(2024, 3, 5, 10, 2), datetime(2024, 3, 25, 11, 0),
+        datetime(2024, 4, 6, 9, 0), datetime(2024, 4, 7, 12, 0),
+    ]
+
+
+def test_quoted_header_of_a_stranger_stays_in_the_message() -> None:
+    text = (
+        "01.12.2025, 10:00 - Клиент: вот что мне писали:\n"
+        "[01.12.2025, 09:00:00] Курьер Ерлан: буду после обеда\n"
+        "01.12.2025, 10:05 - Алина: Поняла, уточню\n"
+    )
+    messages = parse_whatsapp_export(text)
+    assert len(messages) == 2
+    assert messages[0].text == "вот что мне писали:\n[01.12.2025, 09:00:00] Курьер Ерлан: буду после обеда"

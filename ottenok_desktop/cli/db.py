@@ -1,0 +1,86 @@
+"""`db` subcommands: check the database file, restore the newest backup, list backups.
+
+    db check              exit 0 when the file is sound (or not created yet), 4 when damaged
+    db restore [--backup FILE] [--force]
+                          move the database aside (kept, renamed *.damaged-<time>) and copy
+                          the newest sound backup (or FILE) in; refuses a sound database
+                          unless --force
+    db backups            the backups next to the database, newest first
+
+This is what a headless start prints when the database is damaged. `restore` refuses while
+a program runs on the data dir.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def register(subparsers: Any) -> None:
+    db = subparsers.add_parser("db", help="database file: check it, restore a backup")
+    commands = db.add_subparsers(dest="db_command", metavar="{check,restore,backups}")
+    commands.required = True
+    commands.add_parser("check", help="is the database file sound? (exit 0, or 4 when damaged)")
+    restore = commands.add_parser("restore", help="put the newest sound backup in place of a damaged database")
+    restore.add_argument("--backup", metavar="FILE", help="this backup instead of the newest sound one")
+    restore.add_argument("--force", action="store_true", help="restore even though the database looks sound")
+    commands.add_parser("backups", help="list the backups, newest first")
+    db.set_defaults(handler=run)
+
+
+def run(args: Any) -> int:
+    from ottenok_desktop.services.storage import integrity
+
+    path = Path(args.settings.database_path)
+    if args.db_command == "backups":
+        for backup in integrity.backups_of(path):
+            print(f"{backup.name}\t{backup.stat().st_size} bytes")
+        return EXIT_OK
+    damage = integrity.inspect_database(path)
+    if args.db_command == "check":
+        if damage is None:
+            print(f"OK: {path}" if path.exists() else f"OK: {path} does not exist yet (created at the first start)")
+            return EXIT_OK
+        print(f"{damage.message_en()}\n\n{damage.message_ru()}", file=sys.stderr)
+        return integrity.EXIT_DAMAGED
+    return _restore(args, path, damage)
+
+
+def _restore(args: Any, path: Path, damage: Any) -> int:
+    from ottenok_desktop.services.instance_lock import InstanceLock
+    from ottenok_desktop.services.storage import integrity
+
+    lock = InstanceLock(args.settings.data_dir, "cli")
+    if lock.is_held_elsewhere():
+        print(f"error: {lock.already_running_message()}", file=sys.stderr)
+        return EXIT_FAILED
+    if damage is None and path.exists() and not args.force:
+        print(f"error: {path} is sound; nothing to restore (use --force to replace it anyway)", file=sys.stderr)
+        return EXIT_FAILED
+    if args.backup:
+        backup = Path(args.backup).expanduser()
+        if not backup.is_file():
+            print(f"error: backup not found: {backup}", file=sys.stderr)
+            return EXIT_USAGE
+        if integrity.inspect_database(backup) is not None:
+            print(f"error: the backup {backup} is damaged too", file=sys.stderr)
+            return EXIT_FAILED
+    else:
+        backup = damage.backup if damage is not None else integrity.newest_sound_backup(path)
+        if backup is None:
+            print(f"error: no sound backup next to {path}", file=sys.stderr)
+            return EXIT_FAILED
+    try:
+        aside = integrity.restore_backup(path, backup)
+    except OSError as exc:
+        print(f"error: restore failed, the database was not changed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Restored {path.name} from {backup.name}; the previous file is kept as {aside.name}")
+    print(f"База восстановлена из копии {backup.name}; прежний файл сохранён как {aside.name}")
+    return EXIT_OK

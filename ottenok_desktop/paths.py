@@ -17,7 +17,6 @@ from pathlib import Path
 _SOURCE_ROOT = Path(__file__).resolve().parent.parent
 
 SAMPLE_DATA_DIR_NAME = "data"
-RESOURCES_DIR_NAME = "resources"
 
 
 def is_frozen() -> bool:

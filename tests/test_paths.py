@@ -14,7 +14,6 @@ REPO = Path(__file__).resolve().parents[1]
 
 def test_from_source_the_repository_folders_are_used() -> None:
     assert not paths.is_frozen()
-    assert paths.resource_path("icon.png") == REPO / "resources" / "icon.png"
     assert paths.sample_data_dir() == REPO / "data"
     assert (paths.sample_data_dir() / "inventory.xlsx").is_file()
 
@@ -23,7 +22,6 @@ def test_frozen_uses_the_bundle_folder(monkeypatch: pytest.MonkeyPatch, tmp_path
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path / "_internal"), raising=False)
     assert paths.is_frozen()
-    assert paths.resource_path("icons", "chat.svg") == tmp_path / "_internal" / "resources" / "icons" / "chat.svg"
     assert paths.sample_data_dir() == tmp_path / "_internal" / "data"
 
 

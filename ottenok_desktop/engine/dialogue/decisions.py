@@ -34,6 +34,7 @@ CANCELLED = "cancelled"
 FAQ = "faq"
 CLARIFY = "clarify"
 THANKS = "thanks"
+THINK = "think"  # "подумаю": no pushing for the next field; the follow-up comes later
 
 MISUNDERSTOOD_LIMIT = 2
 LLM_FAILURE_LIMIT = 2
@@ -111,11 +112,15 @@ def next_field(order: OrderDraft) -> str:
 
 def decide_sales(*, state: DialogueState, order: OrderDraft | None, extracted: Extracted, stock: StockFacts | None,
                  faq: Sequence[str] = (), product_is_new: bool = False, color_changed: bool = False,
-                 corrected: Sequence[tuple[str, str]] = (), confirmed_now: bool | None = None) -> Decision:
+                 corrected: Sequence[tuple[str, str]] = (), confirmed_now: bool | None = None,
+                 asks_stock: bool = False, thinking: bool = False) -> Decision:
     """What to do with a sales turn once the order has absorbed this turn's fields.
 
     `confirmed_now` is set by the caller when the customer said "да" to a summary:
     True (stock re-checked and the order confirmed) or False (the item is gone).
+    `asks_stock`: the customer asked about availability or price ("а черные 37 есть?"): the
+    facts are stated again, not only the next question. `thinking`: "спасибо, подумаю" with
+    nothing else — the answer lets them think instead of asking for the next field.
     """
     greet = needs_greeting(state)
     corrected_t = tuple(corrected)
@@ -127,6 +132,8 @@ def decide_sales(*, state: DialogueState, order: OrderDraft | None, extracted: E
         return Decision(CANCELLED, greet=greet)
 
     faq_t = tuple(faq)
+    if thinking and not faq_t and not extracted.fields():
+        return Decision(THINK, greet=False)
     if stock is not None and stock.status == NOT_FOUND and extracted.mentions_product:
         return Decision(NOT_FOUND_ACTION, greet=greet, stock=stock, faq=faq_t)
     if stock is not None and stock.status == OUT_OF_STOCK:
@@ -137,7 +144,8 @@ def decide_sales(*, state: DialogueState, order: OrderDraft | None, extracted: E
         photos = want_photos(extracted, stock, product_is_new=product_is_new, color_changed=color_changed)
         if order.is_complete:
             return Decision(SUMMARY, greet=greet, stock=stock, send_photos=photos, faq=faq_t, corrected=corrected_t)
-        action = OFFER if (product_is_new or it.ASK_PRICE in extracted.intents or color_changed) else ASK_FIELD
+        stated = product_is_new or it.ASK_PRICE in extracted.intents or color_changed or asks_stock
+        action = OFFER if stated and stock is not None else ASK_FIELD
         return Decision(action, greet=greet, ask_field=next_field(order), stock=stock, send_photos=photos,
                         faq=faq_t, corrected=corrected_t)
     if faq_t:

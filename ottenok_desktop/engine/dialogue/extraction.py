@@ -33,10 +33,16 @@ _ADDRESS_MARKER = re.compile(
     r"(?<![а-яa-z])(ул\.?|улица|улице|улицу|пр\.?|пр-т|просп\.?|проспект\w*|мкр\.?|мкрн\.?|микрорайон\w*|"
     r"мкр-н|пер\.?|переул\w*|бульвар\w*|б-р|шоссе|трасса|дом|д\.|кв\.?|квартир\w*|подъезд|этаж|жк|"
     r"жилой\s+комплекс|пос\.|поселок|посёлок|село|с\.|аул\w*|район\w*|р-н|тд|трц|бц|офис|строение|корпус|"
-    r"блок|уч\.|участок|street|st\.)(?![а-яa-z])"
+    r"блок|уч\.|участок|street|st\.|"
+    # Kazakh: avenue, street, house, flat, microdistrict
+    r"даңғылы|данғылы|даңгылы|дангылы|көшесі|кошеси|көше|үй|пәтер|патер|ықшамауданы|шағын\s+аудан\w*)(?![а-яa-z])"
 )
+_MARKER_AFTER_NAME = frozenset({"даңғылы", "данғылы", "даңгылы", "дангылы", "көшесі", "кошеси", "көше", "үй"})
+# "Алматы, Розыбакиева 247": after the city, a street name and a house number (no marker word)
+_STREET_AND_NUMBER = re.compile(r"^[а-яa-zәғқңөұүһі][а-яa-zәғқңөұүһі\-.]{2,}(?:\s+[а-яa-zәғқңөұүһі\-.]+){0,2}\s+\d+[а-я]?"
+                                r"(?:/\d+)?\b")
 _HOUSE_NUMBER = re.compile(r"\d+\s*[а-яa-z]?(?:/\d+)?")
-_ADDRESS_LEAD = re.compile(r"^(?:мой\s+)?(?:адрес\s*(?:доставки)?\s*[:\-–]?\s*|доставк\w*\s+(?:на|по\s+адресу)\s*[:\-]?\s*|"
+_ADDRESS_LEAD = re.compile(r"^(?:мой\s+)?(?:(?:новый\s+)?адрес\s*(?:доставки|другой|новый)?\s*[:\-–]?\s*|доставк\w*\s+(?:на|по\s+адресу)\s*[:\-]?\s*|"
                            r"по\s+адресу\s*[:\-]?\s*|привезите\s+на\s*|на\s+адрес\s*[:\-]?\s*)")
 # "не 38, а 39", "39 вместо 38", "белые не надо": the word after "не"/"вместо" (or before
 # "не надо") is what the customer does NOT want; it is blanked before reading the wish.
@@ -101,6 +107,10 @@ def _address_from(text: str, *, asked: bool, intents: frozenset[str]) -> str:
             return found
         return raw[at: at + len(found)]
 
+    if _ADDRESS_LEAD.search(norm):  # "адрес другой: Тимирязева 42, кв 17": labelled, numbers are no sizes
+        labelled = _address_after_city(raw, norm)
+        if labelled:
+            return cased(labelled)
     chunks = [c for c in re.split(r"[,;]|\s-\s", norm)]
     marker_at = next((i for i, c in enumerate(chunks) if _ADDRESS_MARKER.search(c)), None)
     has_number = bool(_HOUSE_NUMBER.search(norm))
@@ -112,7 +122,10 @@ def _address_from(text: str, *, asked: bool, intents: frozenset[str]) -> str:
         prefix = chunk[: match.start()]
         in_prefix = city_spans(prefix)
         if in_prefix:  # "туфли 38 в Алматы ул. Розыбакиева 247": the address starts after the city
-            chunks[marker_at] = chunk[in_prefix[-1][1]:].strip()
+            rest = chunk[in_prefix[-1][1]:]
+            chunks[marker_at] = re.sub(r"^[а-яa-zәғқңөұүһі]*", "", rest).strip()  # the city word's ending
+        elif match.group(1) in _MARKER_AFTER_NAME:
+            pass  # Kazakh order: "Абай даңғылы 150", "Төле би көшесі 59" — the name comes first
         elif not _HOUSE_NUMBER.search(prefix) and not match.group(1).startswith(("район", "р-н")):
             chunks[marker_at] = chunk[match.start():]
         # "Абая 150, кв 3": a street with a number just before the marker's piece belongs to it
@@ -128,6 +141,9 @@ def _address_from(text: str, *, asked: bool, intents: frozenset[str]) -> str:
         if len(pieces) == 2 and detect_cities(pieces[1]) and not _HOUSE_NUMBER.search(pieces[1]):
             found = pieces[0].strip(" ,.;")
         return cased(found)
+    after_city = _address_after_city(raw, norm)
+    if after_city:
+        return cased(after_city)
     letters = re.findall(r"[а-яa-z]{3,}", norm)
     # answering "куда доставить?", "Кабанбай батыра 38" is a street and a house number, not a size
     sized = bool(_EXPLICIT_SIZE.search(norm)) or not re.search(r"[а-яa-z]{3,}\.?\s+\d", norm) and bool(detect_sizes(norm))
@@ -136,6 +152,29 @@ def _address_from(text: str, *, asked: bool, intents: frozenset[str]) -> str:
         if len(cut) >= 4:
             return cased(cut)
     return ""
+
+
+def _address_after_city(raw: str, norm: str) -> str:
+    """"Алматы, Розыбакиева 247" / "оформляем, Алматы, Толе би 59": the pieces after a city that
+    start with a street name and a house number (a labelled "адрес: …" too)."""
+    labelled = _ADDRESS_LEAD.search(norm)
+    chunks = [c.strip() for c in re.split(r",", norm)]
+    start = None
+    for i, chunk in enumerate(chunks):
+        rest = _ADDRESS_LEAD.sub("", chunk).strip()
+        if (labelled or any(detect_cities(c) for c in chunks[:i])) and _STREET_AND_NUMBER.match(rest) \
+                and not _EXPLICIT_SIZE.search(rest) and not detect_cities(rest) and not _names_goods(rest):
+            start = i
+            chunks[i] = rest
+            break
+    if start is None:
+        return ""
+    return ", ".join(c for c in chunks[start:] if c).strip(" ,.;")
+
+
+def _names_goods(text: str) -> bool:
+    """"лоферы черные 38" is a product, not a street and a house number."""
+    return bool(detect_colors(text) or detect_brands(text) or product_kind_word(text))
 
 
 def _without_negated(norm: str) -> str:

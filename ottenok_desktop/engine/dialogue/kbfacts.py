@@ -26,7 +26,8 @@ from .guards import money_amounts
 
 MAX_SENTENCES = 3
 MAX_CHARS = 350
-FACT_KINDS_EXCLUDED = ("chat",)  # exported chats show tone, they are not facts
+# exported chats and the sales script show tone and tactics, they are not facts to quote
+FACT_KINDS_EXCLUDED = ("chat", "guidance")
 
 ProductOf = Callable[[str], str]  # text -> the stock product it names, or ""
 StockPricesOf = Callable[[str], Sequence[int]]  # stock product -> its prices in the stock file

@@ -129,6 +129,8 @@ def _render(decision: d.Decision, *, order: OrderDraft | None, persona: str) -> 
         return parts
     if action == d.THANKS:
         return parts + [texts.THANKS_REPLY]
+    if action == d.THINK:
+        return parts + [texts.THINK_REPLY]
     if action == d.CANCELLED:
         return parts + [texts.ORDER_CANCELLED]
     if action == d.CONFIRMED and order is not None:

@@ -71,8 +71,18 @@ class Reading:
 
     @property
     def knowledge_questions(self) -> tuple[Question, ...]:
-        """The questions the shop's documents answer (delivery, payment, originality, box, sizing…)."""
-        found = [q for q in self.questions if q.topic not in STOCK_TOPICS and q.topic != Topic.OTHER]
+        """The questions the shop's documents answer (delivery, payment, originality, box, sizing,
+        pre-order and restocking…). A bare city ("в алматы", the answer to «В какой город?») is
+        not a delivery question; "а когда будут?" asks about restocking (the pre-order rule)."""
+        found: list[Question] = []
+        for q in self.questions:
+            if q.topic == Topic.AVAILABILITY and _RESTOCK.search(q.text.lower()):
+                q = Question(q.text, Topic.PREORDER, (Topic.PREORDER, *q.topics))
+            if q.topic in STOCK_TOPICS or q.topic == Topic.OTHER:
+                continue
+            if q.topic == Topic.DELIVERY and "?" not in q.text and it.ASK_DELIVERY not in it.detect_intents(q.text):
+                continue
+            found.append(q)
         return tuple(found[:MAX_KNOWLEDGE_QUESTIONS])
 
     def asks_about(self, topic: Topic) -> bool:
@@ -114,6 +124,7 @@ def route(reading: Reading, *, ticket_open: bool, support_stage: str) -> Route:
     return Route.SALES
 
 
+_RESTOCK = re.compile(r"когда\s+(?:будут|будет|поступ|привез|появ)|поступлен\w*|поступят")
 _CLAUSE_SPLIT = re.compile(r",\s*|\s+(?:и|а|или|ещё|еще|также)\s+", re.IGNORECASE)
 
 

@@ -36,7 +36,7 @@ from ottenok_desktop.engine.lexicon.questions import Question, Topic
 from ottenok_desktop.engine.clock import Clock
 from ottenok_desktop.engine.ports import (DialogueContext, Inventory, Knowledge, Llm, LlmFailure, PhotoSelector,
                                           PhotoSource, StockIndex, UnitOfWork, empty_context)
-from ottenok_desktop.engine.states import OrderState
+from ottenok_desktop.engine.states import OrderState, ReplyClass
 from ottenok_desktop.engine.turns import InboundText, OutgoingPart, Reply, Turn
 
 from . import decisions as d
@@ -258,9 +258,11 @@ class SalesResponder:
         if faq_product and stock is None:
             # a product question the stock file answers (never a document's table or price)
             faq = offer_text(await stock_source.facts(faq_product, "", ""), None)
+        asks_stock = any(reading.asks_about(t) for t in (Topic.STOCK, Topic.PRICE, Topic.AVAILABILITY))
         decision = d.decide_sales(state=state, order=order, extracted=extracted, stock=stock, faq=faq,
                                   product_is_new=product_is_new, color_changed=color_changed, corrected=corrected,
-                                  confirmed_now=confirmed_now)
+                                  confirmed_now=confirmed_now, asks_stock=asks_stock,
+                                  thinking=reading.reply_class == ReplyClass.THINK and not reading.questions)
         if decision.faq and faq_section:
             _remember_section(state, faq_section)
         answers = await self._question_answers(asked, {faq_section} if decision.faq else set(), state, turn)
@@ -303,9 +305,10 @@ class SalesResponder:
         # state bookkeeping
         state.greeted = True
         state.misunderstood = 0 if handoff_reason else misunderstood
-        state.asked_field = decision.ask_field if decision.action in (d.OFFER, d.ASK_FIELD, d.OUT, d.FAQ,
-                                                                       d.GREET, d.CLARIFY) else ""
-        state.awaiting_confirmation = decision.action == d.SUMMARY
+        if decision.action not in (d.THINK, d.THANKS):  # "подумаю" leaves the open question open
+            state.asked_field = decision.ask_field if decision.action in (d.OFFER, d.ASK_FIELD, d.OUT, d.FAQ,
+                                                                           d.GREET, d.CLARIFY) else ""
+            state.awaiting_confirmation = decision.action == d.SUMMARY
         state.step = _step_of(decision)
         if order is not None and order.product:
             state.last_product = order.product
@@ -587,6 +590,6 @@ def _step_of(decision: d.Decision) -> str:
     return {
         d.GREET: "need", d.CLARIFY: "need", d.OFFER: "offer", d.OUT: "stock", d.NOT_FOUND_ACTION: "need",
         d.ASK_FIELD: "details", d.SUMMARY: "confirmation", d.CONFIRMED: "done", d.GONE: "stock",
-        d.CANCELLED: "done", d.FAQ: "questions", d.THANKS: "questions",
+        d.CANCELLED: "done", d.FAQ: "questions", d.THANKS: "questions", d.THINK: "questions",
     }.get(decision.action, "questions")
 

@@ -124,12 +124,19 @@ class SupportDesk:
             state.support_stage = ""
             if it.WARRANTY in intents or "гарант" in turn.text.lower():
                 return self._ask_warranty_details(state)
-            if intents & {it.ASK_PERSON, it.YES, it.RETURN, it.EXCHANGE, it.COMPLAINT}:  # answers our offer
+            # "а лоферы 38 есть?" turns to buying; "чек есть, не носила" answers our question
+            asks_stock = it.ASK_AVAILABILITY in intents and it.QUESTION in intents
+            wants_to_buy = bool(intents & {it.ASK_PRICE, it.WANT_ORDER} or asks_stock) and not intents & {
+                it.RETURN, it.EXCHANGE}
+            if not wants_to_buy:
+                # after the policy and «гарантия или менеджер?», what they tell us (a receipt kept,
+                # "не носила", "да", "менеджера") goes to a person with the return ticket
                 self._create_ticket(turn, TicketKind.RETURN, "return", state, plan)
                 return _reply(texts.RETURN_REGISTERED, "return", ("ticket:return",))
         if it.WARRANTY in intents:
             return self._ask_warranty_details(state)
-        if it.RETURN in intents and not intents & {it.EXCHANGE, it.COMPLAINT, it.PAYMENT_TROUBLE}:
+        if intents & {it.RETURN, it.EXCHANGE} and not intents & {it.COMPLAINT, it.PAYMENT_TROUBLE}:
+            # a return or an exchange — asked about or wanted — first gets the shop's policy and a choice
             return await self._return_policy(turn, state)
         reason = reading.topic
         if reason in (it.COMPLAINT, it.PAYMENT_TROUBLE, it.EXCHANGE):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("catalog", "script", "chat", "note")
+KINDS = ("catalog", "script", "guidance", "chat", "note")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from .text_reader import blocks_from_text, read_text_file
 from .whatsapp_export import looks_like_whatsapp_export, parse_whatsapp_export
 
 SUPPORTED = {".docx", ".txt", ".md"}
-KIND_FOLDERS = {"catalog": "catalog", "script": "scripts", "chat": "chats", "note": "notes"}
+KIND_FOLDERS = {"catalog": "catalog", "script": "scripts", "guidance": "scripts", "chat": "chats", "note": "notes"}
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,10 @@ def _kind_for(relative: Path) -> str:
     if top == "catalog" and relative.suffix.lower() == ".docx":
         return "catalog"
     if top == "scripts" and relative.suffix.lower() == ".docx":
-        return "script"
+        # the sales script tells managers how to sell ("«Дорого» — напоминаем про рассрочку…"):
+        # tone for the LLM, never a fact to quote to a customer
+        stem = relative.stem.lower()
+        return "guidance" if "sales" in stem or "скрипт" in stem or "продаж" in stem else "script"
     if top == "chats" and relative.suffix.lower() == ".txt":
         return "chat"
     return "note"

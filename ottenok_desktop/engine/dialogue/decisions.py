@@ -34,6 +34,7 @@ CANCELLED = "cancelled"
 FAQ = "faq"
 CLARIFY = "clarify"
 THANKS = "thanks"
+COMPARE = "compare"  # two or three products in one question: facts for each, then "which one?"
 THINK = "think"  # "подумаю": no pushing for the next field; the follow-up comes later
 
 MISUNDERSTOOD_LIMIT = 2
@@ -89,6 +90,7 @@ class Decision:
     # question ("есть лоферы 37? а доставка в Астану?"): said after the stock facts
     side_faq: str = ""
     notes: tuple[str, ...] = field(default=())
+    compared: tuple[StockFacts, ...] = ()  # COMPARE: the facts of each product asked about
 
     @property
     def confirms_order(self) -> bool:

@@ -86,6 +86,18 @@ def offer_text(stock: d.StockFacts, order: OrderDraft | None) -> list[str]:
     return [" ".join(lines)]
 
 
+def compare_text(compared: Sequence[d.StockFacts]) -> str:
+    """One line per product the customer asked about together: its own price and stock."""
+    lines: list[str] = []
+    for facts in compared:
+        if facts.status == d.IN_STOCK:
+            lines += offer_text(facts, None)
+        elif facts.status == d.OUT_OF_STOCK:
+            lines.append(texts.OUT_OF_STOCK.format(what=_what(facts)) + (
+                " " + texts.COMPARE_PRICE.format(price=format_price(facts.price)) if facts.price else ""))
+    return "\n".join(lines)
+
+
 def render(decision: d.Decision, *, order: OrderDraft | None, persona: str) -> list[str]:
     """The messages (before photos) that say what the decision decided."""
     parts = _render(decision, order=order, persona=persona)
@@ -131,6 +143,8 @@ def _render(decision: d.Decision, *, order: OrderDraft | None, persona: str) -> 
         return parts + [texts.THANKS_REPLY]
     if action == d.THINK:
         return parts + [texts.THINK_REPLY]
+    if action == d.COMPARE:
+        return parts + [compare_text(decision.compared), texts.WHICH_MODEL]
     if action == d.CANCELLED:
         return parts + [texts.ORDER_CANCELLED]
     if action == d.CONFIRMED and order is not None:

@@ -59,6 +59,10 @@ def facts_block(*, decision: d.Decision, order: OrderDraft | None, knowledge: Se
             f"{a.product}{' р. ' + a.size if a.size else ''}{' ' + a.color if a.color else ''} — {format_price(a.price)}"
             for a in stock.alternatives[: d.MAX_ALTERNATIVES])
         lines.append(f"- Альтернативы в наличии: {alts}.")
+    for other in decision.compared:
+        status = {d.IN_STOCK: "в наличии", d.OUT_OF_STOCK: "НЕТ в наличии"}.get(other.status, other.status)
+        lines.append(f"- Товар: {other.product} — {status}; цена {format_price(other.price)}"
+                     + (f"; размеры в наличии: {', '.join(other.sizes)}" if other.sizes else "") + ".")
     if order is not None and order.product:
         known = ", ".join(f"{k}: {v}" for k, v in order.summary_fields().items() if v)
         missing = ", ".join(order.missing_fields()) or "ничего"

@@ -124,7 +124,7 @@ def route(reading: Reading, *, ticket_open: bool, support_stage: str) -> Route:
     return Route.SALES
 
 
-_RESTOCK = re.compile(r"когда\s+(?:будут|будет|поступ|привез|появ)|поступлен\w*|поступят")
+_RESTOCK = re.compile(r"когда\s+(?:будут|поступ|привез|появ)|поступлен\w*|поступят")
 _CLAUSE_SPLIT = re.compile(r",\s*|\s+(?:и|а|или|ещё|еще|также)\s+", re.IGNORECASE)
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Mapping, Sequence
@@ -31,7 +32,11 @@ from typing import Any, Mapping, Sequence
 from ottenok_desktop.engine import texts
 from ottenok_desktop.engine.commands import Commands
 from ottenok_desktop.engine.events import EventBus, GuardTriggered, OrderChanged
+from ottenok_desktop.engine.lexicon.brands import detect_brands
+from ottenok_desktop.engine.lexicon.colors import detect_colors
+from ottenok_desktop.engine.lexicon.sizes import detect_sizes
 from ottenok_desktop.engine.lexicon.confirmation import ConfirmationReply
+from ottenok_desktop.engine.lexicon.product_types import product_kind_word
 from ottenok_desktop.engine.lexicon.questions import Question, Topic
 from ottenok_desktop.engine.clock import Clock
 from ottenok_desktop.engine.ports import (DialogueContext, Inventory, Knowledge, Llm, LlmFailure, PhotoSelector,
@@ -56,6 +61,8 @@ from .support import SupportDesk
 from .turn_photos import TurnPhotos
 
 log = logging.getLogger(__name__)
+BRAND_ONLY_SCORE = 35.0  # "баленсиага" alone: the brand's model when the shop has only one
+_SEGMENTS = re.compile(r"\s+(?:и|или|либо|а\s+также)\s+|[,/;]|\n", re.IGNORECASE)
 
 KNOWLEDGE_K = 3
 KNOWLEDGE_CHARS = 500
@@ -186,6 +193,27 @@ class SalesResponder:
                 if task is not None and not task.done():
                     task.cancel()
 
+    def _products_named(self, text: str) -> list[tuple[str, str]]:
+        """The distinct stock products a message names one by one ("лоферы шанель и баленсиага",
+        "мюли диор бежевые и балетки миу миу белые"), each with the words that name it (its own
+        size and colour are read there). A part with a brand only names the brand's one model."""
+        index = self._index
+        if index is None:
+            return []
+        found: list[tuple[str, str]] = []
+        for segment in _SEGMENTS.split(text):
+            if not segment.strip() or not (detect_brands(segment) or product_kind_word(segment)):
+                continue
+            names = best_products(index, segment, limit=1)
+            if not names and detect_brands(segment) and not product_kind_word(segment):
+                ranked = index.match_products(segment, limit=2)
+                if ranked and ranked[0][1] >= BRAND_ONLY_SCORE and (len(ranked) == 1 or ranked[1][1] < ranked[0][1]):
+                    names = [ranked[0][0]]
+            for name in names:
+                if all(name != known for known, _ in found):
+                    found.append((name, segment))
+        return found[:3]
+
     def _product_in_play(self, text: str, ctx: DialogueContext, state: DialogueState) -> str:
         named = self._match_products(text)
         if named:
@@ -247,7 +275,15 @@ class SalesResponder:
 
         wants_yes = (state.awaiting_confirmation and reading.confirmation == ConfirmationReply.YES
                      and order is not None and order.state == OrderState.READY)
-        if wants_yes and order is not None and order_id is not None:
+        named = [] if state.awaiting_confirmation else self._products_named(turn.text)
+        compared: tuple[d.StockFacts, ...] = ()
+        if len(named) > 1:
+            # "лоферы шанель и баленсиага сколько?": each product its own facts; the order waits
+            # for the customer to pick one
+            compared = tuple([await stock_source.facts(name, _first(detect_sizes(words)) or extracted.size,
+                                                       _first(detect_colors(words)) or extracted.color)
+                              for name, words in named])
+        elif wants_yes and order is not None and order_id is not None:
             confirmed_now, stock, order = await self._confirm(turn.chat_id, order_id, order, plan, stock_source)
         else:
             order, order_id, stock, corrected, product_is_new, color_changed = await self._absorb(
@@ -259,7 +295,8 @@ class SalesResponder:
             # a product question the stock file answers (never a document's table or price)
             faq = offer_text(await stock_source.facts(faq_product, "", ""), None)
         asks_stock = any(reading.asks_about(t) for t in (Topic.STOCK, Topic.PRICE, Topic.AVAILABILITY))
-        decision = d.decide_sales(state=state, order=order, extracted=extracted, stock=stock, faq=faq,
+        decision = d.Decision(d.COMPARE, greet=d.needs_greeting(state), compared=compared, ask_field="product") \
+            if compared else d.decide_sales(state=state, order=order, extracted=extracted, stock=stock, faq=faq,
                                   product_is_new=product_is_new, color_changed=color_changed, corrected=corrected,
                                   confirmed_now=confirmed_now, asks_stock=asks_stock,
                                   thinking=reading.reply_class == ReplyClass.THINK and not reading.questions)
@@ -480,7 +517,13 @@ class SalesResponder:
                 continue  # the main answer already is this section
             said_before = any(line.sender_kind != "customer" and answer.text in line.text
                               for line in turn.history[-4:])
-            if said_before or answer.text in answers:
+            if said_before:
+                # asked again ("ну скидку сделайте хоть 10 тысяч"): a short answer, not silence
+                again = TOPIC_FALLBACKS.get(question.topic, "")
+                if again and again not in answers:
+                    answers.append(again)
+                continue
+            if answer.text in answers:
                 continue
             if answer.section:
                 answered.add(answer.section)
@@ -546,7 +589,7 @@ class SalesResponder:
         if merged != extracted:
             notes += ("llm_fields:" + ",".join(sorted(set(merged.fields()) - set(extracted.fields()))),)
         allowed, forbidden = allowed_prices(
-            stock.known_prices if stock else (), int(order.price) if order is not None and order.price is not None
+            [*(stock.known_prices if stock else ()), *(p for c in decision.compared for p in c.known_prices)], int(order.price) if order is not None and order.price is not None
             else None, knowledge_amounts([*knowledge, decision.side_faq]), retrieved.conflicts)
         guarded = check_reply(reply_text, greeted_before=state.greeted,
                               order_confirmed_now=decision.confirms_order, allowed_prices=allowed,
@@ -579,6 +622,10 @@ class _StockSource:
             return d.StockFacts(status=d.NOT_FOUND)
         answer = await self.inventory.query(text, size or None, color or None)
         return facts_from_answer(answer, self.index)
+
+
+def _first(values: Sequence[str]) -> str:
+    return values[0] if values else ""
 
 
 def _remember_section(state: DialogueState, section: str) -> None:

@@ -18,6 +18,7 @@ Everything here only fills the turn's plan; nothing is written until the turn co
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from ottenok_desktop.engine import texts
@@ -40,6 +41,8 @@ ATTACHMENT_TYPES = ("image", "video", "document", "audio")
 RETURN_POLICY_QUERY = "возврат товара условия возврата "
 TICKET_KIND_OF_REASON = {it.WARRANTY: TicketKind.WARRANTY, it.RETURN: TicketKind.RETURN,
                          it.EXCHANGE: TicketKind.RETURN}
+# the customer already bought ("взяла у вас", "купила"): a return/exchange to arrange, not a question
+_BOUGHT = re.compile(r"(?<![а-я])(?:взял\w*|купил\w*|брал[аи]?|заказывал\w*|получил\w*|покупал\w*)(?![а-я])")
 HANDOFF_TEXTS = {
     "ask_person": texts.HANDOFF_ASK_PERSON, "complaint": texts.HANDOFF_COMPLAINT,
     "payment_trouble": texts.HANDOFF_PAYMENT, "exchange": texts.EXCHANGE_REGISTERED,
@@ -135,8 +138,17 @@ class SupportDesk:
                 return _reply(texts.RETURN_REGISTERED, "return", ("ticket:return",))
         if it.WARRANTY in intents:
             return self._ask_warranty_details(state)
+        if it.EXCHANGE in intents and _BOUGHT.search(turn.text.lower()) and not intents & {it.COMPLAINT,
+                                                                                            it.PAYMENT_TROUBLE}:
+            # "взяла у вас лоферы, маловаты, можно обменять на 39?": the policy in one line and a
+            # person who checks the size and arranges it
+            policy = await self._policy_text(turn)
+            self.open_handoff_ticket(turn, it.EXCHANGE, state, plan)
+            text = f"{policy}\n{texts.EXCHANGE_REGISTERED}" if policy else texts.EXCHANGE_REGISTERED
+            return _reply(text, it.EXCHANGE, ("ticket:exchange",))
         if intents & {it.RETURN, it.EXCHANGE} and not intents & {it.COMPLAINT, it.PAYMENT_TROUBLE}:
-            # a return or an exchange — asked about or wanted — first gets the shop's policy and a choice
+            # a return, or an exchange asked about ("если не подойдёт, можно обменять?"), first gets
+            # the shop's policy and a choice
             return await self._return_policy(turn, state)
         reason = reading.topic
         if reason in (it.COMPLAINT, it.PAYMENT_TROUBLE, it.EXCHANGE):
@@ -150,18 +162,22 @@ class SupportDesk:
         state.step = "support"
         return _reply(texts.WARRANTY_ASK_DETAILS, notes=("warranty:ask_details",))
 
+    async def _policy_text(self, turn: Turn, max_sentences: int = 3) -> str:
+        """The shop's return/exchange policy sentences for this message, or ""."""
+        if self.knowledge is None:
+            return ""
+        query = RETURN_POLICY_QUERY + turn.text
+        try:
+            hits = await self.knowledge.search(query, 3)
+        except Exception:  # the policy is optional: the fallback text still answers
+            log.exception("knowledge search failed for the return policy")
+            return ""
+        # the policy's own sentences: no section path, no chat lines
+        answer = compose_faq(query, snippets_from_hits(hits, _no_product), max_sentences=max_sentences)
+        return answer.text if answer is not None else ""
+
     async def _return_policy(self, turn: Turn, state: DialogueState) -> Reply:
-        policy = ""
-        if self.knowledge is not None:
-            query = RETURN_POLICY_QUERY + turn.text
-            try:
-                hits = await self.knowledge.search(query, 3)
-            except Exception:  # the policy is optional: the fallback text still answers
-                log.exception("knowledge search failed for the return policy")
-                hits = []
-            # the policy's own sentences: no section path, no chat lines, 1–3 sentences
-            answer = compose_faq(query, snippets_from_hits(hits, _no_product))
-            policy = answer.text if answer is not None else ""
+        policy = await self._policy_text(turn)
         state.support_kind = "return"
         state.support_stage = "offer_choice"
         state.step = "support"

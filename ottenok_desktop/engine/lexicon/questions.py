@@ -79,7 +79,7 @@ _CUES: tuple[tuple[Topic, str], ...] = (
                     rf"карт(?:ой|очкой|у|а){_E}|рассроч\w*|{_B}кредит\w*|частями|0-0-\d+|{_B}qr{_E}|халык\w*|halyk|{_B}виза{_E}|"
                     rf"visa|мастеркард\w*|mastercard|төле\w*|толе(?:уге|ймин|сем)\w*|предоплат\w*|наложк\w*|наложенн\w*|заранее|всю\s+сумму|полную\s+сумму|{_B}аванс\w*"),
     (Topic.TRY_ON, rf"примерит\w*|примерк\w*|примеря\w*|примерю|померит\w*|{_B}помер\w*"),
-    (Topic.ADDRESS_HOURS, rf"адрес\w*|где\s+(?:вы|ваш|находит|магазин|бутик)|находитесь|{_B}бутик\w*|глобус\w*|добрат\w*|"
+    (Topic.ADDRESS_HOURS, rf"адрес\w*|где\s+(?:вы|ваш|находит|магазин|бутик)|находитесь|на\s+работе|{_B}бутик\w*|глобус\w*|добрат\w*|"
                           rf"доехать|парковк\w*|до\s+скольки|во\s+сколько|работаете|{_B}открыт\w*|открывает\w*|закрывает\w*|"
                           rf"выходн\w*|режим\w*|{_B}обед\w*|мекенжай\w*|орналас\w*|қайдасыз|кайдасыз|жұмыс\s+уақыт\w*"),
     (Topic.CONTACTS, r"инстаграм\w*|инста\w*|instagram|номер\s+(?:телефона\s+)?магазин\w*|телефон\s+магазин\w*|контакт\w*"),
@@ -119,6 +119,9 @@ def detect_topics(text: str) -> list[Topic]:
     if Topic.PAYMENT in found and Topic.DELIVERY in found and _courier_is_payment(norm):
         found.remove(Topic.DELIVERY)
         found.insert(found.index(Topic.PAYMENT) + 1, Topic.DELIVERY)
+    if Topic.TRY_ON in found and Topic.DELIVERY in found and Topic.PAYMENT not in found:
+        found.remove(Topic.TRY_ON)  # «курьер подождет пока примерю?» asks about trying on, not delivery
+        found.insert(found.index(Topic.DELIVERY), Topic.TRY_ON)
     if Topic.AVAILABILITY in found and (detect_sizes(text) or detect_colors(text)):
         found[found.index(Topic.AVAILABILITY)] = Topic.STOCK
     elif detect_sizes(text) and not found:

@@ -139,8 +139,15 @@ async def test_customer_cancels(shop: Shop) -> None:
 
 
 # ---- handoffs and tickets ----------------------------------------------------------------
-async def test_an_exchange_gets_the_policy_first_then_a_person(shop: Shop) -> None:
-    first = await shop.say(PHONE, "взяла у вас лоферы гуччи 38, маловаты. можно обменять на 39?")
+async def test_a_bought_pair_to_exchange_gets_the_policy_and_a_person(shop: Shop) -> None:
+    reply = await shop.say(PHONE, "взяла у вас лоферы гуччи 38, маловаты. можно обменять на 39?")
+    assert "14 дней" in texts_of(reply) and reply.handoff_reason == "Обмен"
+    (ticket,) = await _tickets(shop)
+    assert (ticket["kind"], ticket["status"]) == ("return", "WAITING")
+
+
+async def test_an_exchange_asked_about_gets_the_policy_first_then_a_person(shop: Shop) -> None:
+    first = await shop.say(PHONE, "если размер не подойдет, можно будет обменять?")
     assert "14 дней" in texts_of(first) and not first.handoff_reason and await _tickets(shop) == []
     second = await shop.say(PHONE, "давайте менеджера")
     assert second.handoff_reason == "Клиент просит менеджера"  # a person, with the return as the topic

@@ -18,11 +18,14 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..settings import Settings
 from ..tempdirs import remove_tree_quietly
 from . import strings as S
+
+if TYPE_CHECKING:
+    from ..runtime import Engine
 
 log = logging.getLogger(__name__)
 SELF_TEST_CHAT = "77015550199@c.us"
@@ -65,7 +68,7 @@ def make_application() -> Any:
     return app
 
 
-def build_console(engine: Any, closed: asyncio.Event | None = None) -> Console:
+def build_console(engine: "Engine", closed: asyncio.Event | None = None) -> Console:
     """The window, its bridge to the engine's bus and the wiring; nothing started yet."""
     from .bridge import Bridge
     from .context import Context

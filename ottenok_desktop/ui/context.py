@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Coroutine
+from typing import TYPE_CHECKING, Any, Awaitable, Coroutine
 
 from PySide6.QtCore import QObject, Signal
 
 from ..engine.tasks import TaskOwner
 from .prefs import ConsolePrefs
+
+if TYPE_CHECKING:
+    from ..runtime import Engine
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +26,7 @@ class Context(QObject):
     error = Signal(str)  # a Russian message for the status bar
     manager_changed = Signal(str)
 
-    def __init__(self, engine: Any, prefs: ConsolePrefs, parent: QObject | None = None) -> None:
+    def __init__(self, engine: "Engine", prefs: ConsolePrefs, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.engine = engine
         self.prefs = prefs

@@ -1,0 +1,104 @@
+"""The Bot API client: aiogram's `Bot` pointed at `{TELEGRAM_API_URL}/bot{token}/{method}`.
+
+aiogram does the HTTP, the request encoding (uploads, inline keyboards) and the answer
+models; this wrapper gives the program the few calls it needs with plain values in and
+out (chat ids, message ids, raw update dicts for the inbox) so no aiogram type leaks into
+the rest of the program. aiogram's own polling loop and its in-memory offset are not used:
+the poller asks `get_updates` itself and keeps the offset in the database.
+Errors are aiogram's (`aiogram.exceptions`): see `sender.classify` for what each means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from ottenok_desktop.settings import Secret
+
+
+@dataclass(frozen=True)
+class Button:
+    text: str
+    data: str  # callback data, at most 64 bytes
+
+
+class TelegramApi:
+    def __init__(self, api_url: str, token: Secret, *, request_timeout: float = 30.0) -> None:
+        from aiogram import Bot
+        from aiogram.client.session.aiohttp import AiohttpSession
+        from aiogram.client.telegram import TelegramAPIServer
+
+        self.api_url = api_url.rstrip("/")
+        session = AiohttpSession(api=TelegramAPIServer.from_base(self.api_url), timeout=request_timeout)
+        self._bot = Bot(token.reveal(), session=session)
+        self.request_timeout = request_timeout
+
+    async def aclose(self) -> None:
+        await self._bot.session.close()
+
+    # ---- reading ---------------------------------------------------------------------
+    async def get_me(self) -> dict[str, Any]:
+        me = await self._bot.get_me()
+        return me.model_dump(mode="json", exclude_none=True, by_alias=True)
+
+    async def delete_webhook(self) -> None:
+        await self._bot.delete_webhook(drop_pending_updates=False)
+
+    async def get_updates(self, offset: int, timeout: int, limit: int = 100) -> list[dict[str, Any]]:
+        """One long poll; the updates as plain JSON dicts (what the inbox stores)."""
+        updates = await self._bot.get_updates(
+            offset=offset or None, timeout=timeout, limit=limit, allowed_updates=["message", "callback_query"],
+            request_timeout=int(timeout + 10),
+        )
+        return [u.model_dump(mode="json", exclude_none=True, by_alias=True) for u in updates]
+
+    async def member_status(self, chat_id: int, user_id: int) -> str:
+        member = await self._bot.get_chat_member(chat_id, user_id)
+        return str(member.status.value if hasattr(member.status, "value") else member.status)
+
+    async def chat_title(self, chat_id: int) -> str:
+        chat = await self._bot.get_chat(chat_id)
+        return chat.title or chat.first_name or str(chat_id)
+
+    # ---- sending -------------------------------------------------------------------------
+    async def send_text(self, chat_id: int, text: str, buttons: Sequence[Sequence[Button]] = ()) -> int:
+        message = await self._bot.send_message(chat_id, text, reply_markup=_keyboard(buttons))
+        return message.message_id
+
+    async def send_photo(self, chat_id: int, photo: Path | str, caption: str = "") -> int:
+        message = await self._bot.send_photo(chat_id, _input_file(photo), caption=caption or None)
+        return message.message_id
+
+    async def send_media_group(self, chat_id: int, photos: Sequence[tuple[Path | str, str]]) -> list[int]:
+        """2–10 photos as one album; a caption per photo (empty: none)."""
+        from aiogram.types import InputMediaPhoto
+
+        media = [InputMediaPhoto(media=_input_file(p), caption=c or None) for p, c in photos]
+        messages = await self._bot.send_media_group(chat_id, media)
+        return [m.message_id for m in messages]
+
+    async def edit_text(self, chat_id: int, message_id: int, text: str, buttons: Sequence[Sequence[Button]] = ()) -> None:
+        await self._bot.edit_message_text(text=text, chat_id=chat_id, message_id=message_id,
+                                          reply_markup=_keyboard(buttons))
+
+    async def answer_callback(self, callback_id: str, text: str, *, alert: bool = False) -> None:
+        await self._bot.answer_callback_query(callback_id, text=text, show_alert=alert)
+
+
+def _keyboard(buttons: Sequence[Sequence[Button]]) -> Any:
+    if not buttons:
+        return None
+    from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+    return InlineKeyboardMarkup(inline_keyboard=[
+        [InlineKeyboardButton(text=b.text, callback_data=b.data) for b in row] for row in buttons
+    ])
+
+
+def _input_file(photo: Path | str) -> Any:
+    if isinstance(photo, Path):
+        from aiogram.types import FSInputFile
+
+        return FSInputFile(photo, filename=photo.name)
+    return photo  # a URL or a file_id: Telegram fetches it

@@ -58,6 +58,7 @@ def build_engine(
     knowledge: Any = None, followups: Any = None, with_knowledge: bool = True, with_followups: bool = True,
     receive_timeout: int | None = None, debounce: float | None = None, sender_retry_base: float = 1.0,
     state_interval: float = 60.0, channel_only: bool = False, send_rate: float = 45.0,
+    telegram_url: str | None = None, telegram_poll_timeout: int = 20,
 ) -> Engine:
     """Build the engine. `channel_only=True` builds just the WhatsApp channel around the
     given responder (no stock, knowledge, photos, LLM or follow-ups): the channel tests
@@ -90,12 +91,14 @@ def build_engine(
     if channel_only:
         if responder is None:
             raise ValueError("channel_only needs a responder")
-        return Engine(
+        engine = Engine(
             settings=settings, bus=bus, clock=clock, db=db, executor=executor, client=client, responder=responder,
             sandbox=sandbox, receive_timeout=receive_timeout if receive_timeout is not None else 5,
             debounce=debounce if debounce is not None else 0.0, sender_retry_base=sender_retry_base,
             state_interval=state_interval, send_rate=send_rate,
         )
+        _attach_telegram(engine, settings, telegram_url, telegram_poll_timeout)
+        return engine
     if inventory is None:
         inventory = _build_inventory(settings, bus, executor, db)
     if photo_source is None:
@@ -118,7 +121,17 @@ def build_engine(
         followups = _build_followups(settings, engine, inventory)
     engine.followups = followups
     engine.desk = _build_desk(engine)
+    _attach_telegram(engine, settings, telegram_url, telegram_poll_timeout)
     return engine
+
+
+def _attach_telegram(engine: Engine, settings: Settings, api_url: str | None, poll_timeout: int) -> None:
+    """The Telegram channel, when a bot token is set (issue 15)."""
+    if not settings.telegram_enabled:
+        return
+    from .services.telegram.channel import TelegramChannel
+
+    engine.telegram = TelegramChannel.attach(engine, settings, api_url=api_url, poll_timeout=poll_timeout)
 
 
 # ---- the parts, each built from settings (imported lazily) --------------------------------

@@ -99,6 +99,11 @@ class Settings:
     nudge1_text: str = DEFAULT_NUDGE1_TEXT
     nudge2_text: str = DEFAULT_NUDGE2_TEXT
     persona_name: str = "Алина"
+    telegram_bot_token: Secret = field(default_factory=lambda: Secret(""))
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_operators_chat_id: int | None = None
+    telegram_operator_ids: tuple[int, ...] = ()
+    telegram_owner_chat_id: int | None = None
     demo: bool = False
     time_scale: float = 1.0
     start_time: str = ""
@@ -123,6 +128,10 @@ class Settings:
         if self.openai_base_url and "openai.com" not in self.openai_base_url:
             return "local"
         return "openai" if self.openai_api_key else "offline"
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_bot_token)
 
     @property
     def media_url(self) -> str:
@@ -192,8 +201,13 @@ ENV_NAMES: dict[str, str] = {
     "OTTENOK_NUDGE1_TEXT": "nudge1_text",
     "OTTENOK_NUDGE2_TEXT": "nudge2_text",
     "OTTENOK_PERSONA_NAME": "persona_name",
+    "TELEGRAM_BOT_TOKEN": "telegram_bot_token",
+    "TELEGRAM_API_URL": "telegram_api_url",
+    "TELEGRAM_OPERATORS_CHAT_ID": "telegram_operators_chat_id",
+    "TELEGRAM_OPERATOR_IDS": "telegram_operator_ids",
+    "TELEGRAM_OWNER_CHAT_ID": "telegram_owner_chat_id",
 }
-SECRET_NAMES = frozenset({"GREEN_API_TOKEN", "OPENAI_API_KEY"})
+SECRET_NAMES = frozenset({"GREEN_API_TOKEN", "OPENAI_API_KEY", "TELEGRAM_BOT_TOKEN"})
 _TRUE = {"1", "true", "yes", "on", "да"}
 _FALSE = {"0", "false", "no", "off", "нет", ""}
 
@@ -283,7 +297,18 @@ def _convert(name: str, value: str) -> Any:
         if value and not value.isdigit():
             raise SettingsError(name, _hint(name, value), "the numeric idInstance, e.g. 1101000001")
         return value
-    if name in {"GREEN_API_URL", "GREEN_API_MEDIA_URL", "OPENAI_BASE_URL"}:
+    if name in {"TELEGRAM_OPERATORS_CHAT_ID", "TELEGRAM_OWNER_CHAT_ID"}:
+        if not value:
+            return None
+        if not re.match(r"^-?\d{1,20}$", value):
+            raise SettingsError(name, _hint(name, value), "a numeric Telegram chat id, e.g. -1001234567890")
+        return int(value)
+    if name == "TELEGRAM_OPERATOR_IDS":
+        ids = [p.strip() for p in value.split(",") if p.strip()]
+        if any(not re.match(r"^\d{1,20}$", i) for i in ids):
+            raise SettingsError(name, _hint(name, value), "comma-separated Telegram user ids, e.g. 123456789,987654321")
+        return tuple(int(i) for i in ids)
+    if name in {"GREEN_API_URL", "GREEN_API_MEDIA_URL", "OPENAI_BASE_URL", "TELEGRAM_API_URL"}:
         if value and not re.match(r"^https?://[^\s/]+", value):
             raise SettingsError(name, _hint(name, value), "an http(s) URL, e.g. https://api.green-api.com")
         return value.rstrip("/")
@@ -344,7 +369,7 @@ def load_settings(
     for name, attr in ENV_NAMES.items():
         if name in merged:
             converted = _convert(name, merged[name])
-            if converted == "" and attr in {"green_api_url"}:
+            if converted == "" and attr in {"green_api_url", "telegram_api_url"}:
                 continue
             kwargs[attr] = converted
     if time_scale <= 0:

@@ -77,6 +77,7 @@ class Engine:
         self.llm = llm
         self.followups = followups
         self.desk = desk
+        self.telegram: Any = None  # services.telegram.channel.TelegramChannel when a bot token is set
         self.tasks = TaskOwner("engine")
         self.dispatcher = Dispatcher(
             DbTurnStore(db), responder, bus, clock, max_concurrent=max_concurrent_turns, debounce=debounce,
@@ -115,6 +116,9 @@ class Engine:
                 self._running.append(service)
         await self.sender.start()
         self._running.append(self.sender)
+        if self.telegram is not None:
+            await self.telegram.start()
+            self._running.append(self.telegram)
         self.tasks.spawn(self.poller.check_instance_settings(), name="instance-settings")
         self.poller.start()
         self._running.append(self.poller)
@@ -131,7 +135,7 @@ class Engine:
         turn stays pending and resumes at the next start) and the sender (queued messages
         stay in the outbox); then the services and the resources."""
         self.started = False
-        order = [self.poller, self.dispatcher, self.sender, self.followups, self.photos, self.knowledge, self.inventory]
+        order = [self.telegram, self.poller, self.dispatcher, self.sender, self.followups, self.photos, self.knowledge, self.inventory]
         running, self._running = self._running, []
         for part in [p for p in order if p is not None and any(p is r for r in running)]:
             try:
@@ -202,14 +206,16 @@ class Engine:
                 await self.followups.on_owner_changed(chat_id, "bot")
         return changed
 
-    async def send_as_manager(self, chat_id: str, text: str, manager: str, file_path: Path | None = None) -> int:
-        """The manager writes as the shop through the same outbox; the bot goes quiet here."""
+    async def send_as_manager(self, chat_id: str, text: str, manager: str, file_path: Path | None = None,
+                              sender_kind: str = "manager_app") -> int:
+        """The manager writes as the shop through the same outbox; the bot goes quiet here.
+        `sender_kind` says where they wrote from (manager_app: the console; manager_tg: Telegram)."""
         await self.take_over(chat_id, manager)
         item = await self.db.atomic(
-            ob.queue_part, chat_id, self.clock.now(), text=text, sender_kind="manager_app", sender_name=manager,
+            ob.queue_part, chat_id, self.clock.now(), text=text, sender_kind=sender_kind, sender_name=manager,
             file_path=file_path, file_name=file_path.name if file_path else "",
         )
-        self.bus.publish(ev.MessageQueued(chat_id, item.id, text or (file_path.name if file_path else ""), "manager_app"))
+        self.bus.publish(ev.MessageQueued(chat_id, item.id, text or (file_path.name if file_path else ""), sender_kind))
         self.sender.wake()
         return item.id
 

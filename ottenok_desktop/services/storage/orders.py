@@ -15,7 +15,7 @@ from .chats import audit, get_or_create_chat
 from .models import Chat, Order, Reservation
 
 OPEN_ORDER_STATES = ("draft", "ready")
-EXPORT_COLUMNS = ("id", "chat_id", "phone", "customer_name", "state", "product", "sku", "product_type", "size",
+EXPORT_COLUMNS = ("id", "chat_id", "channel", "phone", "customer_name", "state", "product", "sku", "product_type", "size",
                   "color", "city", "address", "price", "quantity", "created_at", "updated_at", "confirmed_at")
 _EDITABLE = ("product", "sku", "product_type", "size", "color", "city", "address", "customer_name", "price",
              "quantity")
@@ -24,7 +24,7 @@ _EDITABLE = ("product", "sku", "product_type", "size", "color", "city", "address
 def order_dict(order: Order) -> dict[str, Any]:
     chat: Chat = order.chat
     return {
-        "id": order.id, "chat_id": chat.chat_id, "phone": chat.phone,
+        "id": order.id, "chat_id": chat.chat_id, "channel": chat.channel, "phone": chat.phone,
         "customer_name": order.customer_name or chat.name, "state": order.state, "product": order.product,
         "sku": order.sku, "product_type": order.product_type, "size": order.size, "color": order.color,
         "city": order.city, "address": order.address,

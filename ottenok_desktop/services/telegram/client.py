@@ -70,6 +70,16 @@ class TelegramApi:
         message = await self._bot.send_photo(chat_id, _input_file(photo), caption=caption or None)
         return message.message_id
 
+    async def send_photo_bytes(self, chat_id: int, content: bytes, file_name: str, caption: str = "") -> int:
+        from aiogram.types import BufferedInputFile
+
+        message = await self._bot.send_photo(chat_id, BufferedInputFile(content, file_name), caption=caption or None)
+        return message.message_id
+
+    async def send_document(self, chat_id: int, document: Path | str, caption: str = "") -> int:
+        message = await self._bot.send_document(chat_id, _input_file(document), caption=caption or None)
+        return message.message_id
+
     async def send_media_group(self, chat_id: int, photos: Sequence[tuple[Path | str, str]]) -> list[int]:
         """2–10 photos as one album; a caption per photo (empty: none)."""
         from aiogram.types import InputMediaPhoto

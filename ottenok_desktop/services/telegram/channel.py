@@ -84,6 +84,7 @@ class TelegramChannel:
                    poll_timeout=poll_timeout)
 
     async def start(self) -> None:
+        await self.api.open()
         if self.operators is not None:
             await self.operators.start()
         if self.alerts is not None:

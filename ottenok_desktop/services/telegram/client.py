@@ -5,11 +5,17 @@ models; this wrapper gives the program the few calls it needs with plain values 
 out (chat ids, message ids, raw update dicts for the inbox) so no aiogram type leaks into
 the rest of the program. aiogram's own polling loop and its in-memory offset are not used:
 the poller asks `get_updates` itself and keeps the offset in the database.
-Errors are aiogram's (`aiogram.exceptions`): see `sender.classify` for what each means.
+Errors are aiogram's (`aiogram.exceptions`): see `outbound.classify` for what each means.
+
+Importing aiogram is slow (it builds a pydantic schema for every Bot API type: measured
+17–33 s on a loaded 2-core machine where pydantic + aiohttp alone take 2 s), so `open()`
+imports it on a worker thread and the loop never waits for it; call `open()` first.
 """
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -23,19 +29,46 @@ class Button:
     data: str  # callback data, at most 64 bytes
 
 
+_AIOGRAM_MODULES = ("aiogram", "aiogram.types", "aiogram.exceptions", "aiogram.client.session.aiohttp",
+                    "aiogram.client.telegram")
+
+
+async def import_aiogram() -> None:
+    """Import aiogram off the loop (slow: see the module docstring); cheap once done."""
+    await asyncio.to_thread(lambda: [importlib.import_module(m) for m in _AIOGRAM_MODULES])
+
+
 class TelegramApi:
     def __init__(self, api_url: str, token: Secret, *, request_timeout: float = 30.0) -> None:
-        from aiogram import Bot
-        from aiogram.client.session.aiohttp import AiohttpSession
-        from aiogram.client.telegram import TelegramAPIServer
-
         self.api_url = api_url.rstrip("/")
-        session = AiohttpSession(api=TelegramAPIServer.from_base(self.api_url), timeout=request_timeout)
-        self._bot = Bot(token.reveal(), session=session)
+        self._token = token
         self.request_timeout = request_timeout
+        self._bot_instance: Any = None
+
+    async def open(self) -> "TelegramApi":
+        if self._bot_instance is None:
+            await import_aiogram()
+            from aiogram import Bot
+            from aiogram.client.session.aiohttp import AiohttpSession
+            from aiogram.client.telegram import TelegramAPIServer
+
+            session = AiohttpSession(api=TelegramAPIServer.from_base(self.api_url), timeout=self.request_timeout)
+            self._bot_instance = Bot(self._token.reveal(), session=session)
+        return self
+
+    @property
+    def is_open(self) -> bool:
+        return self._bot_instance is not None
+
+    @property
+    def _bot(self) -> Any:
+        if self._bot_instance is None:
+            raise RuntimeError("TelegramApi.open() was not awaited")
+        return self._bot_instance
 
     async def aclose(self) -> None:
-        await self._bot.session.close()
+        if self._bot_instance is not None:
+            await self._bot_instance.session.close()
 
     # ---- reading ---------------------------------------------------------------------
     async def get_me(self) -> dict[str, Any]:

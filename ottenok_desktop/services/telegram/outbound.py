@@ -73,6 +73,8 @@ class TelegramAdapter:
         return chat_id.startswith(TELEGRAM_PREFIX)
 
     async def send(self, job: OutgoingJob) -> str:
+        if not self._api.is_open:  # the sender may start before the channel has opened its client
+            raise RetryLater("telegram channel not started yet", 2.0)
         from aiogram.exceptions import AiogramError
 
         user_id = user_id_of(job.chat_id)

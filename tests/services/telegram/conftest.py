@@ -25,6 +25,6 @@ async def tg_sandbox() -> AsyncIterator[TelegramSandbox]:
 
 @pytest.fixture
 async def tg_api(tg_sandbox: TelegramSandbox) -> AsyncIterator[TelegramApi]:
-    api = TelegramApi(tg_sandbox.api_url, Secret(DEFAULT_TOKEN), request_timeout=5)
+    api = await TelegramApi(tg_sandbox.api_url, Secret(DEFAULT_TOKEN), request_timeout=5).open()
     yield api
     await api.aclose()

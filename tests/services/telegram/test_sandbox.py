@@ -20,7 +20,7 @@ from .conftest import CUSTOMER, OPERATORS
 async def test_get_me_and_a_wrong_token(tg_sandbox: TelegramSandbox, tg_api: TelegramApi) -> None:
     me = await tg_api.get_me()
     assert me["id"] == BOT_ID and me["is_bot"] is True and me["username"] == "ottenok_shop_bot"
-    wrong = TelegramApi(tg_sandbox.api_url, Secret("123:wrong"), request_timeout=5)
+    wrong = await TelegramApi(tg_sandbox.api_url, Secret("123:wrong"), request_timeout=5).open()
     with pytest.raises(TelegramUnauthorizedError):
         await wrong.get_me()
     await wrong.aclose()

@@ -237,6 +237,7 @@ SETTINGS_GROUPS = {
     "whatsapp": "WhatsApp (GREEN-API)",
     "llm": "ИИ (OpenAI или совместимый сервер)",
     "drive": "Фото из Google Drive",
+    "telegram": "Telegram-бот",
     "shop": "Магазин",
     "nudges": "Дожимы",
     "console": "Консоль",
@@ -258,6 +259,11 @@ SETTINGS_LABELS = {
     "OTTENOK_NUDGE1_TEXT": "Текст первого дожима",
     "OTTENOK_NUDGE2_TEXT": "Текст второго дожима",
     "MANAGER_NAME": "Ваше имя (видно в журнале)",
+    "TELEGRAM_BOT_TOKEN": "Токен бота (от @BotFather)",
+    "TELEGRAM_API_URL": "Адрес Bot API",
+    "TELEGRAM_OPERATORS_CHAT_ID": "ID группы операторов",
+    "TELEGRAM_OPERATOR_IDS": "ID операторов (через запятую)",
+    "TELEGRAM_OWNER_CHAT_ID": "ID чата владельца (отчёты)",
 }
 SETTINGS_SHOW_SECRET = "Показать"
 SETTINGS_CHECK = "Проверить"
@@ -287,7 +293,16 @@ SETTINGS_EXPECTED = {
     "OPENAI_MODEL": "название модели, например gpt-4o",
     "OTTENOK_PERSONA_NAME": "непустое имя",
     "NUDGE_ENABLED": "да или нет",
+    "TELEGRAM_API_URL": "адрес вида https://api.telegram.org",
+    "TELEGRAM_OPERATORS_CHAT_ID": "число, для группы обычно с минусом, например -1001234567890",
+    "TELEGRAM_OWNER_CHAT_ID": "число, например 123456789",
+    "TELEGRAM_OPERATOR_IDS": "числа через запятую, например 123456789, 987654321",
 }
+CHECK_TELEGRAM_NEED = "Укажите токен бота"
+CHECK_TELEGRAM_BOT = "Бот @{username} на связи"
+CHECK_TELEGRAM_IN_GROUP = "; в группе операторов: {status}"
+CHECK_TELEGRAM_NOT_IN_GROUP = "; бота нет в группе операторов — добавьте его в группу"
+CHECK_TELEGRAM_GROUP_ERROR = "; группа операторов недоступна: {error}"
 
 # ---- quick replies -----------------------------------------------------------------------------
 QUICK_REPLIES_TITLE = "Быстрые ответы"

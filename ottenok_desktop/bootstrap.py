@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 SANDBOX_TOKEN = "demo-sandbox-token"
 SANDBOX_INSTANCE = "1101000001"
+DEMO_TELEGRAM_GROUP = -1000000000001
 
 
 def free_port() -> int:
@@ -126,12 +127,22 @@ def build_engine(
 
 
 def _attach_telegram(engine: Engine, settings: Settings, api_url: str | None, poll_timeout: int) -> None:
-    """The Telegram channel, when a bot token is set (issue 15)."""
-    if not settings.telegram_enabled:
-        return
-    from .services.telegram.channel import TelegramChannel
+    """The Telegram channel, when a bot token is set (issue 15); in demo mode with
+    OTTENOK_DEMO_TELEGRAM=1, against an embedded Telegram sandbox."""
+    if settings.telegram_enabled:
+        from .services.telegram.channel import TelegramChannel
 
-    engine.telegram = TelegramChannel.attach(engine, settings, api_url=api_url, poll_timeout=poll_timeout)
+        engine.telegram = TelegramChannel.attach(engine, settings, api_url=api_url, poll_timeout=poll_timeout)
+    elif settings.demo_mode and settings.demo_telegram:
+        from .services.telegram.channel import TelegramChannel
+        from .services.telegram.sandbox import TelegramSandbox
+
+        sandbox = TelegramSandbox(port=free_port())
+        sandbox.add_group(DEMO_TELEGRAM_GROUP, "Операторы (демо)")
+        engine.telegram = TelegramChannel.attach(
+            engine, settings.with_changes(telegram_operators_chat_id=DEMO_TELEGRAM_GROUP),
+            api_url=f"http://{sandbox.host}:{sandbox.port}", token=Secret(sandbox.token), poll_timeout=5,
+            sandbox=sandbox)
 
 
 # ---- the parts, each built from settings (imported lazily) --------------------------------

@@ -104,6 +104,7 @@ class Settings:
     telegram_operators_chat_id: int | None = None
     telegram_operator_ids: tuple[int, ...] = ()
     telegram_owner_chat_id: int | None = None
+    demo_telegram: bool = False  # demo mode also runs a Telegram sandbox (aiogram's import is slow: opt-in)
     demo: bool = False
     time_scale: float = 1.0
     start_time: str = ""
@@ -206,6 +207,7 @@ ENV_NAMES: dict[str, str] = {
     "TELEGRAM_OPERATORS_CHAT_ID": "telegram_operators_chat_id",
     "TELEGRAM_OPERATOR_IDS": "telegram_operator_ids",
     "TELEGRAM_OWNER_CHAT_ID": "telegram_owner_chat_id",
+    "OTTENOK_DEMO_TELEGRAM": "demo_telegram",
 }
 SECRET_NAMES = frozenset({"GREEN_API_TOKEN", "OPENAI_API_KEY", "TELEGRAM_BOT_TOKEN"})
 _TRUE = {"1", "true", "yes", "on", "да"}
@@ -320,7 +322,7 @@ def _convert(name: str, value: str) -> Any:
             if not _PHONE_RE.match(phone):
                 raise SettingsError(name, _hint(name, value), "comma-separated phone numbers, e.g. 77011234567,77017654321")
         return phones
-    if name == "NUDGE_ENABLED":
+    if name in ("NUDGE_ENABLED", "OTTENOK_DEMO_TELEGRAM"):
         low = value.lower()
         if low in _TRUE:
             return True

@@ -326,6 +326,7 @@ DEMO_CLIENT_HEADER = "Оттенок · обувь"
 DEMO_CLIENT_LABEL = "ДЕМО: вы пишете как клиент"
 DEMO_CLIENT_PLACEHOLDER = "Напишите как клиент, например: «есть шанель 37?»"
 DEMO_CLIENT_NAME = "Айгерим (демо)"
+DEMO_CLIENT_SWITCH = {"whatsapp": "Писать в Telegram", "telegram": "Писать в WhatsApp"}
 DEMO_CLIENT_UNAVAILABLE = "Демо-клиент доступен только в демо-режиме"
 
 # ---- generic ------------------------------------------------------------------------------------

@@ -57,8 +57,10 @@ class EnginePort(Protocol):
 
 class TelegramChannel:
     def __init__(self, api: TelegramApi, engine: EnginePort, *, operators_chat_id: int | None = None,
-                 operator_ids: tuple[int, ...] = (), owner_chat_id: int | None = None, poll_timeout: int = 20) -> None:
+                 operator_ids: tuple[int, ...] = (), owner_chat_id: int | None = None, poll_timeout: int = 20,
+                 sandbox: Any = None) -> None:
         self.api = api
+        self.sandbox = sandbox  # the demo's embedded Telegram sandbox (services/telegram/sandbox.py), if any
         self._engine = engine
         self.adapter = TelegramAdapter(api, engine.db, engine.bus, engine.clock)
         engine.sender.channels.add(self.adapter)
@@ -76,14 +78,16 @@ class TelegramChannel:
 
     @classmethod
     def attach(cls, engine: EnginePort, settings: Any, *, api_url: str | None = None, token: Any = None,
-               poll_timeout: int = 20) -> "TelegramChannel":
+               poll_timeout: int = 20, sandbox: Any = None) -> "TelegramChannel":
         api = TelegramApi(api_url or settings.telegram_api_url, token or settings.telegram_bot_token,
                           request_timeout=max(30, poll_timeout + 10))
         return cls(api, engine, operators_chat_id=settings.telegram_operators_chat_id,
                    operator_ids=settings.telegram_operator_ids, owner_chat_id=settings.telegram_owner_chat_id,
-                   poll_timeout=poll_timeout)
+                   poll_timeout=poll_timeout, sandbox=sandbox)
 
     async def start(self) -> None:
+        if self.sandbox is not None and not self.sandbox.api_url:
+            await self.sandbox.start()
         await self.api.open()
         if self.operators is not None:
             await self.operators.start()
@@ -100,6 +104,8 @@ class TelegramChannel:
             await self.alerts.stop()
         await self._tasks.shutdown()
         await self.api.aclose()
+        if self.sandbox is not None:
+            await self.sandbox.stop()
 
     def _on_customer(self, applied: Applied) -> None:
         if applied.turn_due:

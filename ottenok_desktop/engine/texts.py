@@ -196,4 +196,5 @@ TG_CHANNEL_NAMES = {"whatsapp": "WhatsApp", "telegram": "Telegram"}
 TG_NO_MESSAGES = "(сообщений нет)"
 TG_ALERT_WAITING = "⏰ Обращение №{ticket_id} ({name}) ждёт оператора уже {minutes} мин."
 TG_ALERT_ENGINE_DOWN = "⚠️ Бот остановлен: {detail}"
+TG_ENGINE_STOPPED = "программа на компьютере магазина закрыта, клиентам никто не отвечает"
 TG_ALERT_WHATSAPP = "⚠️ WhatsApp не авторизован ({state}): откройте консоль и привяжите номер заново."

@@ -9,11 +9,13 @@ is channel-agnostic.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Any, Protocol
 
 from ottenok_desktop.engine import events as ev
+from ottenok_desktop.engine import texts
 from ottenok_desktop.engine.channels import ChannelRouter
 from ottenok_desktop.engine.clock import Clock
 from ottenok_desktop.engine.tasks import TaskOwner
@@ -75,6 +77,7 @@ class TelegramChannel:
         self.reports = TelegramReportDelivery(api, owner_chat_id) if owner_chat_id is not None else None
         self.alerts = OwnerAlerts(api, engine.db, engine.bus, engine.clock, owner_chat_id) if owner_chat_id is not None else None
         self._tasks = TaskOwner("telegram")
+        self._started = False
 
     @classmethod
     def attach(cls, engine: EnginePort, settings: Any, *, api_url: str | None = None, token: Any = None,
@@ -94,9 +97,16 @@ class TelegramChannel:
         if self.alerts is not None:
             await self.alerts.start()
         self.poller.start()
+        self._started = True
         log.info("telegram channel started (operators=%s, owner=%s)", self.operators is not None, self.alerts is not None)
 
     async def stop(self) -> None:
+        if self._started and self.alerts is not None:  # the owner learns that nobody answers now
+            try:
+                await asyncio.wait_for(self.alerts.engine_down(texts.TG_ENGINE_STOPPED), 3.0)
+            except asyncio.TimeoutError:
+                log.warning("the owner's stop alert was not sent in time")
+        self._started = False
         await self.poller.stop()
         if self.operators is not None:
             await self.operators.stop()

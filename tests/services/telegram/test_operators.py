@@ -135,3 +135,9 @@ async def test_owner_alert_for_a_ticket_waiting_too_long(desk: Desk) -> None:
     assert await alerts.check_now() >= 1
     assert any("ждёт оператора" in m.text and "Айдана" in m.text for m in desk.tg.sent_to(OWNER))
     assert await alerts.check_now() == 0  # once per ticket
+
+
+async def test_the_owner_hears_when_the_engine_stops(desk: Desk) -> None:
+    await desk.engine.telegram.stop()  # the engine's stop stops it again: a no-op then
+    last = desk.tg.sent_to(OWNER)[-1].text
+    assert last == texts.TG_ALERT_ENGINE_DOWN.format(detail=texts.TG_ENGINE_STOPPED)

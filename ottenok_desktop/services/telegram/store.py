@@ -24,6 +24,7 @@ from ottenok_desktop.engine import texts
 from ottenok_desktop.engine.channels import TELEGRAM_PREFIX
 from ottenok_desktop.services.storage.models import ChannelCursor, Chat, Message, TelegramUpdate
 from ottenok_desktop.services.storage.outbox import queue_text
+from ottenok_desktop.settings import normalize_phone
 
 OFFSET = "telegram.offset"
 
@@ -61,11 +62,11 @@ def store_updates(updates: list[dict[str, Any]], now: datetime) -> list[int]:
     for update in updates:
         update_id = int(update["update_id"])
         top = max(top, update_id)
-        inserted = (TelegramUpdate.insert(update_id=update_id, kind=kind_of(update),
-                                          raw=json.dumps(update, ensure_ascii=False), state="new", received_at=now)
-                    .on_conflict_ignore().execute())
-        if inserted:
-            fresh.append(update_id)
+        if TelegramUpdate.select().where(TelegramUpdate.update_id == update_id).exists():
+            continue  # Telegram sent it again (its confirmation was lost): stored already
+        TelegramUpdate.insert(update_id=update_id, kind=kind_of(update), raw=json.dumps(update, ensure_ascii=False),
+                              state="new", received_at=now).execute()
+        fresh.append(update_id)
     if top:
         offset = top + 1
         updated = (ChannelCursor.update(value=offset, updated_at=now)
@@ -107,7 +108,10 @@ def content_of(message: dict[str, Any]) -> tuple[str, str]:
     for key, content_type in _CONTENT_KINDS:
         if key in message:
             caption = str(message.get("caption") or "")
-            return content_type, caption or texts.MEDIA_PLACEHOLDERS.get(content_type, "")
+            if key == "contact":
+                caption = " ".join(str(message[key].get(k, "")) for k in ("first_name", "phone_number")).strip()
+            placeholder = texts.MEDIA_PLACEHOLDERS.get(content_type, "")
+            return content_type, f"{placeholder}: {caption}" if key == "contact" and caption else caption or placeholder
     return "unknown", texts.MEDIA_PLACEHOLDERS["unknown"]
 
 
@@ -144,6 +148,10 @@ def apply_customer_message(update_id: int, message: dict[str, Any], now: datetim
         chat = Chat.create(chat_id=chat_id, phone="", name=name, channel="telegram", created_at=now, updated_at=now)
     elif name and not chat.name:
         chat.name = name
+    contact = message.get("contact") or {}
+    if contact.get("phone_number") and contact.get("user_id") == user.get("id"):
+        # The customer shared their own number: the console can offer to link the WhatsApp chat.
+        chat.phone = normalize_phone(str(contact["phone_number"]))
     external_id = str(message["message_id"])
     result = Applied(chat_id, owner=chat.owner)
     if Message.select().where((Message.chat == chat) & (Message.external_id == external_id)).exists():

@@ -55,12 +55,14 @@ SENDER_BOT = "Бот"
 SENDER_BOT_PERSONA = "{name} · бот"
 SENDER_MANAGER_APP = "Менеджер"
 SENDER_MANAGER_PHONE = "Телефон магазина"
+SENDER_MANAGER_TG = "Оператор в Telegram"
 SENDER_SYSTEM = "Система"
 SENDER_LABELS = {
     "customer": SENDER_CUSTOMER,
     "bot": SENDER_BOT,
     "manager_app": SENDER_MANAGER_APP,
     "manager_phone": SENDER_MANAGER_PHONE,
+    "manager_tg": SENDER_MANAGER_TG,
     "system": SENDER_SYSTEM,
 }
 MEDIA_LABELS = {

@@ -24,6 +24,7 @@ BUBBLES = {
     "bot": ("#dcf8c6", "#188038"),
     "manager_app": ("#d6e8ff", "#1a56b0"),
     "manager_phone": ("#fff3c4", "#9a6700"),
+    "manager_tg": ("#d6e8ff", "#1a56b0"),  # an operator writing through the Telegram bot
     "system": ("#eceff1", "#5f6368"),
 }
 TICK_READ = "#34b7f1"

@@ -207,15 +207,19 @@ class TelegramOperators:
         if session is not None:
             await self._safe_send(session.operator_id, texts.TG_FROM_CUSTOMER.format(name=session.customer, text=text))
 
-    async def _safe_send(self, chat_id: int, text: str) -> None:
-        from aiogram.exceptions import TelegramRetryAfter
+    async def _safe_send(self, chat_id: int, text: str, attempts: int = 4) -> None:
+        """A direct message to an operator: 429 and 5xx retried a few times, then logged."""
+        from ottenok_desktop.engine.channels import RetryLater
 
-        for _ in range(3):
+        from .outbound import classify
+
+        for attempt in range(attempts):
             try:
                 await self._api.send_text(chat_id, text)
                 return
-            except TelegramRetryAfter as exc:
-                await asyncio.sleep(exc.retry_after)
             except Exception as exc:
-                log.warning("telegram message to %s not sent: %s", chat_id, type(exc).__name__)
-                return
+                error = classify(exc)
+                if not isinstance(error, RetryLater) or attempt == attempts - 1:
+                    log.warning("telegram message to %s not sent: %s", chat_id, error)
+                    return
+                await asyncio.sleep(max(error.after, 0.5 * 2 ** attempt))

@@ -102,7 +102,8 @@ async def test_card_two_presses_proxy_both_ways_and_close(desk: Desk) -> None:
         return row.sender_kind, row.sender_name
 
     assert await desk.engine.db.call(operator_message) == ("manager_tg", "Ксения (Telegram)")
-    # customer → operator
+    # customer → operator (a 502 on the way is retried)
+    desk.tg.add_fault("sendMessage", 502)
     desk.wa.inject_text(WA_CUSTOMER, "38 размер, каблук отвалился через неделю(", "Гульнара")
     await wait_until(lambda: any("каблук отвалился" in m.text for m in desk.tg.sent_to(KSENIA)), "forwarded to the operator")
     assert not any("каблук" in m.text for m in desk.tg.sent_to(DINA))

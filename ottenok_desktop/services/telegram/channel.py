@@ -60,7 +60,7 @@ class EnginePort(Protocol):
 class TelegramChannel:
     def __init__(self, api: TelegramApi, engine: EnginePort, *, operators_chat_id: int | None = None,
                  operator_ids: tuple[int, ...] = (), owner_chat_id: int | None = None, poll_timeout: int = 20,
-                 sandbox: Any = None) -> None:
+                 sandbox: Any = None, media_dir: Path | None = None) -> None:
         self.api = api
         self.sandbox = sandbox  # the demo's embedded Telegram sandbox (services/telegram/sandbox.py), if any
         self._engine = engine
@@ -70,9 +70,10 @@ class TelegramChannel:
         if operators_chat_id is not None or operator_ids:
             self.operators = TelegramOperators(
                 api, engine.db, engine.bus, engine.clock, desk=_LateDesk(engine),
-                send_as_manager=engine.send_as_manager, group_chat_id=operators_chat_id, operator_ids=operator_ids)
+                send_as_manager=engine.send_as_manager, group_chat_id=operators_chat_id, operator_ids=operator_ids,
+                media_dir=media_dir)
         self.updates = TelegramUpdates(engine.db, engine.bus, engine.clock, on_customer=self._on_customer,
-                                       operators=self.operators)
+                                       operators=self.operators, api=api, media_dir=media_dir)
         self.poller = TelegramPoller(api, engine.db, engine.bus, engine.clock, self.updates, poll_timeout=poll_timeout)
         self.reports = TelegramReportDelivery(api, owner_chat_id) if owner_chat_id is not None else None
         self.alerts = OwnerAlerts(api, engine.db, engine.bus, engine.clock, owner_chat_id) if owner_chat_id is not None else None
@@ -86,7 +87,7 @@ class TelegramChannel:
                           request_timeout=max(30, poll_timeout + 10))
         return cls(api, engine, operators_chat_id=settings.telegram_operators_chat_id,
                    operator_ids=settings.telegram_operator_ids, owner_chat_id=settings.telegram_owner_chat_id,
-                   poll_timeout=poll_timeout, sandbox=sandbox)
+                   poll_timeout=poll_timeout, sandbox=sandbox, media_dir=settings.data_dir / "media" / "telegram")
 
     async def start(self) -> None:
         if self.sandbox is not None and not self.sandbox.api_url:

@@ -67,8 +67,10 @@ class TelegramApi:
         return self._bot_instance
 
     async def aclose(self) -> None:
-        if self._bot_instance is not None:
-            await self._bot_instance.session.close()
+        """Close the HTTP session; calls after this fail (the adapter then keeps rows queued)."""
+        bot, self._bot_instance = self._bot_instance, None
+        if bot is not None:
+            await bot.session.close()
 
     # ---- reading ---------------------------------------------------------------------
     async def get_me(self) -> dict[str, Any]:
@@ -93,6 +95,12 @@ class TelegramApi:
     async def chat_title(self, chat_id: int) -> str:
         chat = await self._bot.get_chat(chat_id)
         return chat.title or chat.first_name or str(chat_id)
+
+    async def download(self, file_id: str, destination: Path) -> Path:
+        """Fetch a file a user sent (getFile, then the file host) into `destination`."""
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        await self._bot.download(file_id, destination=destination, timeout=int(self.request_timeout))
+        return destination
 
     # ---- sending -------------------------------------------------------------------------
     async def send_text(self, chat_id: int, text: str, buttons: Sequence[Sequence[Button]] = ()) -> int:

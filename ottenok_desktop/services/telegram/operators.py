@@ -28,6 +28,7 @@ from ottenok_desktop.services.storage import Database
 from . import cards
 from .client import Button, TelegramApi
 from .store import mark_update, person_name
+from .updates import fetch_photo
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,10 @@ def operator_name(user: dict[str, Any]) -> str:
 
 class TelegramOperators:
     def __init__(self, api: TelegramApi, db: Database, bus: ev.EventBus, clock: Clock, *, desk: DeskCommands,
-                 send_as_manager: ManagerSend, group_chat_id: int | None, operator_ids: tuple[int, ...]) -> None:
+                 send_as_manager: ManagerSend, group_chat_id: int | None, operator_ids: tuple[int, ...],
+                 media_dir: Path | None = None) -> None:
         self._api = api
+        self.media_dir = media_dir
         self._db = db
         self._bus = bus
         self._clock = clock
@@ -188,7 +191,12 @@ class TelegramOperators:
         user_id = int(user.get("id", 0))
         text = str(message.get("text") or message.get("caption") or "").strip()
         session = await self._db.call(cards.active_session, user_id)
+        photo = await fetch_photo(self._api, self.media_dir, message) if session is not None else None
         await self._db.call(mark_update, update_id, "done")
+        if photo is not None and session is not None:  # a photo (with its caption) goes to the customer
+            await self._send_as_manager(session.chat_id, text, operator_name(user), file_path=photo,
+                                        sender_kind=OPERATOR_SENDER_KIND)
+            return
         if text.split(" ")[0] == "/start" or not text:
             await self._safe_send(user_id, texts.TG_OPERATOR_HELLO if session is None or not text else texts.TG_OPERATOR_IDLE)
             return

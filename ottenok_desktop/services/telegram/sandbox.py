@@ -93,6 +93,7 @@ class TelegramSandbox:
         self.users: dict[int, dict[str, Any]] = {}
         self.groups: dict[int, Group] = {}
         self.calls: dict[str, int] = {}
+        self.files: dict[str, bytes] = {}  # file_id -> content of what users sent (getFile + /file/...)
         self._updates: list[dict[str, Any]] = []
         self._next_update = itertools.count(100001)
         self._next_callback = itertools.count(1)
@@ -159,7 +160,9 @@ class TelegramSandbox:
         user = self.users.get(user_id) or self.add_user(user_id, first_name)
         message = self._new_message(user_id, {"id": user_id, "type": "private", "first_name": user["first_name"]}, user)
         if photo is not None:
-            message["photo"] = [{"file_id": f"AgAC{user_id}{message['message_id']}", "file_unique_id": "u1",
+            file_id = f"AgAC{user_id}x{message['message_id']}"
+            self.files[file_id] = photo
+            message["photo"] = [{"file_id": file_id, "file_unique_id": f"u{user_id}x{message['message_id']}",
                                  "width": 90, "height": 90, "file_size": len(photo)}]
             if caption:
                 message["caption"] = caption
@@ -310,6 +313,8 @@ class TelegramSandbox:
 
     # ---- internals ---------------------------------------------------------------------------
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        if request.path.startswith("/file/"):
+            return sandbox_handlers.download(self, request)
         return await sandbox_handlers.dispatch(self, request)
 
     def _next_message_id(self, chat_id: int) -> int:

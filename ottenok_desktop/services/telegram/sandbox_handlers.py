@@ -325,7 +325,29 @@ async def get_chat_member(sandbox: "TelegramSandbox", params: Params) -> web.Res
     return ok(member)
 
 
+async def get_file(sandbox: "TelegramSandbox", params: Params) -> web.Response:
+    file_id = str(params.get("file_id") or "")
+    content = sandbox.files.get(file_id)
+    if content is None:
+        raise ApiError(400, "Bad Request: invalid file_id")
+    return ok({"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(content),
+               "file_path": f"photos/{file_id}.jpg"})
+
+
+def download(sandbox: "TelegramSandbox", request: web.Request) -> web.Response:
+    """GET /file/bot{token}/{file_path}: the file's bytes, as the Bot API's file host serves them."""
+    parts = request.path.split("/", 4)  # "", "file", "bot<token>", "photos", "<id>.jpg"
+    if len(parts) < 5 or parts[2] != f"bot{sandbox.token}":
+        return web.Response(status=404, text="Not Found")
+    file_id = parts[4].rsplit(".", 1)[0]
+    content = sandbox.files.get(file_id)
+    if content is None:
+        return web.Response(status=404, text="Not Found")
+    return web.Response(body=content, content_type="image/jpeg")
+
+
 HANDLERS: dict[str, Handler] = {
+    "getFile": get_file,
     "getMe": get_me,
     "deleteWebhook": delete_webhook,
     "getUpdates": get_updates,

@@ -116,6 +116,8 @@ def content_of(message: dict[str, Any]) -> tuple[str, str]:
 
 
 def media_ref(message: dict[str, Any]) -> str:
+    if message.get("_local_media"):
+        return str(message["_local_media"])
     if "photo" in message and message["photo"]:
         return f"tg-file:{message['photo'][-1].get('file_id', '')}"
     for key in ("video", "document", "voice", "audio"):

@@ -11,12 +11,14 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from ottenok_desktop.engine import events as ev
 from ottenok_desktop.engine.clock import Clock
 from ottenok_desktop.services.storage import Database
 
+from .client import TelegramApi
 from .store import Applied, apply_customer_message, mark_update
 
 log = logging.getLogger(__name__)
@@ -30,7 +32,10 @@ class OperatorDesk(Protocol):
 
 class TelegramUpdates:
     def __init__(self, db: Database, bus: ev.EventBus, clock: Clock, *, on_customer: Callable[[Applied], None],
-                 operators: OperatorDesk | None = None) -> None:
+                 operators: OperatorDesk | None = None, api: TelegramApi | None = None,
+                 media_dir: Path | None = None) -> None:
+        self._api = api
+        self.media_dir = media_dir
         self._db = db
         self._bus = bus
         self._clock = clock
@@ -48,6 +53,7 @@ class TelegramUpdates:
             if self.operators is not None and await self.operators.is_operator(int(sender.get("id", 0))):
                 await self.operators.on_operator_message(update_id, message)
                 return
+            await fetch_photo(self._api, self.media_dir, message)
             applied = await self._db.atomic(apply_customer_message, update_id, message, self._clock.now())
             for event in applied.events:
                 self._bus.publish(event)
@@ -59,3 +65,22 @@ class TelegramUpdates:
             await self.operators.on_callback(update_id, query)
             return
         await self._db.call(mark_update, update_id, "ignored", "not a private message or a button press")
+
+
+async def fetch_photo(api: TelegramApi | None, media_dir: Path | None, message: dict[str, Any]) -> Path | None:
+    """Download a message's photo (largest size) into `media_dir`; the local path is kept in
+    the message as "_local_media" (the console and the photo matcher read local files).
+    A failed download leaves the Telegram file reference: nothing is lost, only not shown."""
+    photos = message.get("photo") or []
+    if api is None or media_dir is None or not photos:
+        return None
+    file_id = str(photos[-1].get("file_id", ""))
+    target = media_dir / f"{message['chat']['id']}_{message['message_id']}.jpg"
+    try:
+        if not target.exists():
+            await api.download(file_id, target)
+    except Exception as exc:
+        log.warning("telegram photo not downloaded: %s", type(exc).__name__)
+        return None
+    message["_local_media"] = str(target)
+    return target

@@ -126,3 +126,26 @@ async def test_updates_are_stored_and_the_offset_kept(shop: Shop) -> None:
     top = await shop.engine.db.call(lambda: TelegramUpdate.select().order_by(TelegramUpdate.update_id.desc()).get().update_id)
     assert offset == top + 1
     assert shop.tg.pending_updates() <= 1
+
+
+async def test_a_customer_photo_is_downloaded_for_the_console(shop: Shop) -> None:
+    from pathlib import Path
+
+    from ottenok_desktop.services.storage.models import Message
+
+    user = 5550002004
+    picture = b"\xff\xd8\xff\xe0" + b"\x10" * 700
+    shop.tg.write(user, photo=picture, caption="вот такие есть в 37?", first_name="Жанна")
+
+    def stored() -> tuple[str, str, str] | None:
+        row = Message.select().join(Chat).where((Chat.chat_id == f"tg:{user}") & (Message.direction == "in")).first()
+        return (row.content_type, row.text, row.media_url) if row else None
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 20
+    while (found := await shop.engine.db.call(stored)) is None:
+        assert loop.time() < deadline, "the photo message was not stored"
+        await asyncio.sleep(0.05)
+    content_type, text, media_url = found
+    assert content_type == "image" and text == "вот такие есть в 37?"
+    assert Path(media_url).read_bytes() == picture

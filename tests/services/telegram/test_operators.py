@@ -102,6 +102,12 @@ async def test_card_two_presses_proxy_both_ways_and_close(desk: Desk) -> None:
         return row.sender_kind, row.sender_name
 
     assert await desk.engine.db.call(operator_message) == ("manager_tg", "Ксения (Telegram)")
+    # an operator's photo goes to the customer as a file with its caption
+    desk.tg.write(KSENIA, photo=b"\xff\xd8\xff" + b"\x07" * 400, caption="Вот так выглядит ярлык с размером")
+    await wait_until(lambda: any(m.caption == "Вот так выглядит ярлык с размером" for m in desk.wa.sent_to(WA_CUSTOMER)),
+                     "the operator's photo on WhatsApp")
+    photo = [m for m in desk.wa.sent_to(WA_CUSTOMER) if m.caption][-1]
+    assert photo.kind == "file_upload" and photo.file_bytes == 403
     # customer → operator (a 502 on the way is retried)
     desk.tg.add_fault("sendMessage", 502)
     desk.wa.inject_text(WA_CUSTOMER, "38 размер, каблук отвалился через неделю(", "Гульнара")

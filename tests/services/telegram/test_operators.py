@@ -144,6 +144,13 @@ async def test_owner_alert_for_a_ticket_waiting_too_long(desk: Desk) -> None:
     assert await alerts.check_now() == 0  # once per ticket
 
 
+async def test_the_owner_hears_when_whatsapp_is_not_authorised(desk: Desk) -> None:
+    desk.wa.set_state("notAuthorized")
+    expected = texts.TG_ALERT_WHATSAPP.format(state="notAuthorized")
+    await wait_until(lambda: any(m.text == expected for m in desk.tg.sent_to(OWNER)), "the WhatsApp alert", timeout=20)
+    desk.wa.set_state("authorized")
+
+
 async def test_the_owner_hears_when_the_engine_stops(desk: Desk) -> None:
     await desk.engine.telegram.stop()  # the engine's stop stops it again: a no-op then
     last = desk.tg.sent_to(OWNER)[-1].text

@@ -15,8 +15,9 @@ from .chats import audit, get_or_create_chat
 from .models import Chat, Order, Reservation
 
 OPEN_ORDER_STATES = ("draft", "ready")
-EXPORT_COLUMNS = ("id", "chat_id", "channel", "phone", "customer_name", "state", "product", "sku", "product_type", "size",
-                  "color", "city", "address", "price", "quantity", "created_at", "updated_at", "confirmed_at")
+EXPORT_COLUMNS = ("id", "chat_id", "phone", "customer_name", "state", "product", "sku", "product_type", "size",
+                  "color", "city", "address", "price", "quantity", "created_at", "updated_at", "confirmed_at",
+                  "channel")
 _EDITABLE = ("product", "sku", "product_type", "size", "color", "city", "address", "customer_name", "price",
              "quantity")
 

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 SANDBOX_TOKEN = "demo-sandbox-token"
 SANDBOX_INSTANCE = "1101000001"
+DEMO_TELEGRAM_GROUP = -1000000000001
 
 
 def free_port() -> int:
@@ -59,6 +60,7 @@ def build_engine(
     knowledge: Any = None, followups: Any = None, with_knowledge: bool = True, with_followups: bool = True,
     receive_timeout: int | None = None, debounce: float | None = None, sender_retry_base: float = 1.0,
     state_interval: float = 60.0, channel_only: bool = False, send_rate: float = 45.0,
+    telegram_url: str | None = None, telegram_poll_timeout: int = 20,
 ) -> Engine:
     """Build the engine. `channel_only=True` builds just the WhatsApp channel around the
     given responder (no stock, knowledge, photos, LLM or follow-ups): the channel tests
@@ -93,12 +95,14 @@ def build_engine(
     if channel_only:
         if responder is None:
             raise ValueError("channel_only needs a responder")
-        return Engine(
+        engine = Engine(
             settings=settings, bus=bus, clock=clock, db=db, executor=executor, client=client, responder=responder,
             commands=Commands(uow, bus, clock), sandbox=sandbox, receive_timeout=receive_timeout if receive_timeout is not None else 5,
             debounce=debounce if debounce is not None else 0.0, sender_retry_base=sender_retry_base,
             state_interval=state_interval, send_rate=send_rate,
         )
+        _attach_telegram(engine, settings, telegram_url, telegram_poll_timeout)
+        return engine
     if inventory is None:
         inventory = _build_inventory(settings, bus, executor, db)
     if photo_source is None:
@@ -122,7 +126,27 @@ def build_engine(
         followups = _build_followups(settings, engine, inventory)
     engine.followups = followups
     commands.bind_followups(followups)
+    _attach_telegram(engine, settings, telegram_url, telegram_poll_timeout)
     return engine
+
+
+def _attach_telegram(engine: Engine, settings: Settings, api_url: str | None, poll_timeout: int) -> None:
+    """The Telegram channel, when a bot token is set (issue 15); in demo mode with
+    OTTENOK_DEMO_TELEGRAM=1, against an embedded Telegram sandbox."""
+    if settings.telegram_enabled:
+        from .services.telegram.channel import TelegramChannel
+
+        engine.telegram = TelegramChannel.attach(engine, settings, api_url=api_url, poll_timeout=poll_timeout)
+    elif settings.demo_mode and settings.demo_telegram:
+        from .services.telegram.channel import TelegramChannel
+        from .services.telegram.sandbox import TelegramSandbox
+
+        sandbox = TelegramSandbox(port=free_port())
+        sandbox.add_group(DEMO_TELEGRAM_GROUP, "Операторы (демо)")
+        engine.telegram = TelegramChannel.attach(
+            engine, settings.with_changes(telegram_operators_chat_id=DEMO_TELEGRAM_GROUP),
+            api_url=f"http://{sandbox.host}:{sandbox.port}", token=Secret(sandbox.token), poll_timeout=5,
+            sandbox=sandbox)
 
 
 # ---- the parts, each built from settings (imported lazily) --------------------------------

@@ -35,9 +35,10 @@ from ottenok_desktop.services.storage.models import Message
 from ottenok_desktop.services.storage.turns import commit_turn, load_turn
 from ottenok_desktop.settings import Settings
 
-if TYPE_CHECKING:  # aiohttp (the sandbox) is imported only in demo mode
+if TYPE_CHECKING:  # aiohttp (the sandbox) and aiogram are imported only when needed
     from ottenok_desktop.services.greenapi.client import GreenApiClient
     from ottenok_desktop.services.greenapi.sandbox import GreenApiSandbox
+    from ottenok_desktop.services.telegram.channel import TelegramChannel
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,7 @@ class Engine:
         self.commands = commands
         # the console and the Telegram operators' door still say `engine.desk.take_ticket(...)`
         self.desk = commands
+        self.telegram: TelegramChannel | None = None  # set by the composition root when a bot token is set
         self.tasks = TaskOwner("engine")
         self.dispatcher = Dispatcher(
             DbTurnStore(db), responder, bus, clock, max_concurrent=max_concurrent_turns, debounce=debounce,
@@ -129,6 +131,9 @@ class Engine:
                 self._running.append(service)
         await self.sender.start()
         self._running.append(self.sender)
+        if self.telegram is not None:
+            await self.telegram.start()
+            self._running.append(self.telegram)
         self.tasks.spawn(self.poller.check_instance_settings(), name="instance-settings")
         self.poller.start()
         self._running.append(self.poller)
@@ -145,7 +150,7 @@ class Engine:
         turn stays pending and resumes at the next start) and the sender (queued messages
         stay in the outbox); then the services and the resources."""
         self.started = False
-        order = [self.poller, self.dispatcher, self.sender, self.followups, self.photos, self.knowledge, self.inventory]
+        order = [self.telegram, self.poller, self.dispatcher, self.sender, self.followups, self.photos, self.knowledge, self.inventory]
         running, self._running = self._running, []
         for part in [p for p in order if p is not None and any(p is r for r in running)]:
             try:
@@ -201,8 +206,10 @@ class Engine:
     async def return_to_bot(self, chat_id: str, manager: str) -> bool:
         return await self.commands.return_to_bot(chat_id, manager)
 
-    async def send_as_manager(self, chat_id: str, text: str, manager: str, file_path: Path | None = None) -> int:
-        return await self.commands.send_as_manager(chat_id, text, manager, file_path)
+    async def send_as_manager(self, chat_id: str, text: str, manager: str, file_path: Path | None = None,
+                              sender_kind: str = SenderKind.MANAGER_APP) -> int:
+        """`sender_kind` says where they wrote from (the console, or Telegram for an operator)."""
+        return await self.commands.send_as_manager(chat_id, text, manager, file_path, SenderKind(sender_kind))
 
     async def enqueue_text(self, chat_id: str, text: str, sender_kind: str = SenderKind.BOT) -> int:
         """A bot text outside a turn (a follow-up nudge, an acknowledgement)."""

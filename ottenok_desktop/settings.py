@@ -103,6 +103,12 @@ class Settings:
     nudge1_text: str = DEFAULT_NUDGE1_TEXT
     nudge2_text: str = DEFAULT_NUDGE2_TEXT
     persona_name: str = "Алина"
+    telegram_bot_token: Secret = field(default_factory=lambda: Secret(""))
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_operators_chat_id: int | None = None
+    telegram_operator_ids: tuple[int, ...] = ()
+    telegram_owner_chat_id: int | None = None
+    demo_telegram: bool = False  # demo mode also runs a Telegram sandbox (aiogram's import is slow: opt-in)
     demo: bool = False
     time_scale: float = 1.0
     start_time: str = ""
@@ -127,6 +133,10 @@ class Settings:
         if self.openai_base_url and "openai.com" not in self.openai_base_url:
             return "local"
         return "openai" if self.openai_api_key else "offline"
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_bot_token)
 
     @property
     def media_url(self) -> str:
@@ -196,8 +206,14 @@ ENV_NAMES: dict[str, str] = {
     "OTTENOK_NUDGE1_TEXT": "nudge1_text",
     "OTTENOK_NUDGE2_TEXT": "nudge2_text",
     "OTTENOK_PERSONA_NAME": "persona_name",
+    "TELEGRAM_BOT_TOKEN": "telegram_bot_token",
+    "TELEGRAM_API_URL": "telegram_api_url",
+    "TELEGRAM_OPERATORS_CHAT_ID": "telegram_operators_chat_id",
+    "TELEGRAM_OPERATOR_IDS": "telegram_operator_ids",
+    "TELEGRAM_OWNER_CHAT_ID": "telegram_owner_chat_id",
+    "OTTENOK_DEMO_TELEGRAM": "demo_telegram",
 }
-SECRET_NAMES = frozenset({"GREEN_API_TOKEN", "OPENAI_API_KEY"})
+SECRET_NAMES = frozenset({"GREEN_API_TOKEN", "OPENAI_API_KEY", "TELEGRAM_BOT_TOKEN"})
 _TRUE = {"1", "true", "yes", "on", "да"}
 _FALSE = {"0", "false", "no", "off", "нет", ""}
 
@@ -293,7 +309,18 @@ def _convert(name: str, value: str) -> Any:
         if value and not value.isdigit():
             raise SettingsError(name, _hint(name, value), "the numeric idInstance, e.g. 1101000001")
         return value
-    if name in {"GREEN_API_URL", "GREEN_API_MEDIA_URL", "OPENAI_BASE_URL"}:
+    if name in {"TELEGRAM_OPERATORS_CHAT_ID", "TELEGRAM_OWNER_CHAT_ID"}:
+        if not value:
+            return None
+        if not re.match(r"^-?\d{1,20}$", value):
+            raise SettingsError(name, _hint(name, value), "a numeric Telegram chat id, e.g. -1001234567890")
+        return int(value)
+    if name == "TELEGRAM_OPERATOR_IDS":
+        ids = [p.strip() for p in value.split(",") if p.strip()]
+        if any(not re.match(r"^\d{1,20}$", i) for i in ids):
+            raise SettingsError(name, _hint(name, value), "comma-separated Telegram user ids, e.g. 123456789,987654321")
+        return tuple(int(i) for i in ids)
+    if name in {"GREEN_API_URL", "GREEN_API_MEDIA_URL", "OPENAI_BASE_URL", "TELEGRAM_API_URL"}:
         if value and not re.match(r"^https?://[^\s/]+", value):
             raise SettingsError(name, _hint(name, value), "an http(s) URL, e.g. https://api.green-api.com")
         return value.rstrip("/")
@@ -305,7 +332,7 @@ def _convert(name: str, value: str) -> Any:
             if not _PHONE_RE.match(phone):
                 raise SettingsError(name, _hint(name, value), "comma-separated phone numbers, e.g. 77011234567,77017654321")
         return phones
-    if name == "NUDGE_ENABLED":
+    if name in ("NUDGE_ENABLED", "OTTENOK_DEMO_TELEGRAM"):
         low = value.lower()
         if low in _TRUE:
             return True
@@ -362,7 +389,7 @@ def load_settings(
     for name, attr in ENV_NAMES.items():
         if name in merged:
             converted = _convert(name, merged[name])
-            if converted == "" and attr in {"green_api_url"}:
+            if converted == "" and attr in {"green_api_url", "telegram_api_url"}:
                 continue
             kwargs[attr] = converted
     if time_scale <= 0:

@@ -68,7 +68,7 @@ class SenderKind(StrEnum):
     BOT = "bot"
     MANAGER_APP = "manager_app"  # typed in the console
     MANAGER_PHONE = "manager_phone"  # typed on the shop's phone
-    MANAGER_TELEGRAM = "manager_telegram"  # an operator answering from Telegram
+    MANAGER_TELEGRAM = "manager_tg"  # an operator answering from Telegram
     SYSTEM = "system"
 
 

@@ -164,3 +164,41 @@ CMD_NEEDS_HUMAN = ", ждёт менеджера ({reason})"
 CMD_ORDER = "Заказ: {state}{details}."
 CMD_NO_ORDER = "Заказа нет."
 CMD_TICKET = " Обращение №{id}: {kind}, {status}."
+
+
+# ---- Telegram (issue 15): the customer bot, the operators' group, the owner's chat -------
+TELEGRAM_START = (
+    "Здравствуйте! 👋 Это магазин «Оттенок». Я Алина, помогу:\n"
+    "• подобрать обувь, сумку или аксессуар и узнать, есть ли нужный размер и цвет;\n"
+    "• прислать фото и цену;\n"
+    "• оформить заказ с доставкой;\n"
+    "• передать вопрос по гарантии или возврату менеджеру.\n"
+    "Просто напишите, что ищете 🙂"
+)
+TELEGRAM_GROUPS_UNSUPPORTED = "Я отвечаю только в личных сообщениях 🙂"
+TG_OPERATOR_HELLO = (
+    "Здравствуйте! Вы оператор магазина. Новые обращения приходят в группу операторов — "
+    "нажмите «Взять в работу», и я соединю вас с клиентом здесь."
+)
+TG_OPERATOR_IDLE = "Сейчас у вас нет открытого диалога. Возьмите обращение в группе операторов."
+TG_TAKE_BUTTON = "Взять в работу"
+TG_CLOSE_BUTTON = "Завершить диалог"
+TG_CARD = "🆕 Обращение №{ticket_id}\nКлиент: {name}\nКанал: {channel}\nТема: {topic}\n\nПоследние сообщения:\n{lines}"
+TG_CARD_TAKEN = "\n\n✅ Взял(а) в работу: {manager}"
+TG_CARD_CLOSED = "\n\n☑️ Закрыто: {manager}"
+TG_TAKEN_ANSWER = "Обращение ваше, напишите клиенту в личном чате с ботом"
+TG_ALREADY_TAKEN = "Уже взял(а) {manager}"
+TG_NOT_OPERATOR = "Эта кнопка только для операторов"
+TG_OPERATOR_CONNECTED = (
+    "Вы ведёте обращение №{ticket_id}: {name} ({channel}).\n{lines}\n\n"
+    "Всё, что вы напишете сюда, я передам клиенту. Когда закончите — нажмите «Завершить диалог»."
+)
+TG_FROM_CUSTOMER = "💬 {name}: {text}"
+TG_DIALOG_CLOSED = "Диалог по обращению №{ticket_id} завершён, клиент снова с ботом."
+TG_ALREADY_CLOSED = "Обращение уже закрыто"
+TG_CHANNEL_NAMES = {"whatsapp": "WhatsApp", "telegram": "Telegram"}
+TG_NO_MESSAGES = "(сообщений нет)"
+TG_ALERT_WAITING = "⏰ Обращение №{ticket_id} ({name}) ждёт оператора уже {minutes} мин."
+TG_ALERT_ENGINE_DOWN = "⚠️ Бот остановлен: {detail}"
+TG_ENGINE_STOPPED = "программа на компьютере магазина закрыта, клиентам никто не отвечает"
+TG_ALERT_WHATSAPP = "⚠️ WhatsApp не авторизован ({state}): откройте консоль и привяжите номер заново."

@@ -94,7 +94,7 @@ class BubbleDelegate(QStyledItemDelegate):
         label = S.SENDER_LABELS.get(row.sender_kind, row.sender_kind)
         if row.sender_kind == "bot" and self.persona:
             label = S.SENDER_BOT_PERSONA.format(name=self.persona)
-        if row.sender_kind in ("manager_app",) and row.sender_name:
+        if row.sender_kind in ("manager_app", "manager_tg") and row.sender_name:
             label = f"{label}: {row.sender_name}"
         return label
 

@@ -250,7 +250,8 @@ class ChatListDelegate(QStyledItemDelegate):
                          title_fm.elidedText(row.title, Qt.TextElideMode.ElideRight, title_w))
 
         # badges on the bottom-right
-        badges: list[tuple[str, str]] = []
+        badges: list[tuple[str, str]] = [
+            (S.CHANNEL_BADGES.get(row.channel, row.channel), theme.TELEGRAM if row.channel == "telegram" else theme.WHATSAPP)]
         if row.unanswered:
             badges.append((str(row.unanswered), theme.ALERT if row.needs_human else theme.BADGE))
         if row.open_tickets:
@@ -291,6 +292,8 @@ FILTER_LABELS = (
     (q.FILTER_BOT, S.FILTER_BOT),
     (q.FILTER_MINE, S.FILTER_MINE),
     (q.FILTER_CLOSED, S.FILTER_CLOSED),
+    (q.FILTER_WHATSAPP, S.FILTER_WHATSAPP),
+    (q.FILTER_TELEGRAM, S.FILTER_TELEGRAM),
 )
 
 

@@ -2,7 +2,9 @@
 
 Messages go in through the GREEN-API sandbox exactly like a real customer's, so the
 whole engine runs; the window shows the conversation from the customer's side (their
-messages on the right) from the same database the console reads.
+messages on the right) from the same database the console reads. When the demo runs a
+Telegram sandbox too (OTTENOK_DEMO_TELEGRAM=1), a button switches to writing as a
+Telegram customer (through that sandbox's getUpdates queue).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from .context import Context
 from .thumbnails import ThumbnailCache
 
 DEMO_CHAT_ID = "77015550101@c.us"
+DEMO_TELEGRAM_USER = 5550000101
 
 
 class DemoClientWindow(QWidget):
@@ -40,8 +43,15 @@ class DemoClientWindow(QWidget):
         header = QFrame(self)
         header.setObjectName("phoneHeader")
         hl = QHBoxLayout(header)
-        title = QLabel(f"<b>{S.DEMO_CLIENT_HEADER}</b><br><small>WhatsApp</small>", header)
-        hl.addWidget(title)
+        self.title = QLabel(header)
+        hl.addWidget(self.title, 1)
+        self.channel = "telegram" if chat_id.startswith("tg:") else "whatsapp"
+        self.switch = QPushButton(S.DEMO_CLIENT_SWITCH[self.channel], header)
+        self.switch.setObjectName("demoChannelSwitch")
+        self.switch.clicked.connect(self.toggle_channel)
+        self.switch.setVisible(self._telegram_sandbox() is not None)
+        hl.addWidget(self.switch)
+        self._show_title()
         layout.addWidget(header)
         self.view = QListView(self)
         self.view.setObjectName("phoneChat")
@@ -68,12 +78,36 @@ class DemoClientWindow(QWidget):
         layout.addWidget(bar)
         self.ctx.run(self.model.load(chat_id), name="demo-client-load")
 
+    def _telegram_sandbox(self) -> Any:
+        telegram = getattr(self.ctx.engine, "telegram", None)
+        return getattr(telegram, "sandbox", None)
+
+    def _show_title(self) -> None:
+        label = "Telegram" if self.channel == "telegram" else "WhatsApp"
+        self.title.setText(f"<b>{S.DEMO_CLIENT_HEADER}</b><br><small>{label}</small>")
+
+    def toggle_channel(self) -> None:
+        """Write as the demo customer on the other channel (a separate chat in the console)."""
+        self.channel = "whatsapp" if self.channel == "telegram" else "telegram"
+        self.chat_id = f"tg:{DEMO_TELEGRAM_USER}" if self.channel == "telegram" else DEMO_CHAT_ID
+        self.switch.setText(S.DEMO_CLIENT_SWITCH[self.channel])
+        self._show_title()
+        self.ctx.run(self.model.load(self.chat_id), name="demo-client-load")
+
     def send(self) -> None:
         text = self.input.text().strip()
-        sandbox = getattr(self.ctx.engine, "sandbox", None)
-        if not text or sandbox is None:
+        if not text:
             return
-        sandbox.inject_text(self.chat_id, text, S.DEMO_CLIENT_NAME)
+        if self.channel == "telegram":
+            telegram = self._telegram_sandbox()
+            if telegram is None:
+                return
+            telegram.write(DEMO_TELEGRAM_USER, text, first_name=S.DEMO_CLIENT_NAME)
+        else:
+            sandbox = getattr(self.ctx.engine, "sandbox", None)
+            if sandbox is None:
+                return
+            sandbox.inject_text(self.chat_id, text, S.DEMO_CLIENT_NAME)
         self.input.clear()
 
     def on_chat_touched(self, chat_id: str) -> None:

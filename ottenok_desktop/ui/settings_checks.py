@@ -81,3 +81,33 @@ async def check_drive(values: Mapping[str, str], executor: Any) -> tuple[bool, s
         log.info("drive check failed: %s", type(exc).__name__)
         return False, _error_text(exc, ())
     return True, S.CHECK_DRIVE_OK.format(count=count)
+
+
+async def check_telegram(values: Mapping[str, str]) -> tuple[bool, str]:
+    """getMe with the typed token; with a group id, also whether the bot is in that group."""
+    token = values.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if not token:
+        return False, S.CHECK_TELEGRAM_NEED
+    from ..services.telegram.client import TelegramApi
+
+    url = values.get("TELEGRAM_API_URL", "").strip() or "https://api.telegram.org"
+    api = TelegramApi(url, Secret(token), request_timeout=CHECK_TIMEOUT)
+    try:
+        await api.open()  # imports aiogram on a worker thread
+        me = await asyncio.wait_for(api.get_me(), CHECK_TIMEOUT)
+        text = S.CHECK_TELEGRAM_BOT.format(username=me.get("username", "?"))
+        group = values.get("TELEGRAM_OPERATORS_CHAT_ID", "").strip()
+        if not group:
+            return True, text
+        try:
+            status = await asyncio.wait_for(api.member_status(int(group), int(me["id"])), CHECK_TIMEOUT)
+        except Exception as exc:  # the group id is wrong or the bot was never added
+            return False, text + S.CHECK_TELEGRAM_GROUP_ERROR.format(error=_error_text(exc, (token,)))
+        if status in ("creator", "administrator", "member"):
+            return True, text + S.CHECK_TELEGRAM_IN_GROUP.format(status=status)
+        return False, text + S.CHECK_TELEGRAM_NOT_IN_GROUP
+    except Exception as exc:  # shown to the manager
+        log.info("telegram check failed: %s", type(exc).__name__)
+        return False, _error_text(exc, (token,))
+    finally:
+        await api.aclose()

@@ -28,6 +28,8 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("whatsapp", ("GREEN_API_INSTANCE_ID", "GREEN_API_TOKEN", "GREEN_API_URL")),
     ("llm", ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL")),
     ("drive", ("GOOGLE_DRIVE_PHOTOS_FOLDER_ID", "GOOGLE_CREDENTIALS_FILE")),
+    ("telegram", ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "TELEGRAM_OPERATORS_CHAT_ID", "TELEGRAM_OPERATOR_IDS",
+                  "TELEGRAM_OWNER_CHAT_ID")),
     ("shop", ("OTTENOK_PERSONA_NAME", "MANAGER_NUMBERS", "OTTENOK_WORK_HOURS", "OTTENOK_TIMEZONE")),
     ("nudges", ("NUDGE_ENABLED", "OTTENOK_NUDGE1_TEXT", "OTTENOK_NUDGE2_TEXT")),
 )
@@ -45,6 +47,11 @@ def current_values(settings: Settings) -> dict[str, str]:
         "OPENAI_MODEL": settings.openai_model,
         "GOOGLE_DRIVE_PHOTOS_FOLDER_ID": settings.google_drive_photos_folder_id,
         "GOOGLE_CREDENTIALS_FILE": str(settings.google_credentials_file or ""),
+        "TELEGRAM_BOT_TOKEN": settings.telegram_bot_token.reveal(),
+        "TELEGRAM_API_URL": settings.telegram_api_url,
+        "TELEGRAM_OPERATORS_CHAT_ID": "" if settings.telegram_operators_chat_id is None else str(settings.telegram_operators_chat_id),
+        "TELEGRAM_OPERATOR_IDS": ", ".join(str(i) for i in settings.telegram_operator_ids),
+        "TELEGRAM_OWNER_CHAT_ID": "" if settings.telegram_owner_chat_id is None else str(settings.telegram_owner_chat_id),
         "OTTENOK_PERSONA_NAME": settings.persona_name,
         "MANAGER_NUMBERS": ", ".join(settings.manager_numbers),
         "OTTENOK_WORK_HOURS": str(settings.work_hours),
@@ -192,6 +199,8 @@ class SettingsDialog(QDialog):
             return settings_checks.check_llm
         if group == "drive":
             return lambda values: settings_checks.check_drive(values, self.ctx.engine.executor)
+        if group == "telegram":
+            return settings_checks.check_telegram
         return None
 
     def _run_check(self, group: str, check: Callable[[Mapping[str, str]], Awaitable[tuple[bool, str]]], button: QPushButton) -> None:

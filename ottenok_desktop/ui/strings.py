@@ -22,6 +22,9 @@ FILTER_BOT = "Бот"
 FILTER_NEEDS_HUMAN = "Нужен менеджер"
 FILTER_MINE = "Мои"
 FILTER_CLOSED = "Закрытые"
+FILTER_WHATSAPP = "WhatsApp"
+FILTER_TELEGRAM = "Telegram"
+CHANNEL_BADGES = {"whatsapp": "WA", "telegram": "TG"}
 SEARCH_PLACEHOLDER = "Поиск: имя, телефон, текст…"
 OWNER_MANAGER = "менеджер"
 BADGE_TICKET = "тикет"
@@ -48,12 +51,14 @@ SENDER_BOT = "Бот"
 SENDER_BOT_PERSONA = "{name} · бот"
 SENDER_MANAGER_APP = "Менеджер"
 SENDER_MANAGER_PHONE = "Телефон магазина"
+SENDER_MANAGER_TG = "Оператор в Telegram"
 SENDER_SYSTEM = "Система"
 SENDER_LABELS = {
     "customer": SENDER_CUSTOMER,
     "bot": SENDER_BOT,
     "manager_app": SENDER_MANAGER_APP,
     "manager_phone": SENDER_MANAGER_PHONE,
+    "manager_tg": SENDER_MANAGER_TG,
     "system": SENDER_SYSTEM,
 }
 MEDIA_LABELS = {
@@ -234,6 +239,7 @@ SETTINGS_GROUPS = {
     "whatsapp": "WhatsApp (GREEN-API)",
     "llm": "ИИ (OpenAI или совместимый сервер)",
     "drive": "Фото из Google Drive",
+    "telegram": "Telegram-бот",
     "shop": "Магазин",
     "nudges": "Дожимы",
     "console": "Консоль",
@@ -255,6 +261,11 @@ SETTINGS_LABELS = {
     "OTTENOK_NUDGE1_TEXT": "Текст первого дожима",
     "OTTENOK_NUDGE2_TEXT": "Текст второго дожима",
     "MANAGER_NAME": "Ваше имя (видно в журнале)",
+    "TELEGRAM_BOT_TOKEN": "Токен бота (от @BotFather)",
+    "TELEGRAM_API_URL": "Адрес Bot API",
+    "TELEGRAM_OPERATORS_CHAT_ID": "ID группы операторов",
+    "TELEGRAM_OPERATOR_IDS": "ID операторов (через запятую)",
+    "TELEGRAM_OWNER_CHAT_ID": "ID чата владельца (отчёты)",
 }
 SETTINGS_SHOW_SECRET = "Показать"
 SETTINGS_CHECK = "Проверить"
@@ -284,7 +295,16 @@ SETTINGS_EXPECTED = {
     "OPENAI_MODEL": "название модели, например gpt-4o",
     "OTTENOK_PERSONA_NAME": "непустое имя",
     "NUDGE_ENABLED": "да или нет",
+    "TELEGRAM_API_URL": "адрес вида https://api.telegram.org",
+    "TELEGRAM_OPERATORS_CHAT_ID": "число, для группы обычно с минусом, например -1001234567890",
+    "TELEGRAM_OWNER_CHAT_ID": "число, например 123456789",
+    "TELEGRAM_OPERATOR_IDS": "числа через запятую, например 123456789, 987654321",
 }
+CHECK_TELEGRAM_NEED = "Укажите токен бота"
+CHECK_TELEGRAM_BOT = "Бот @{username} на связи"
+CHECK_TELEGRAM_IN_GROUP = "; в группе операторов: {status}"
+CHECK_TELEGRAM_NOT_IN_GROUP = "; бота нет в группе операторов — добавьте его в группу"
+CHECK_TELEGRAM_GROUP_ERROR = "; группа операторов недоступна: {error}"
 
 # ---- quick replies -----------------------------------------------------------------------------
 QUICK_REPLIES_TITLE = "Быстрые ответы"
@@ -308,6 +328,8 @@ DEMO_CLIENT_HEADER = "Оттенок · обувь"
 DEMO_CLIENT_LABEL = "ДЕМО: вы пишете как клиент"
 DEMO_CLIENT_PLACEHOLDER = "Напишите как клиент, например: «есть шанель 37?»"
 DEMO_CLIENT_NAME = "Айгерим (демо)"
+DEMO_CLIENT_SWITCH = {"whatsapp": "Писать в Telegram", "telegram": "Писать в WhatsApp"}
+DEMO_CLIENT_UNAVAILABLE = "Демо-клиент доступен только в демо-режиме"
 
 # ---- generic ------------------------------------------------------------------------------------
 ERROR_TITLE = "Ошибка"

@@ -12,6 +12,8 @@ WAIT = "#b06000"
 BADGE = "#1a73e8"
 TICKET = "#8e44ad"
 ORDER = "#188038"
+WHATSAPP = "#25a366"  # channel badges (issue 15)
+TELEGRAM = "#2aa1da"
 BOT = "#34a853"
 MANAGER = "#1a73e8"
 
@@ -21,6 +23,7 @@ BUBBLES = {
     "bot": ("#dcf8c6", "#188038"),
     "manager_app": ("#d6e8ff", "#1a56b0"),
     "manager_phone": ("#fff3c4", "#9a6700"),
+    "manager_tg": ("#d6e8ff", "#1a56b0"),  # an operator writing through the Telegram bot
     "system": ("#eceff1", "#5f6368"),
 }
 TICK_READ = "#34b7f1"

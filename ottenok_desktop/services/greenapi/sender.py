@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from ottenok_desktop.engine import events as ev
+from ottenok_desktop.engine.channels import ChannelRouter
 from ottenok_desktop.engine.clock import Clock
 from ottenok_desktop.engine.tasks import TaskOwner
 from ottenok_desktop.services.storage import Database
@@ -52,8 +53,10 @@ class Sender:
         self, client: GreenApiClient, db: Database, bus: ev.EventBus, clock: Clock, *,
         on_sent: Callable[[str, str, datetime], None] | None = None, rate: float = 40.0,
         retry_base: float = 1.0, retry_cap: float = 300.0, reconcile_minutes: int = 60, max_in_flight: int = 8,
+        channels: ChannelRouter | None = None,
     ) -> None:
         self._client = client
+        self.channels = channels or ChannelRouter()  # rows of other channels' chats (Telegram)
         self._db = db
         self._bus = bus
         self._clock = clock
@@ -137,6 +140,11 @@ class Sender:
             self.wake()
 
     async def _deliver(self, job: ob.SendJob) -> bool:
+        adapter = self.channels.adapter_for(job.chat_id)
+        if adapter is not None:
+            from ottenok_desktop.services.channel_delivery import deliver_via
+
+            return await deliver_via(self, adapter, job)
         if job.state == "unknown":
             outcome, found = await self._reconcile(job)
             if outcome == "sent":

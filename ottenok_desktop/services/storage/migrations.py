@@ -24,8 +24,14 @@ def _v1_initial(db: pw.Database) -> None:
     db.create_tables([model for model in m.ALL_MODELS if model is not m.SchemaVersion])
 
 
+def _v2_telegram_inbox_cursor_cards(db: pw.Database) -> None:
+    """Telegram (issue 15): its update inbox, the stored getUpdates offset, ticket cards."""
+    db.create_tables([m.TelegramUpdate, m.ChannelCursor, m.TelegramCard])
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (1, "initial schema", _v1_initial),
+    (2, "telegram inbox, channel cursor, ticket cards", _v2_telegram_inbox_cursor_cards),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -188,6 +188,39 @@ class AuditLog(BaseModel):
     details_json = pw.TextField(default="{}")
 
 
+class TelegramUpdate(BaseModel):
+    """The Telegram inbox: each update stored (keyed by update_id) before it is processed."""
+
+    update_id = pw.BigIntegerField(primary_key=True)
+    kind = pw.CharField(max_length=32, default="")  # message | callback_query | other
+    raw = pw.TextField()
+    state = pw.CharField(max_length=16, default="new", index=True)  # new | done | ignored | poison
+    error = pw.TextField(default="")
+    received_at = UtcDateTimeField()
+
+
+class ChannelCursor(BaseModel):
+    """A channel's read position, e.g. the Telegram getUpdates offset ("telegram.offset")."""
+
+    name = pw.CharField(max_length=64, primary_key=True)
+    value = pw.BigIntegerField(default=0)
+    updated_at = UtcDateTimeField()
+
+
+class TelegramCard(BaseModel):
+    """A ticket's card in the operators' group and the Telegram operator serving it."""
+
+    ticket = pw.ForeignKeyField(Ticket, primary_key=True, backref="telegram_card", on_delete="CASCADE")
+    group_chat_id = pw.BigIntegerField()
+    card_message_id = pw.BigIntegerField(null=True)
+    operator_id = pw.BigIntegerField(null=True, index=True)
+    operator_name = pw.CharField(max_length=100, default="")
+    state = pw.CharField(max_length=16, default="posted", index=True)  # posting | posted | taken | closed
+    created_at = UtcDateTimeField()
+    updated_at = UtcDateTimeField()
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     SchemaVersion, Chat, Message, InboxItem, OutboxItem, Order, Reservation, Ticket, Nudge, PhotoSent, AuditLog,
+    TelegramUpdate, ChannelCursor, TelegramCard,
 )

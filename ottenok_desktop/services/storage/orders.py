@@ -18,7 +18,8 @@ from .models import Chat, Order, Reservation
 
 
 EXPORT_COLUMNS = ("id", "chat_id", "phone", "customer_name", "state", "product", "sku", "product_type", "size",
-                  "color", "city", "address", "price", "quantity", "created_at", "updated_at", "confirmed_at")
+                  "color", "city", "address", "price", "quantity", "created_at", "updated_at", "confirmed_at",
+                  "channel")
 _EDITABLE = ("product", "sku", "product_type", "size", "color", "city", "address", "customer_name", "price",
              "quantity")
 
@@ -26,7 +27,7 @@ _EDITABLE = ("product", "sku", "product_type", "size", "color", "city", "address
 def order_dict(order: Order) -> dict[str, Any]:
     chat: Chat = order.chat
     return {
-        "id": order.id, "chat_id": chat.chat_id, "phone": chat.phone,
+        "id": order.id, "chat_id": chat.chat_id, "channel": chat.channel, "phone": chat.phone,
         "customer_name": order.customer_name or chat.name, "state": order.state, "product": order.product,
         "sku": order.sku, "product_type": order.product_type, "size": order.size, "color": order.color,
         "city": order.city, "address": order.address,

@@ -22,7 +22,9 @@ FILTER_BOT = "bot"
 FILTER_NEEDS_HUMAN = "needs_human"
 FILTER_MINE = "mine"
 FILTER_CLOSED = "closed"
-FILTERS = (FILTER_ALL, FILTER_BOT, FILTER_NEEDS_HUMAN, FILTER_MINE, FILTER_CLOSED)
+FILTER_WHATSAPP = "whatsapp"  # by channel (issue 15)
+FILTER_TELEGRAM = "telegram"
+FILTERS = (FILTER_ALL, FILTER_BOT, FILTER_NEEDS_HUMAN, FILTER_MINE, FILTER_CLOSED, FILTER_WHATSAPP, FILTER_TELEGRAM)
 
 OPEN_TICKET_STATES = OPEN_TICKET_STATUSES
 
@@ -45,6 +47,7 @@ class ChatRow:
     created_at: datetime
     open_tickets: int = 0
     confirmed_orders: int = 0
+    channel: str = "whatsapp"
 
     @property
     def title(self) -> str:
@@ -161,6 +164,8 @@ def _filtered(query: pw.ModelSelect, filter_name: str, manager: str, search: str
         query = query.where((m.Chat.owner == "manager") & (m.Chat.owner_name == manager))
     elif filter_name == FILTER_CLOSED:
         query = query.where(m.Chat.closed == True)  # noqa: E712
+    elif filter_name in (FILTER_WHATSAPP, FILTER_TELEGRAM):
+        query = query.where(m.Chat.channel == filter_name)
     elif filter_name != FILTER_ALL:
         raise ValueError(f"unknown chat filter {filter_name!r}")
     search = search.strip()
@@ -198,7 +203,7 @@ def _badges(chat_pks: Sequence[int]) -> tuple[dict[int, int], dict[int, int]]:
 _CHAT_COLUMNS = (
     m.Chat.id, m.Chat.chat_id, m.Chat.phone, m.Chat.name, m.Chat.owner, m.Chat.owner_name,
     m.Chat.needs_human, m.Chat.handoff_reason, m.Chat.closed, m.Chat.waiting_since,
-    m.Chat.unanswered, m.Chat.last_text, m.Chat.updated_at, m.Chat.created_at,
+    m.Chat.unanswered, m.Chat.last_text, m.Chat.updated_at, m.Chat.created_at, m.Chat.channel,
 )
 
 
@@ -212,7 +217,7 @@ def _to_chat_rows(rows: Iterable[tuple]) -> list[ChatRow]:
             needs_human=bool(r[6]), handoff_reason=r[7], closed=bool(r[8]),
             waiting_since=as_utc(r[9]) if r[9] is not None else None,
             unanswered=r[10], last_text=r[11], updated_at=as_utc(r[12]), created_at=as_utc(r[13]),
-            open_tickets=tickets.get(r[0], 0), confirmed_orders=orders.get(r[0], 0),
+            open_tickets=tickets.get(r[0], 0), confirmed_orders=orders.get(r[0], 0), channel=r[14] or "whatsapp",
         )
         for r in raw
     ]

@@ -1,0 +1,157 @@
+"""The operators' group over loopback: a WhatsApp customer asks for a person, the ticket's card
+reaches the Telegram group, two operators press «Взять в работу» at once (one wins), the
+winner talks to the customer through the bot in both directions, «Завершить диалог» closes
+the ticket; the owner gets a report with its chart and an alert for a waiting ticket."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import AsyncIterator
+
+import pytest
+import pytest_asyncio
+
+from ottenok_desktop.bootstrap import build_engine
+from ottenok_desktop.engine import texts
+from ottenok_desktop.engine.runtime import Engine
+from ottenok_desktop.services.greenapi.sandbox import GreenApiSandbox
+from ottenok_desktop.services.storage.models import Chat, Message, Ticket
+from ottenok_desktop.services.telegram.sandbox import TelegramSandbox
+from ottenok_desktop.settings import load_settings
+from tests.fakes.waiting import wait_until
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+GROUP = -1009876543210
+OWNER = 5550009999
+KSENIA, DINA, STRANGER = 801, 802, 803
+WA_CUSTOMER = "77015557777@c.us"
+
+
+class Desk:
+    def __init__(self, engine: Engine, tg: TelegramSandbox, wa: GreenApiSandbox) -> None:
+        self.engine, self.tg, self.wa = engine, tg, wa
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def desk(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Desk]:
+    data_dir = tmp_path_factory.mktemp("tgdesk")
+    tg = TelegramSandbox(poll_scale=0.02)
+    tg.add_group(GROUP, "Операторы Оттенок")
+    tg.add_user(KSENIA, "Ксения")
+    tg.add_user(DINA, "Дина")
+    tg.add_user(STRANGER, "Аноним")
+    tg.add_user(OWNER, "Владелица")
+    tg.set_member(GROUP, KSENIA)  # recognised by membership
+    await tg.start()
+    settings = load_settings(data_dir=data_dir, environ={}, env_file=data_dir / "none.env", overrides={
+        "TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_URL": tg.api_url, "TELEGRAM_OPERATORS_CHAT_ID": str(GROUP),
+        "TELEGRAM_OPERATOR_IDS": str(DINA), "TELEGRAM_OWNER_CHAT_ID": str(OWNER)})
+    wa = GreenApiSandbox(poll_scale=0.02, status_delay=0.01)
+    engine = build_engine(settings, sandbox=wa, debounce=0.0, sender_retry_base=0.05)
+    await engine.start()
+    try:
+        yield Desk(engine, tg, wa)
+    finally:
+        await engine.stop()
+        await tg.stop()
+
+
+def _card(desk: Desk):  # type: ignore[no-untyped-def]
+    cards = [m for m in desk.tg.sent_to(GROUP) if m.reply_markup]
+    return cards[-1] if cards else None
+
+
+async def test_card_two_presses_proxy_both_ways_and_close(desk: Desk) -> None:
+    desk.wa.inject_text(WA_CUSTOMER, "позовите менеджера пожалуйста", "Гульнара")
+    await wait_until(lambda: _card(desk) is not None, "the ticket's card in the operators' group", timeout=20)
+    card = _card(desk)
+    assert "Гульнара" in card.text and "WhatsApp" in card.text and "позовите менеджера" in card.text
+    assert card.reply_markup["inline_keyboard"][0][0]["text"] == "Взять в работу"
+    data = card.reply_markup["inline_keyboard"][0][0]["callback_data"]
+    ticket_id = int(data.split(":")[1])
+
+    desk.tg.press(STRANGER, card.message_id, data)  # not an operator
+    desk.tg.press(KSENIA, card.message_id, data)  # both at once
+    desk.tg.press(DINA, card.message_id, data)
+    await wait_until(lambda: len(desk.tg.answers) >= 3, "three callback answers")
+    answers = [a.text for a in desk.tg.answers]
+    assert answers[0] == texts.TG_NOT_OPERATOR
+    assert answers[1] == texts.TG_TAKEN_ANSWER
+    assert answers[2] == texts.TG_ALREADY_TAKEN.format(manager="Ксения (Telegram)")
+    await wait_until(lambda: "Взял(а) в работу: Ксения" in desk.tg.find(card.message_id, GROUP).text, "card edited")
+    assert desk.tg.find(card.message_id, GROUP).reply_markup is None
+
+    def ticket_state() -> tuple[str, str, str]:
+        ticket = Ticket.get_by_id(ticket_id)
+        return ticket.status, ticket.manager, ticket.chat.owner
+
+    assert await desk.engine.db.call(ticket_state) == ("ASSIGNED", "Ксения (Telegram)", "manager")
+    private = [m for m in desk.tg.sent_to(KSENIA) if m.reply_markup]
+    assert private and "Гульнара" in private[0].text and "WhatsApp" in private[0].text
+    close = private[0].reply_markup["inline_keyboard"][0][0]
+    assert close["text"] == "Завершить диалог"
+    assert desk.tg.sent_to(DINA) == []  # the loser got only the callback answer
+
+    # operator → customer (on WhatsApp), recorded with the operator's name
+    desk.tg.write(KSENIA, "Здравствуйте, Гульнара! Я Ксения, помогу с возвратом. Какой размер?")
+    await wait_until(lambda: any("Я Ксения" in m.text for m in desk.wa.sent_to(WA_CUSTOMER)), "the reply on WhatsApp")
+
+    def operator_message() -> tuple[str, str]:
+        row = Message.select().join(Chat).where((Chat.chat_id == WA_CUSTOMER) & Message.text.contains("Я Ксения")).get()
+        return row.sender_kind, row.sender_name
+
+    assert await desk.engine.db.call(operator_message) == ("manager_tg", "Ксения (Telegram)")
+    # an operator's photo goes to the customer as a file with its caption
+    desk.tg.write(KSENIA, photo=b"\xff\xd8\xff" + b"\x07" * 400, caption="Вот так выглядит ярлык с размером")
+    await wait_until(lambda: any(m.caption == "Вот так выглядит ярлык с размером" for m in desk.wa.sent_to(WA_CUSTOMER)),
+                     "the operator's photo on WhatsApp")
+    photo = [m for m in desk.wa.sent_to(WA_CUSTOMER) if m.caption][-1]
+    assert photo.kind == "file_upload" and photo.file_bytes == 403
+    # customer → operator (a 502 on the way is retried)
+    desk.tg.add_fault("sendMessage", 502)
+    desk.wa.inject_text(WA_CUSTOMER, "38 размер, каблук отвалился через неделю(", "Гульнара")
+    await wait_until(lambda: any("каблук отвалился" in m.text for m in desk.tg.sent_to(KSENIA)), "forwarded to the operator")
+    assert not any("каблук" in m.text for m in desk.tg.sent_to(DINA))
+
+    # «Завершить диалог»
+    desk.tg.press(KSENIA, private[0].message_id, close["callback_data"])
+    await wait_until(lambda: len(desk.tg.answers) >= 4, "the close answer")
+    assert await desk.engine.db.call(ticket_state) == ("CLOSED", "Ксения (Telegram)", "bot")
+    await wait_until(lambda: "Закрыто" in desk.tg.find(card.message_id, GROUP).text, "card shows it closed")
+    # the operator has no dialogue now
+    desk.tg.write(KSENIA, "ещё что-то?")
+    await wait_until(lambda: desk.tg.sent_to(KSENIA)[-1].text == texts.TG_OPERATOR_IDLE, "idle notice")
+
+
+async def test_owner_gets_the_report_with_its_chart(desk: Desk) -> None:
+    delivery = desk.engine.telegram.reports
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
+    await delivery.deliver("Отчёт за неделю", "Заказов: 12\nВыручка: 3 420 000 ₸\nМедиана ответа: 1 мин", png)
+    sent = desk.tg.sent_to(OWNER)
+    assert sent[-2].text.startswith("Отчёт за неделю") and "Выручка: 3 420 000 ₸" in sent[-2].text
+    assert sent[-1].kind == "photo" and sent[-1].photo_bytes == len(png) and sent[-1].caption == "Отчёт за неделю"
+
+
+async def test_owner_alert_for_a_ticket_waiting_too_long(desk: Desk) -> None:
+    alerts = desk.engine.telegram.alerts
+    alerts.waiting_minutes = 0
+    desk.wa.inject_text("77015558888@c.us", "позовите менеджера, срочно", "Айдана")
+    await wait_until(lambda: desk.engine.db.call(
+        lambda: Ticket.select().where(Ticket.status == "WAITING").count()), "a waiting ticket", timeout=20)
+    assert await alerts.check_now() >= 1
+    assert any("ждёт оператора" in m.text and "Айдана" in m.text for m in desk.tg.sent_to(OWNER))
+    assert await alerts.check_now() == 0  # once per ticket
+
+
+async def test_the_owner_hears_when_whatsapp_is_not_authorised(desk: Desk) -> None:
+    desk.wa.set_state("notAuthorized")
+    expected = texts.TG_ALERT_WHATSAPP.format(state="notAuthorized")
+    await wait_until(lambda: any(m.text == expected for m in desk.tg.sent_to(OWNER)), "the WhatsApp alert", timeout=20)
+    desk.wa.set_state("authorized")
+
+
+async def test_the_owner_hears_when_the_engine_stops(desk: Desk) -> None:
+    await desk.engine.telegram.stop()  # the engine's stop stops it again: a no-op then
+    last = desk.tg.sent_to(OWNER)[-1].text
+    assert last == texts.TG_ALERT_ENGINE_DOWN.format(detail=texts.TG_ENGINE_STOPPED)

@@ -15,7 +15,7 @@ import pytest_asyncio
 
 from ottenok_desktop.bootstrap import build_engine
 from ottenok_desktop.engine import texts
-from ottenok_desktop.engine.runtime import Engine
+from ottenok_desktop.runtime import Engine
 from ottenok_desktop.services.greenapi.sandbox import GreenApiSandbox
 from ottenok_desktop.services.storage.models import Chat, Order, OutboxItem, TelegramUpdate
 from ottenok_desktop.services.telegram.sandbox import TelegramSandbox

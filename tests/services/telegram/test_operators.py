@@ -5,7 +5,6 @@ the ticket; the owner gets a report with its chart and an alert for a waiting ti
 
 from __future__ import annotations
 
-import asyncio
 from typing import AsyncIterator
 
 import pytest
@@ -13,7 +12,7 @@ import pytest_asyncio
 
 from ottenok_desktop.bootstrap import build_engine
 from ottenok_desktop.engine import texts
-from ottenok_desktop.engine.runtime import Engine
+from ottenok_desktop.runtime import Engine
 from ottenok_desktop.services.greenapi.sandbox import GreenApiSandbox
 from ottenok_desktop.services.storage.models import Chat, Message, Ticket
 from ottenok_desktop.services.telegram.sandbox import TelegramSandbox

@@ -61,6 +61,9 @@ from .support import SupportDesk
 from .turn_photos import TurnPhotos
 
 log = logging.getLogger(__name__)
+_WORN = re.compile(r"(?<![а-я])(?:ношу|обычно|нога|у меня\s+\d|мой размер|моя нога)")
+# "маломерят — на полразмера больше", "берите на размер меньше"
+_FIT_SHIFT = re.compile(r"на\s+(полразмера|пол\s+размера|размер)\s+(больше|меньше)")
 BRAND_ONLY_SCORE = 35.0  # "баленсиага" alone: the brand's model when the shop has only one
 _SEGMENTS = re.compile(r"\s+(?:и|или|либо|а\s+также)\s+|[,/;]|\n", re.IGNORECASE)
 
@@ -275,6 +278,10 @@ class SalesResponder:
 
         wants_yes = (state.awaiting_confirmation and reading.confirmation == ConfirmationReply.YES
                      and order is not None and order.state == OrderState.READY)
+        worn = ""
+        if reading.asks_about(Topic.SIZING) and extracted.size and _WORN.search(turn.text.lower()):
+            # "маломерят? я ношу 37,5": the size they wear, not the one to order — advice follows
+            worn, extracted = extracted.size, replace(extracted, size="", sizes=())
         named = [] if state.awaiting_confirmation else self._products_named(turn.text)
         compared: tuple[d.StockFacts, ...] = ()
         if len(named) > 1:
@@ -303,6 +310,9 @@ class SalesResponder:
         if decision.faq and faq_section:
             _remember_section(state, faq_section)
         answers = await self._question_answers(asked, {faq_section} if decision.faq else set(), state, turn)
+        advice = size_advice(answers, worn, (stock.sizes or stock_sizes_of(stock)) if stock is not None else ())
+        if advice:
+            answers.append(advice)
         if answers:
             decision = replace(decision, side_faq="\n".join(answers))
         if (state.awaiting_confirmation and reading.confirmation == ConfirmationReply.NO and not extracted.fields()
@@ -622,6 +632,32 @@ class _StockSource:
             return d.StockFacts(status=d.NOT_FOUND)
         answer = await self.inventory.query(text, size or None, color or None)
         return facts_from_answer(answer, self.index)
+
+
+def stock_sizes_of(stock: d.StockFacts) -> tuple[str, ...]:
+    return tuple(stock.sizes)
+
+
+def size_advice(answers: Sequence[str], worn: str, sizes: Sequence[str]) -> str:
+    """"маломерят — на полразмера больше" and "я ношу 37,5" → «С вашим 37,5 советую 38 размер»,
+    the nearest size the shop has, when the documents' advice says how far to go."""
+    if not worn:
+        return ""
+    for text in answers:
+        found = _FIT_SHIFT.search(text.lower())
+        if found is None:
+            continue
+        step = 0.5 if found.group(1).startswith("пол") else 1.0
+        shift = step if found.group(2) == "больше" else -step
+        try:
+            target = float(worn.replace(",", ".")) + shift
+        except ValueError:
+            return ""
+        numeric = [float(s.replace(",", ".")) for s in sizes if s.replace(",", ".").replace(".", "", 1).isdigit()]
+        best = min(numeric, key=lambda s: (abs(s - target), -s)) if numeric else target
+        shown = f"{best:g}".replace(".", ",")
+        return texts.SIZE_ADVICE.format(worn=worn.replace(".", ","), size=shown)
+    return ""
 
 
 def _first(values: Sequence[str]) -> str:

@@ -82,18 +82,18 @@ _CUES: tuple[tuple[Topic, str], ...] = (
     (Topic.ADDRESS_HOURS, rf"адрес\w*|где\s+(?:вы|ваш|находит|магазин|бутик)|находитесь|{_B}бутик\w*|глобус\w*|добрат\w*|"
                           rf"доехать|парковк\w*|до\s+скольки|во\s+сколько|работаете|{_B}открыт\w*|открывает\w*|закрывает\w*|"
                           rf"выходн\w*|режим\w*|{_B}обед\w*|мекенжай\w*|орналас\w*|қайдасыз|кайдасыз|жұмыс\s+уақыт\w*"),
-    (Topic.CONTACTS, rf"инстаграм\w*|инста\w*|instagram|номер\s+(?:телефона\s+)?магазин\w*|телефон\s+магазин\w*|контакт\w*"),
+    (Topic.CONTACTS, r"инстаграм\w*|инста\w*|instagram|номер\s+(?:телефона\s+)?магазин\w*|телефон\s+магазин\w*|контакт\w*"),
     (Topic.PHOTO, rf"{_B}фот\w*|{_B}фотк\w*|видео\w*|{_B}видос\w*|сурет\w*|на\s+ноге|живы[ех]\s+фот\w*|скиньте|пришлите"),
     (Topic.CARE, rf"ухаж\w*|{_B}уход\w*|чистит\w*|почистит\w*|{_B}чем\s+(?:мыть|чистить)|стират\w*"),
-    (Topic.HEEL, rf"каблук\w*|каблуч\w*|высот\w*|платформ\w*|танкетк\w*|на\s+плоск\w*|плоск\w*\s+подошв\w*|"
-                 rf"рост\w*\s+добав\w*|добавля\w*\s+рост\w*|сколько\s+роста|өкше\w*"),
+    (Topic.HEEL, r"каблук\w*|каблуч\w*|высот\w*|платформ\w*|танкетк\w*|на\s+плоск\w*|плоск\w*\s+подошв\w*|"
+                 r"рост\w*\s+добав\w*|добавля\w*\s+рост\w*|сколько\s+роста|өкше\w*"),
     (Topic.MATERIAL, rf"из\s+чего|материал\w*|{_B}кож[аиуе]{_E}|кожан\w*|натуральн\w*|замш\w*|текстил\w*|атлас\w*|нейлон\w*|"
                      rf"{_B}ш[её]лк\w*|подкладк\w*|{_B}эко\s*кож\w*|сделаны|{_B}тері\w*"),
     (Topic.SIZING, rf"по\s+размеру|маломер\w*|большемер\w*|в\s+размер{_E}|размерн\w*\s+сетк\w*|{_B}сетк\w*\s+размер\w*|"
                    rf"какой\s+(?:размер\s+)?брать|какой\s+размер\s+(?:мне|взять)|длин\w*\s+стоп\w*|нога\s+\d+[.,]?\d*\s*см|"
                    rf"широк\w*\s+стоп\w*|{_B}узк\w*|полнот\w*|полразмера|как\s+сидят|свой\s+размер|таблиц\w*\s+размер\w*|"
                    rf"размер\w*\s+таблиц\w*|укорот\w*|длин\w*\s+ремн\w*|ремень\s+длинн\w*|өлшем\w*\s+келмес\w*"),
-    (Topic.GIFT, rf"подар\w*|сертификат\w*"),
+    (Topic.GIFT, r"подар\w*|сертификат\w*"),
     (Topic.PRICE, rf"сколько\s+сто\w*|{_B}цен[аеуы]\w*|стоимост\w*|почем\w*|{_B}сколько{_E}|қанша|канша|бағас\w*|багас\w*|прайс\w*|{_B}price"),
     (Topic.AVAILABILITY, rf"в\s+наличи\w*|{_B}наличи\w*|есть\s+ли|{_B}есть{_E}|{_B}бар\s+ма|{_B}бар\s+ма\?|когда\s+(?:будут|будет|поступ|привез|появ)|"
                          rf"поступлен\w*|поступят|закончил\w*|остал\w*"),
@@ -114,7 +114,7 @@ def detect_topics(text: str) -> list[Topic]:
     """Every topic of `text`, most specific first (see the module docstring)."""
     norm = normalize(text or "")
     found = [topic for topic, pattern in _COMPILED if pattern.search(norm)]
-    if Topic.DELIVERY not in found and detect_cities(text) and _CITY_DELIVERY_RE.search(norm) and not found[:1] == [Topic.ADDRESS_HOURS]:
+    if Topic.DELIVERY not in found and detect_cities(text) and _CITY_DELIVERY_RE.search(norm) and found[:1] != [Topic.ADDRESS_HOURS]:
         found.insert(_position(found, Topic.DELIVERY), Topic.DELIVERY)  # «а в Караганду?» asks about delivery
     if Topic.PAYMENT in found and Topic.DELIVERY in found and _courier_is_payment(norm):
         found.remove(Topic.DELIVERY)

@@ -22,27 +22,26 @@ fused ranking for whatever does not match.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
 from ottenok_desktop.engine.lexicon.brands import detect_brands
 from ottenok_desktop.engine.lexicon.cities import detect_cities
 from ottenok_desktop.engine.lexicon.product_types import detect_product_type
-from ottenok_desktop.engine.lexicon.questions import Topic, detect_topics, split_questions
+from ottenok_desktop.engine.lexicon.questions import (
+    Topic,
+    detect_topics,
+    split_questions,
+)
 
 from .analysis import normalize
 from .models import Chunk, KnowledgeHit
 from .synonyms import expand_query
 
-
 LexicalScorer = Callable[[str], tuple[np.ndarray, np.ndarray]]
-
-
-class LexicalVersion(Protocol):
-    def lexical_scores(self, normalized: str) -> tuple[np.ndarray, np.ndarray]: ...
 
 
 @dataclass(frozen=True)
@@ -261,10 +260,10 @@ def query_topic(query: str) -> Topic | None:
     return topic
 
 
-def lexical_scorer(version: LexicalVersion) -> LexicalScorer:
-    """Stemmed and n-gram BM25 scores of every chunk of `version` for an (expanded) text."""
+def lexical_scorer(version_scores: LexicalScorer) -> LexicalScorer:
+    """`version_scores` (an index version's `lexical_scores`, over normalised text) for raw text."""
 
     def score(text: str) -> tuple[np.ndarray, np.ndarray]:
-        return version.lexical_scores(expand_query(normalize(text)))
+        return version_scores(expand_query(normalize(text)))
 
     return score

@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from ottenok_desktop.engine.lexicon.confirmation import ConfirmationReply, classify_confirmation, is_yes
+from ottenok_desktop.engine.lexicon.confirmation import (
+    ConfirmationReply,
+    classify_confirmation,
+    is_yes,
+)
 
 Y, N, C, O = ConfirmationReply.YES, ConfirmationReply.NO, ConfirmationReply.CORRECTION, ConfirmationReply.OTHER
 DATA = Path(__file__).resolve().parents[3] / "bench" / "data"

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from ottenok_desktop.engine.lexicon.questions import Topic, detect_topics, primary_topic, split_questions
+from ottenok_desktop.engine.lexicon.questions import (
+    Topic,
+    detect_topics,
+    primary_topic,
+    split_questions,
+)
 
 T = Topic
 

@@ -16,13 +16,16 @@ import argparse
 import re
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ottenok_desktop.engine.lexicon.confirmation import ConfirmationReply, classify_confirmation  # noqa: E402
+from ottenok_desktop.engine.lexicon.confirmation import (
+    ConfirmationReply,
+    classify_confirmation,
+)
 
 DATA = Path(__file__).resolve().parent / "data"
 PARTS = {"dev": DATA / "confirmation.tsv", "held-out": DATA / "confirmation_holdout.tsv"}

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ottenok_desktop.engine.lexicon.person_request import is_person_request  # noqa: E402
+from ottenok_desktop.engine.lexicon.person_request import is_person_request
 
 DATA = Path(__file__).resolve().parent / "data" / "person_requests.tsv"
 _NAIVE = re.compile(r"менеджер|оператор|человек|админ|консультант|продав", re.IGNORECASE)

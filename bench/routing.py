@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ottenok_desktop.engine.events import EventBus  # noqa: E402
-from ottenok_desktop.services.knowledge.lexical import BM25Index  # noqa: E402
-from ottenok_desktop.services.knowledge.service import KnowledgeBase  # noqa: E402
+from ottenok_desktop.engine.events import EventBus
+from ottenok_desktop.services.knowledge.lexical import BM25Index
+from ottenok_desktop.services.knowledge.service import KnowledgeBase
 
 SAMPLE = ROOT / "data" / "knowledge_base"
 DATA = Path(__file__).resolve().parent / "data" / "routing_questions.json"

@@ -72,13 +72,13 @@ _CUES: tuple[tuple[Topic, str], ...] = (
     (Topic.BOX, rf"коробк\w*|коробоч\w*|пыльник\w*|комплект\w*|мешоч\w*|қорап\w*|корап\w*|қорабы|корабы|набойк\w*|"
                 rf"подарочн\w*\s+пакет\w*|{_B}пакет\w*"),
     (Topic.RESERVE, rf"отлож\w*|забронир\w*|{_B}бронь\w*|{_B}брони{_E}|придерж\w*"),
+    (Topic.TRY_ON, rf"примерит\w*|примерк\w*|примеря\w*|примерю|померит\w*|{_B}помер\w*"),
     (Topic.DELIVERY, rf"достав\w*|{_B}отправ\w*|{_B}отправит\w*|{_B}курьер\w*|сдэк\w*|cdek|казпочт\w*|{_B}почт\w*|{_B}трек\w*|"
                      rf"самовывоз\w*|{_B}привез\w*|{_B}привоз\w*|{_B}довез\w*|жеткіз\w*|жеткиз\w*|жібер\w*|жибер\w*|индрайв\w*|"
                      rf"в\s+регион\w*|за\s+сколько\s+дней|сколько\s+(?:дней\s+)?ид[её]т"),
     (Topic.PAYMENT, rf"оплат\w*|{_B}плат(?:ить|ите|ишь|им|у){_E}|заплат\w*|каспи\w*|kaspi|{_B}наличн\w*|{_B}наличк\w*|{_B}налом|{_B}нал{_E}|"
                     rf"карт(?:ой|очкой|у|а){_E}|рассроч\w*|{_B}кредит\w*|частями|0-0-\d+|{_B}qr{_E}|халык\w*|halyk|{_B}виза{_E}|"
                     rf"visa|мастеркард\w*|mastercard|төле\w*|толе(?:уге|ймин|сем)\w*|предоплат\w*|наложк\w*|наложенн\w*|заранее|всю\s+сумму|полную\s+сумму|{_B}аванс\w*"),
-    (Topic.TRY_ON, rf"примерит\w*|примерк\w*|примеря\w*|примерю|померит\w*|{_B}помер\w*"),
     (Topic.ADDRESS_HOURS, rf"адрес\w*|где\s+(?:вы|ваш|находит|магазин|бутик)|находитесь|на\s+работе|{_B}бутик\w*|глобус\w*|добрат\w*|"
                           rf"доехать|парковк\w*|до\s+скольки|во\s+сколько|работаете|{_B}открыт\w*|открывает\w*|закрывает\w*|"
                           rf"выходн\w*|режим\w*|{_B}обед\w*|мекенжай\w*|орналас\w*|қайдасыз|кайдасыз|жұмыс\s+уақыт\w*"),
@@ -99,7 +99,7 @@ _CUES: tuple[tuple[Topic, str], ...] = (
                          rf"поступлен\w*|поступят|закончил\w*|остал\w*"),
 )
 _COMPILED: tuple[tuple[Topic, re.Pattern[str]], ...] = tuple((topic, re.compile(cue)) for topic, cue in _CUES)
-_SPLIT_RE = re.compile(r"(?<=[?!])\s*|[.\n;]+\s*|\s*,\s*(?=(?:а|и|и\s+ещ[её]|ещ[её]|также)\s)", re.UNICODE)
+_SPLIT_RE = re.compile(r"(?<=[?!])\s*|(?:(?<!\d)\.|\.(?!\d)|[\n;])+\s*|\s*,\s*(?=(?:а|и|и\s+ещ[её]|ещ[её]|также)\s)", re.UNICODE)
 _CITY_DELIVERY_RE = re.compile(r"(?<![\w-])(?:в|во|до|на)\s+\w+")
 
 
@@ -114,14 +114,15 @@ def detect_topics(text: str) -> list[Topic]:
     """Every topic of `text`, most specific first (see the module docstring)."""
     norm = normalize(text or "")
     found = [topic for topic, pattern in _COMPILED if pattern.search(norm)]
-    if Topic.DELIVERY not in found and detect_cities(text) and _CITY_DELIVERY_RE.search(norm) and not found[:1] == [Topic.ADDRESS_HOURS]:
+    if Topic.DELIVERY not in found and detect_cities(text) and _CITY_DELIVERY_RE.search(norm) and found[:1] != [Topic.ADDRESS_HOURS]:
         found.insert(_position(found, Topic.DELIVERY), Topic.DELIVERY)  # «а в Караганду?» asks about delivery
     if Topic.PAYMENT in found and Topic.DELIVERY in found and _courier_is_payment(norm):
         found.remove(Topic.DELIVERY)
         found.insert(found.index(Topic.PAYMENT) + 1, Topic.DELIVERY)
-    if Topic.TRY_ON in found and Topic.DELIVERY in found and Topic.PAYMENT not in found:
-        found.remove(Topic.TRY_ON)  # «курьер подождет пока примерю?» asks about trying on, not delivery
-        found.insert(found.index(Topic.DELIVERY), Topic.TRY_ON)
+    if Topic.PAYMENT in found and Topic.TRY_ON in found and found.index(Topic.TRY_ON) < found.index(Topic.PAYMENT) \
+            and _PAY_VERB.search(norm):
+        found.remove(Topic.PAYMENT)
+        found.insert(found.index(Topic.TRY_ON), Topic.PAYMENT)  # «сразу платить или после примерки?» asks about paying
     if Topic.AVAILABILITY in found and (detect_sizes(text) or detect_colors(text)):
         found[found.index(Topic.AVAILABILITY)] = Topic.STOCK
     elif detect_sizes(text) and not found:

@@ -22,31 +22,26 @@ fused ranking for whatever does not match.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Protocol, Sequence
+from functools import lru_cache
 
 import numpy as np
 
 from ottenok_desktop.engine.lexicon.brands import detect_brands
 from ottenok_desktop.engine.lexicon.cities import detect_cities
 from ottenok_desktop.engine.lexicon.product_types import detect_product_type
-from ottenok_desktop.engine.lexicon.questions import Topic, detect_topics, split_questions
+from ottenok_desktop.engine.lexicon.questions import (
+    Topic,
+    detect_topics,
+    split_questions,
+)
 
-from .analysis import char_grams, normalize, stems
+from .analysis import normalize
 from .models import Chunk, KnowledgeHit
 from .synonyms import expand_query
 
-
 LexicalScorer = Callable[[str], tuple[np.ndarray, np.ndarray]]
-
-
-class ScoresTerms(Protocol):
-    def scores(self, query_terms: list[str]) -> np.ndarray: ...
-
-
-class LexicalVersion(Protocol):
-    stem_index: ScoresTerms
-    gram_index: ScoresTerms
 
 
 @dataclass(frozen=True)
@@ -167,7 +162,10 @@ class Router:
         candidates = self._candidates(topic, query)
         if not candidates:
             return fused[:k]
-        stem_scores, gram_scores = scorer(f"{query} {ROUTES[topic].words}".strip())
+        stem_scores, gram_scores = scorer(query)
+        if ROUTES[topic].words:
+            extra_stems, extra_grams = scorer(ROUTES[topic].words)  # the same for every question of the topic
+            stem_scores, gram_scores = stem_scores + extra_stems, gram_scores + extra_grams
         norm = normalize(query)
         preferred = self._preferred(topic, query, norm)
         brands = set(detect_brands(query))
@@ -203,19 +201,8 @@ class Router:
 
     @staticmethod
     def topic_of(query: str) -> Topic | None:
-        """The document topic to route `query` by, or None (keep the fused ranking).
-
-        A message that mixes a product question with a shop-policy one («есть шанель 37? а
-        доставка в астану?») is not routed as a whole: its product facts must stay first,
-        and the caller asks the policy clause on its own (the responder's side question)."""
-        questions = split_questions(query)
-        if len(questions) > 1 and any(_routed(q.topics, q.text) is None for q in questions):
-            return None
-        topics = detect_topics(query)
-        topic = _routed(topics, query)
-        if topic in _POLICY_TOPICS and any(t in _PRODUCT_TOPICS for t in topics) and (detect_brands(query) or detect_product_type(query)):
-            return None
-        return topic
+        """The document topic to route `query` by, or None (keep the fused ranking)."""
+        return query_topic(query)
 
     def _candidates(self, topic: Topic, query: str) -> list[int]:
         general, cards = self._by_topic(topic)
@@ -255,11 +242,28 @@ class Router:
         return ""
 
 
-def lexical_scorer(version: LexicalVersion) -> LexicalScorer:
-    """Stemmed and n-gram BM25 scores of every chunk of `version` for an (expanded) text."""
+@lru_cache(maxsize=4096)
+def query_topic(query: str) -> Topic | None:
+    """The document topic to route `query` by, or None (keep the fused ranking).
+
+    A message that mixes a product question with a shop-policy one («есть шанель 37? а
+    доставка в астану?») is not routed as a whole: its product facts must stay first,
+    and the caller asks the policy clause on its own (the responder's side question).
+    Cached: the same customer texts are searched again (side questions, retries)."""
+    questions = split_questions(query)
+    if len(questions) > 1 and any(_routed(q.topics, q.text) is None for q in questions):
+        return None
+    topics = detect_topics(query)
+    topic = _routed(topics, query)
+    if topic in _POLICY_TOPICS and any(t in _PRODUCT_TOPICS for t in topics) and (detect_brands(query) or detect_product_type(query)):
+        return None
+    return topic
+
+
+def lexical_scorer(version_scores: LexicalScorer) -> LexicalScorer:
+    """`version_scores` (an index version's `lexical_scores`, over normalised text) for raw text."""
 
     def score(text: str) -> tuple[np.ndarray, np.ndarray]:
-        normalized = expand_query(normalize(text))
-        return version.stem_index.scores(stems(normalized)), version.gram_index.scores(char_grams(normalized))
+        return version_scores(expand_query(normalize(text)))
 
     return score

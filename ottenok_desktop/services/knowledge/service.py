@@ -309,7 +309,7 @@ class KnowledgeBase:
             return fused[:k]
         from .routing import lexical_scorer
 
-        return router.route(query, fused, k, lexical_scorer(version))
+        return router.route(query, fused, k, lexical_scorer(version.lexical_scores))
 
     def _router_for(self, version: Any) -> Any:
         """The section router of this version (built once; chunks never change within a version)."""

@@ -20,7 +20,7 @@ import numpy as np
 
 from .analysis import char_grams, normalize, normalize_document, stems
 from .fusion import reciprocal_rank_fusion
-from .lexical import BM25Index
+from .lexical import BM25Index, top_k
 from .synonyms import expand_query
 from .models import Chunk, KnowledgeHit
 
@@ -32,6 +32,7 @@ LEXICAL = "lexical.pkl"
 CHROMA = "chroma"
 CANDIDATES = 50
 RETRIEVERS = ("stems", "chargrams", "vectors")
+SCORE_CACHE = 64  # lexical score arrays kept per version (10k chunks: ~80 KB each)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -58,6 +59,7 @@ class IndexVersion:
     store: Any = None  # VectorStore, opened lazily (chromadb import is slow)
     _positions: dict[str, int] = field(default_factory=dict)
     _store_lock: threading.Lock = field(default_factory=threading.Lock)
+    _score_cache: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._positions = {c.id: i for i, c in enumerate(self.chunks)}
@@ -103,6 +105,20 @@ class IndexVersion:
                 self.store = None
 
     # ---- search ------------------------------------------------------------------
+    def lexical_scores(self, normalized: str) -> tuple[np.ndarray, np.ndarray]:
+        """Stemmed and n-gram BM25 scores of every chunk for a normalised (expanded) text.
+
+        The last few are kept: section routing scores the same query again right after the
+        fused search, and the same topic words for every question of that topic."""
+        cached = self._score_cache.get(normalized)
+        if cached is None:
+            cached = (self.stem_index.scores(stems(normalized)), self.gram_index.scores(char_grams(normalized)))
+            with self._store_lock:
+                self._score_cache[normalized] = cached
+                while len(self._score_cache) > SCORE_CACHE:
+                    self._score_cache.pop(next(iter(self._score_cache)))
+        return cached
+
     def rankings(
         self,
         query: str,
@@ -114,9 +130,10 @@ class IndexVersion:
         if not self.chunks:
             return {}
         normalized = expand_query(normalize(query))
+        stem_scores, gram_scores = self.lexical_scores(normalized)
         result = {
-            "stems": [i for i, _ in self.stem_index.search(stems(normalized), n)],
-            "chargrams": [i for i, _ in self.gram_index.search(char_grams(normalized), n)],
+            "stems": [i for i, _ in top_k(stem_scores, n)],
+            "chargrams": [i for i, _ in top_k(gram_scores, n)],
         }
         if vector_query is not None:
             try:

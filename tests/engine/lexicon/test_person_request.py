@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from ottenok_desktop.engine.lexicon.person_request import detect_person_request, is_person_request
+from ottenok_desktop.engine.lexicon.person_request import (
+    detect_person_request,
+    is_person_request,
+)
 
 DATA = Path(__file__).resolve().parents[3] / "bench" / "data" / "person_requests.tsv"
 ROWS = [line.split("\t", 1) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from ottenok_desktop.engine.lexicon.questions import Topic, detect_topics, primary_topic, split_questions
+from ottenok_desktop.engine.lexicon.questions import (
+    Topic,
+    detect_topics,
+    primary_topic,
+    split_questions,
+)
 
 T = Topic
 
@@ -29,6 +34,7 @@ T = Topic
         ("шымкентке жеткізесіздер ме? бағасы қанша?", [T.DELIVERY, T.PRICE]),
         ("есть в наличии сумка прада?", [T.AVAILABILITY]),
         ("когда будут 39 размеры?", [T.STOCK]),
+        ("у меня 37.5 какой брать? доставка в Караганду. Спасибо", [T.SIZING, T.DELIVERY]),
     ],
 )
 def test_questions_and_their_topics(text: str, wanted: list[Topic]) -> None:
@@ -49,6 +55,7 @@ def test_questions_and_their_topics(text: str, wanted: list[Topic]) -> None:
         ("жеңілдік бар ма?", T.DISCOUNT),
         ("түпнұсқа ма?", T.ORIGINALITY),
         ("сіздер қайда орналасқансыздар", T.ADDRESS_HOURS),
+        ("курьер подождет пока примерю? я в алматы", T.TRY_ON),
         ("ну ладно", T.OTHER),
     ],
 )

@@ -57,3 +57,11 @@ def test_routed_hits_are_followed_by_the_fused_ones_without_duplicates(kb: Knowl
     ids = [h.metadata["chunk_id"] for h in hits]
     assert len(ids) == len(set(ids)) == 6
     assert [h.score for h in hits[:2]] == sorted([h.score for h in hits[:2]], reverse=True)
+
+
+def test_a_product_question_with_a_policy_one_keeps_the_product_first(kb: KnowledgeBase) -> None:
+    """The responder asks the policy clause on its own; the whole message keeps its product hit."""
+    mixed = kb.search_sync("есть шанель лоферы 37 бежевые? а доставка в астану сколько дней?", 3)
+    assert not any("routed_topic" in hit.metadata for hit in mixed)  # the fused ranking, untouched
+    alone = kb.search_sync("а доставка в астану сколько дней?", 3)
+    assert alone[0].section == "Доставка / Доставка по Казахстану"

@@ -22,7 +22,7 @@ Checks applied to every turn besides the script's own:
 - every amount of ≥ 10 000 ₸ the shop writes is a stock price or an amount the shop's
   documents state (no invented price or discount).
 
-Run: `.venv/bin/python bench/dialogues.py [--llm] [--only NAME] [--set dev|held-out]
+Run: `.venv/bin/python bench/dialogues.py [--llm] [--only NAME] [--set dev|held-out|written-last]
 [--concurrency 8] [--verbose]`. Prints the share of clean conversations (goal ≥ 0.9) and
 every failing check.
 """
@@ -323,7 +323,7 @@ async def run_all(args: argparse.Namespace) -> list[Outcome]:
 
 def report(outcomes: list[Outcome], verbose: bool) -> bool:
     ok = True
-    for part in ("dev", "held-out"):
+    for part in ("dev", "held-out", "written-last"):
         of_part = [o for o in outcomes if o.part == part]
         if not of_part:
             continue
@@ -356,7 +356,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--llm", action="store_true", help="use the fake OpenAI-compatible server")
     parser.add_argument("--only", default="", help="run only conversations whose name contains this")
-    parser.add_argument("--set", default="", choices=["", "dev", "held-out"], help="run one part only")
+    parser.add_argument("--set", default="", choices=["", "dev", "held-out", "written-last"], help="run one part only")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--verbose", action="store_true", help="print every transcript")
     args = parser.parse_args()

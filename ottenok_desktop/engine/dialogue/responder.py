@@ -78,7 +78,9 @@ PRODUCT_QUESTIONS = frozenset({it.ASK_PRICE, it.ASK_SIZES, it.ASK_COLORS})
 # questions about the product itself: searched together with the product's name
 PRODUCT_TOPICS = frozenset({Topic.SIZING, Topic.MATERIAL, Topic.HEEL, Topic.BOX, Topic.ORIGINALITY, Topic.CARE})
 # what the shop says when its documents have no answer for a question of that kind
-TOPIC_FALLBACKS = {Topic.DISCOUNT: texts.PRICE_IS_FIXED, Topic.PREORDER: texts.PREORDER_ASK_MANAGER}
+TOPIC_FALLBACKS = {Topic.DISCOUNT: texts.PRICE_IS_FIXED, Topic.PREORDER: texts.PREORDER_ASK_MANAGER,
+                   Topic.HEEL: texts.ASK_MANAGER_DETAIL, Topic.MATERIAL: texts.ASK_MANAGER_DETAIL,
+                   Topic.SIZING: texts.ASK_MANAGER_DETAIL}
 # intents that make documents worth giving the LLM even without a question mark
 KNOWLEDGE_INTENTS = frozenset({*it.FAQ_INTENTS, it.QUESTION, *PRODUCT_QUESTIONS, it.ASK_AVAILABILITY, it.WARRANTY,
                                it.RETURN, it.EXCHANGE, it.COMPLAINT, it.PAYMENT_TROUBLE})
@@ -309,7 +311,9 @@ class SalesResponder:
                                   thinking=reading.reply_class == ReplyClass.THINK and not reading.questions)
         if decision.faq and faq_section:
             _remember_section(state, faq_section)
-        answers = await self._question_answers(asked, {faq_section} if decision.faq else set(), state, turn)
+        answers = await self._question_answers(asked, {faq_section} if decision.faq else set(), state, turn,
+                                               self._product_in_play(turn.text, ctx, state) if order is None
+                                               or not order.product else order.product)
         advice = size_advice(answers, worn, (stock.sizes or stock_sizes_of(stock)) if stock is not None else ())
         if advice:
             answers.append(advice)
@@ -506,7 +510,8 @@ class SalesResponder:
         return ([answer.text] if answer.text else []), "", answer.section
 
     async def _question_answers(self, asked: "Sequence[tuple[Question, asyncio.Future[list[Any]]]]",
-                                answered: set[str], state: DialogueState, turn: Turn) -> list[str]:
+                                answered: set[str], state: DialogueState, turn: Turn,
+                                product: str = "") -> list[str]:
         """1–2 knowledge sentences for each policy question of the turn (delivery, payment,
         originality, box, sizing, heel, pre-order, discounts…) that the main answer did not
         cover; the shop's fixed-price rule when the documents say nothing about discounts."""
@@ -514,6 +519,9 @@ class SalesResponder:
         for question, task in asked:
             hits = await task
             snippets = snippets_from_hits(hits, self._product_of) if hits else []
+            if product and question.topic in PRODUCT_TOPICS:
+                # "какой каблук у них?" about the Louboutins: never another model's heel
+                snippets = [s for s in snippets if not s.product or s.product == product]
             conflicts = price_conflicts(snippets, self._product_of, self._stock_prices_of) if snippets else {}
             answer = compose_faq(policy_clause(question), snippets, conflicts, max_sentences=SIDE_FAQ_SENTENCES,
                                  max_chars=SIDE_FAQ_CHARS) if snippets else None

@@ -99,6 +99,12 @@ class Settings:
     nudge1_text: str = DEFAULT_NUDGE1_TEXT
     nudge2_text: str = DEFAULT_NUDGE2_TEXT
     persona_name: str = "Алина"
+    # Analytics (issue 14): first reply slower than this many working minutes gets advice;
+    # the daily report is made at this shop time ("" = the opening hour) for the day before,
+    # the weekly one on Mondays at the same time for the week before.
+    slow_first_reply_minutes: int = 10
+    report_time: str = ""
+    reports_enabled: bool = True
     demo: bool = False
     time_scale: float = 1.0
     start_time: str = ""
@@ -192,6 +198,9 @@ ENV_NAMES: dict[str, str] = {
     "OTTENOK_NUDGE1_TEXT": "nudge1_text",
     "OTTENOK_NUDGE2_TEXT": "nudge2_text",
     "OTTENOK_PERSONA_NAME": "persona_name",
+    "OTTENOK_SLOW_FIRST_REPLY_MIN": "slow_first_reply_minutes",
+    "OTTENOK_REPORT_TIME": "report_time",
+    "OTTENOK_REPORTS_ENABLED": "reports_enabled",
 }
 SECRET_NAMES = frozenset({"GREEN_API_TOKEN", "OPENAI_API_KEY"})
 _TRUE = {"1", "true", "yes", "on", "да"}
@@ -264,6 +273,7 @@ def _hint(name: str, value: str) -> str:
 
 
 _PHONE_RE = re.compile(r"^\d{10,15}$")
+_CLOCK_RE = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d$")
 _HOURS_RE = re.compile(r"^\s*(\d{1,2})\s*[-–]\s*(\d{1,2})\s*$")
 
 
@@ -295,7 +305,15 @@ def _convert(name: str, value: str) -> Any:
             if not _PHONE_RE.match(phone):
                 raise SettingsError(name, _hint(name, value), "comma-separated phone numbers, e.g. 77011234567,77017654321")
         return phones
-    if name == "NUDGE_ENABLED":
+    if name == "OTTENOK_SLOW_FIRST_REPLY_MIN":
+        if not value.isdigit() or not 1 <= int(value) <= 1440:
+            raise SettingsError(name, _hint(name, value), "whole minutes from 1 to 1440, e.g. 10")
+        return int(value)
+    if name == "OTTENOK_REPORT_TIME":
+        if value and not _CLOCK_RE.match(value):
+            raise SettingsError(name, _hint(name, value), "a shop time HH:MM, e.g. 09:00 (empty: the opening hour)")
+        return value
+    if name in {"NUDGE_ENABLED", "OTTENOK_REPORTS_ENABLED"}:
         low = value.lower()
         if low in _TRUE:
             return True

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 
+import numpy as np
+
 
 class PeriodKind(StrEnum):
     DAY = "day"
@@ -100,11 +102,56 @@ class Msg:
 
 
 @dataclass
+class MessageColumns:
+    """The same rows as a list of `Msg`, column by column (what the loader builds: half
+    a million objects would cost more than the report)."""
+
+    keys: list[str]  # chat keys; `chat` holds indices into it
+    chat: np.ndarray  # int64
+    at: np.ndarray  # float64 epoch seconds
+    customer: np.ndarray  # bool
+    responders: list[tuple[str, str]]  # (kind, name); `responder` holds indices, -1 = customer
+    responder: np.ndarray  # int64
+    text: list[str]
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    @classmethod
+    def from_msgs(cls, msgs: list[Msg]) -> "MessageColumns":
+        keys: dict[str, int] = {}
+        responders: dict[tuple[str, str], int] = {}
+        chat, responder = [], []
+        for m in msgs:
+            chat.append(keys.setdefault(m.chat, len(keys)))
+            if m.side == Side.CUSTOMER:
+                responder.append(-1)
+            else:
+                responder.append(responders.setdefault((m.responder_kind, m.responder), len(responders)))
+        return cls(
+            list(keys), np.array(chat, dtype=np.int64), np.array([m.at for m in msgs], dtype=np.float64),
+            np.array([m.side == Side.CUSTOMER for m in msgs], dtype=bool), list(responders),
+            np.array(responder, dtype=np.int64), [m.text for m in msgs],
+        )
+
+
+@dataclass
 class ReportInput:
     period: Period
     chats: dict[str, ChatInfo]
-    messages: list[Msg]  # any order; the window [start - LOOKBACK, end + LOOKAHEAD)
+    messages: list[Msg] | MessageColumns  # any order; the window [start - LOOKBACK, end + LOOKAHEAD)
     earlier_customer: set[str] = field(default_factory=set)  # customer wrote before the window
-    converted: set[str] = field(default_factory=set)  # a confirmed order in the period
+    converted: dict[str, float] = field(default_factory=dict)  # chat → when its order was confirmed (in the period)
     tickets: list[float] = field(default_factory=list)  # ticket creation times in the period
     handoffs: list[float] = field(default_factory=list)  # bot → manager hand-offs in the period
+
+
+def responder_for(sender_kind: str, sender_name: str) -> tuple[str, str] | None:
+    """(kind, display name) of a shop message's responder; None for customer/system."""
+    from .texts import BOT_NAME, DEFAULT_MANAGER
+
+    if sender_kind == "bot":
+        return ResponderKind.BOT.value, BOT_NAME
+    if sender_kind in MANAGER_SENDER_KINDS:
+        return ResponderKind.MANAGER.value, (sender_name or "").strip() or DEFAULT_MANAGER
+    return None

@@ -118,6 +118,7 @@ def build_engine(
         followups = _build_followups(settings, engine, inventory)
     engine.followups = followups
     engine.desk = _build_desk(engine)
+    engine.reports = _build_reports(settings, engine)
     return engine
 
 
@@ -166,6 +167,12 @@ def _build_followups(settings: Settings, engine: Engine, inventory: Any) -> Any:
     from .services.followups import FollowUpService
 
     return FollowUpService(engine.db, engine.bus, engine.clock, settings, enqueue=engine.enqueue_text, inventory=inventory)
+
+
+def _build_reports(settings: Settings, engine: Engine) -> Any:
+    from .services.reports.scheduler import ReportScheduler
+
+    return ReportScheduler(engine.db, engine.clock, settings, engine.executor)
 
 
 def _build_desk(engine: Engine) -> Any:

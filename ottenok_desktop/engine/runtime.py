@@ -77,6 +77,7 @@ class Engine:
         self.llm = llm
         self.followups = followups
         self.desk = desk
+        self.reports: Any = None  # scheduled daily/weekly reports (services/reports/scheduler.py)
         self.tasks = TaskOwner("engine")
         self.dispatcher = Dispatcher(
             DbTurnStore(db), responder, bus, clock, max_concurrent=max_concurrent_turns, debounce=debounce,
@@ -124,6 +125,9 @@ class Engine:
         if self.followups is not None:
             await self.followups.start()
             self._running.append(self.followups)
+        if self.reports is not None:
+            await self.reports.start()
+            self._running.append(self.reports)
         self.tasks.spawn(self._report_queues(), name="queue-report")
 
     async def stop(self) -> None:
@@ -131,7 +135,7 @@ class Engine:
         turn stays pending and resumes at the next start) and the sender (queued messages
         stay in the outbox); then the services and the resources."""
         self.started = False
-        order = [self.poller, self.dispatcher, self.sender, self.followups, self.photos, self.knowledge, self.inventory]
+        order = [self.poller, self.dispatcher, self.sender, self.reports, self.followups, self.photos, self.knowledge, self.inventory]
         running, self._running = self._running, []
         for part in [p for p in order if p is not None and any(p is r for r in running)]:
             try:

@@ -39,7 +39,7 @@ def read_export(path: Path, shop_authors: Iterable[str], zone: tzinfo) -> tuple[
         parsed = parse_whatsapp_export(text)
     except ValueError as exc:
         raise ExportError(f"{path}: {exc}") from None
-    shop = {_norm(a): a.strip() for a in shop_authors}
+    shop = {_norm(a) for a in shop_authors}
     messages: list[Msg] = []
     customers: Counter[str] = Counter()
     for entry in parsed:
@@ -47,12 +47,12 @@ def read_export(path: Path, shop_authors: Iterable[str], zone: tzinfo) -> tuple[
             continue
         moment = entry.timestamp.replace(tzinfo=zone).timestamp()
         body = entry.text if not entry.is_media else ""
-        name = shop.get(_norm(entry.author))
-        if name is None:
+        if _norm(entry.author) not in shop:
             customers[entry.author] += 1
             messages.append(Msg(path.name, moment, Side.CUSTOMER, "", "", body))
         else:
-            messages.append(Msg(path.name, moment, Side.SHOP, ResponderKind.MANAGER.value, name, body))
+            # named as the export writes them (the --shop-author spelling may differ in case)
+            messages.append(Msg(path.name, moment, Side.SHOP, ResponderKind.MANAGER.value, entry.author.strip(), body))
     customer = customers.most_common(1)[0][0] if customers else ""
     phone = customer if _PHONE_RE.match(customer) else ""
     return ChatInfo(path.name, name=customer, phone=phone, channel="whatsapp"), messages

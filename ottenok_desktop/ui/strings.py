@@ -329,3 +329,35 @@ FATAL_START = (
     "Подробности записаны в журнал: {log}\nЕсли ошибка повторяется, передайте этот файл администратору."
 )
 FATAL_SETTINGS = "Ошибка в настройках:\n\n{reason}\n\nИсправьте значение в файле настроек и запустите программу снова."
+
+# ---- reports tab («Отчёты») ------------------------------------------------------------------------
+TAB_REPORTS = "Отчёты"
+REPORT_PERIODS = (("day", "День"), ("week", "Неделя"), ("month", "Месяц"))
+REPORT_REFRESH = "Обновить"
+REPORT_EXPORT = "Экспорт в Excel…"
+REPORT_EXPORT_FILTER = "Книга Excel (*.xlsx)"
+REPORT_EXPORTED = "Сохранено: {path}"
+REPORT_LOADING = "Считаю отчёт…"
+REPORT_EMPTY = "За этот период сообщений нет."
+REPORT_READY = "Период {label}, рабочие часы {hours} ({zone}). Время ответа — только рабочее; медиана и P90."
+REPORT_FAILED = "Не удалось посчитать отчёт: "
+REPORT_EXPORT_FAILED = "Не удалось сохранить отчёт: "
+REPORT_TILES = (
+    ("chats", "Чатов"), ("response_rate", "Ответили, %"), ("unanswered", "Без ответа"),
+    ("first", "Первый ответ: медиана / P90"), ("conversion", "Конверсия, %"), ("handoffs", "Передано менеджеру"),
+)
+REPORT_RESPONDER_COLUMNS = ("Кто", "Чатов", "Первый ответ: медиана", "P90", "Ответ: медиана", "P90", "Без ответа",
+                            "SPIN S/P/I/N, %")
+REPORT_ADVICE_COLUMNS = ("Клиент", "Совет", "Первый ответ", "Без ответа")
+REPORT_ADVICE_TITLE = "Советы по чатам (нажмите, чтобы открыть чат)"
+REPORT_RESPONDERS_TITLE = "Бот и менеджеры"
+CHART_VOLUME = "Сообщения по дням"
+CHART_VOLUME_IN = "входящие"
+CHART_VOLUME_OUT = "исходящие"
+CHART_DAY_TIME = "Первый ответ по дням, мин (медиана)"
+CHART_BUCKETS = "Первый ответ: чатов в интервале"
+CHART_RESPONDERS = "Первый ответ, мин: медиана и P90"
+CHART_SPIN = "SPIN: доля продающих чатов, %"
+CHART_MEDIAN = "медиана"
+CHART_P90 = "P90"
+SPIN_SHORT = ("S", "P", "I", "N")

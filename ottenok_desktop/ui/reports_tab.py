@@ -51,6 +51,11 @@ def _table(columns: tuple[str, ...], parent: QWidget) -> QTableWidget:
     return table
 
 
+def _headroom(plot: Any, top: float) -> None:
+    """Room above the bars for the legend in the top-right corner."""
+    plot.setYRange(0, top * 1.35, padding=0)
+
+
 class ReportsTab(QWidget):
     open_chat = Signal(str)
     report_ready = Signal()
@@ -115,7 +120,10 @@ class ReportsTab(QWidget):
         lv.setContentsMargins(0, 0, 0, 0)
         lv.addWidget(QLabel(S.REPORT_RESPONDERS_TITLE, left))
         self.responders = _table(S.REPORT_RESPONDER_COLUMNS, left)
-        self.responders.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.responders.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for col, tip in enumerate(S.REPORT_RESPONDER_TIPS):
+            if tip:
+                self.responders.horizontalHeaderItem(col).setToolTip(tip)
         lv.addWidget(self.responders, 2)
         lv.addWidget(QLabel(S.REPORT_ADVICE_TITLE, left))
         self.advice = _table(S.REPORT_ADVICE_COLUMNS, left)
@@ -129,7 +137,7 @@ class ReportsTab(QWidget):
         splitter.addWidget(self.chart_area)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([560, 840])
+        splitter.setSizes([640, 760])
         layout.addWidget(splitter, 1)
 
     # ---- loading --------------------------------------------------------------------------------
@@ -181,19 +189,20 @@ class ReportsTab(QWidget):
                 if col == 0 and r.plan:
                     item.setToolTip("\n".join(r.plan))
                 self.responders.setItem(row, col, item)
-        self.responders.resizeColumnsToContents()
 
     def _fill_advice(self, report: Report) -> None:
-        rows = [(c, code) for c in report.chats for code in c.advice]
-        self.advice_chats = [c.key for c, _code in rows]
+        """One row per chat with advice (the worst first); the tooltip has the full texts."""
+        rows = [c for c in report.chats if c.advice]
+        self.advice_chats = [c.key for c in rows]
         self.advice.setRowCount(len(rows))
-        for row, (c, code) in enumerate(rows):
+        for row, c in enumerate(rows):
             who = c.name or c.phone or c.key
-            values = (who, advice_text(code, report.slow_first_reply_sec), format_duration(c.first_response_sec),
-                      str(c.unanswered_inbound))
+            values = (who, "\n".join(S.REPORT_ADVICE_SHORT.get(code, code) for code in c.advice),
+                      format_duration(c.first_response_sec), str(c.unanswered_inbound))
+            tip = "\n".join([c.phone or c.key, *(advice_text(code, report.slow_first_reply_sec) for code in c.advice)])
             for col, value in enumerate(values):
                 item = QTableWidgetItem(value)
-                item.setToolTip(c.phone or c.key)
+                item.setToolTip(tip)
                 self.advice.setItem(row, col, item)
         self.advice.resizeRowsToContents()
 
@@ -218,7 +227,10 @@ class ReportsTab(QWidget):
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
             plot.showGrid(y=True, alpha=0.2)
-            self.chart_grid.addWidget(plot, i // 2, i % 2)
+            if key == "spin":
+                self.chart_grid.addWidget(plot, i // 2, 0, 1, 2)
+            else:
+                self.chart_grid.addWidget(plot, i // 2, i % 2)
             self.charts[key] = plot
         return pg
 
@@ -233,7 +245,7 @@ class ReportsTab(QWidget):
         if len(days) > 10:
             day_ticks = [[(i, d.day.strftime("%d.%m")) for i, d in enumerate(days) if i % 3 == 0]]
         volume = self.charts["volume"]
-        volume.addLegend(offset=(5, 5))
+        volume.addLegend(offset=(-5, 5))
         xs = list(range(len(days)))
         volume.addItem(pg.BarGraphItem(x=[x - 0.2 for x in xs], height=[d.inbound for d in days], width=0.4,
                                        brush=BLUE, name=S.CHART_VOLUME_IN))
@@ -248,9 +260,9 @@ class ReportsTab(QWidget):
         buckets = self.charts["buckets"]
         buckets.addItem(pg.BarGraphItem(x=list(range(len(report.buckets))), height=[n for _l, n in report.buckets],
                                         width=0.7, brushes=[pg.mkBrush(c) for c in BUCKET_COLORS]))
-        buckets.getAxis("bottom").setTicks([[(i, label) for i, (label, _n) in enumerate(report.buckets)]])
+        buckets.getAxis("bottom").setTicks([list(enumerate(S.CHART_BUCKET_LABELS))])
         responders = self.charts["responders"]
-        responders.addLegend(offset=(5, 5))
+        responders.addLegend(offset=(-5, 5))
         rs = report.responders
         rx = list(range(len(rs)))
         responders.addItem(pg.BarGraphItem(x=[x - 0.2 for x in rx], height=[_minutes(r.first_response.median) for r in rs],
@@ -259,13 +271,15 @@ class ReportsTab(QWidget):
                                            width=0.4, brush=ORANGE, name=S.CHART_P90))
         responders.getAxis("bottom").setTicks([[(i, r.name) for i, r in enumerate(rs)]])
         spin = self.charts["spin"]
-        spin.addLegend(offset=(5, 5))
+        spin.addLegend(offset=(-5, 5), colCount=4)
         for k, stage in enumerate(STAGES):
             spin.addItem(pg.BarGraphItem(
                 x=[x - 0.3 + 0.2 * k for x in rx], height=[round(r.spin_share[stage] * 100) for r in rs], width=0.2,
                 brush=STAGE_COLORS[k], name=S.SPIN_SHORT[k]))
         spin.getAxis("bottom").setTicks([[(i, r.name) for i, r in enumerate(rs)]])
-        spin.setYRange(0, 100)
+        spin.setYRange(0, 125)  # headroom for the legend
+        _headroom(volume, max([d.inbound for d in days] + [d.outbound for d in days] + [1]))
+        _headroom(responders, max([_minutes(r.first_response.p90) for r in rs] + [1.0]))
 
     # ---- export ---------------------------------------------------------------------------------
     def export(self) -> None:

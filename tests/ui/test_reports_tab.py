@@ -41,9 +41,9 @@ async def test_week_report_in_the_console(demo_settings, responder, tmp_path: Pa
         assert set(tab.charts) == {"volume", "day_time", "buckets", "responders", "spin"}
         assert len(tab.charts["buckets"].getPlotItem().items) == 1
 
-        advice = [tab.advice.item(r, 1).text() for r in range(tab.advice.rowCount())]
-        assert any(text.startswith("Нет ответа магазина") for text in advice)
         row = tab.advice_chats.index(SILENT)
+        assert tab.advice.item(row, 1).text() == "Нет ответа\nНет следующего шага"
+        assert "Нет ответа магазина: клиент написал" in tab.advice.item(row, 1).toolTip()
         tab.advice.cellClicked.emit(row, 1)  # the manager clicks the advice
         await wait_until(lambda: window.chat_panel.chat_id == SILENT, what="the chat to open")
         assert window.tabs.currentIndex() == 0

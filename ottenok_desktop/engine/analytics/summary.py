@@ -8,7 +8,7 @@ from .report import Report
 
 
 def format_duration(seconds: float | None) -> str:
-    """42 → «42 с», 250 → «4 мин 10 с», 3900 → «1 ч 5 мин»; None → «—»."""
+    """42 → «42 с», 250 → «4 мин 10 с», 3900 → «1 ч 5 мин», 7200 → «2 ч»; None → «—»."""
     if seconds is None:
         return T.NO_VALUE
     total = int(round(seconds))
@@ -17,7 +17,7 @@ def format_duration(seconds: float | None) -> str:
     minutes, secs = divmod(total, 60)
     if minutes >= 60:
         hours, minutes = divmod(minutes, 60)
-        return T.DURATION_HOURS.format(h=hours, m=minutes)
+        return T.DURATION_HOURS.format(h=hours, m=minutes) if minutes else T.DURATION_HOURS_ONLY.format(h=hours)
     if minutes >= 10 or secs == 0:
         return T.DURATION_MINUTES.format(m=minutes)
     return T.DURATION_MINUTES_SECONDS.format(m=minutes, s=secs)

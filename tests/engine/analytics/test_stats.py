@@ -24,3 +24,10 @@ def test_single_value_and_empty() -> None:
 def test_matches_numpy_default(q: float) -> None:
     values = np.random.default_rng(3).exponential(600, size=101)
     assert percentile(values, q) == pytest.approx(float(np.percentile(values, q)))
+
+
+def test_durations_for_people() -> None:
+    from ottenok_desktop.engine.analytics.summary import format_duration
+
+    assert [format_duration(x) for x in (None, 42, 250, 600, 3900, 7200)] == [
+        "—", "42 с", "4 мин 10 с", "10 мин", "1 ч 5 мин", "2 ч"]

@@ -27,6 +27,7 @@ from .stats import stats
 from .worktime import WorkCalendar
 
 DEFAULT_SLOW_FIRST_REPLY_SEC = 600.0
+STAGE_VALUES = tuple(stage.value for stage in SALES_STAGES)  # plain strings: enum access is slow in loops
 
 
 @lru_cache(maxsize=262144)
@@ -94,7 +95,7 @@ def build_report(
     # ---- messages in (chat, time) order -------------------------------------------------------
     order = np.lexsort((cols.at, cols.chat))
     chat, at, cust, resp = cols.chat[order], cols.at[order], cols.customer[order], cols.responder[order]
-    text = [cols.text[i] for i in order.tolist()]
+    texts = cols.text  # in the columns' own order: position p's text is texts[order[p]]
     n = at.size
     inside = (at >= ps) & (at < pe)
     day = np.where(inside, np.searchsorted(day_starts, at, side="right") - 1, -1)
@@ -135,11 +136,11 @@ def build_report(
     unanswered_msgs = np.where(unanswered_runs, run_inside_msgs, 0)
 
     # ---- text checks ---------------------------------------------------------------------------
-    shop_facts = [shop_text_facts(text[i]) for i in shop_pos.tolist()]
+    shop_facts = [shop_text_facts(texts[i]) for i in order[shop_pos].tolist()]
     asks = np.array([f[0] for f in shop_facts], dtype=bool)
     next_step = np.array([f[2] for f in shop_facts], dtype=bool)
     cust_inside_pos = np.flatnonzero(inside_cust)
-    buying = np.array([customer_asks_to_buy(text[i]) for i in cust_inside_pos.tolist()], dtype=bool)
+    buying = np.array([customer_asks_to_buy(texts[i]) for i in order[cust_inside_pos].tolist()], dtype=bool)
     last_buy = _last_position(chat, cust_inside_pos[buying] if buying.size else cust_inside_pos[:0], nchat)
     last_step = _last_position(chat, shop_pos[next_step] if next_step.size else shop_pos[:0], nchat)
     asked_to_buy = last_buy >= 0
@@ -239,7 +240,7 @@ def build_report(
                 if resp_chats[r] or r in first_by or r in reply_by or (blame_by.size and blame_by[r])]
     for r in sorted(everyone, key=lambda r: (cols.responders[r][0] != ResponderKind.BOT.value, cols.responders[r][1].casefold())):
         sales = int(resp_sales[r])
-        shares = {s.value: (resp_stage[r][s.value] / sales if sales else 0.0) for s in SALES_STAGES}
+        shares = {s: (resp_stage[r][s] / sales if sales else 0.0) for s in STAGE_VALUES}
         kind, name = cols.responders[r]
         responders.append(ResponderResult(
             name=name, kind=kind, first_response=stats(first_by.get(r, [])), reply=stats(reply_by.get(r, [])),
@@ -277,8 +278,8 @@ def build_report(
             replies=int(reply_counts[c]), reply_median_sec=None if np.isnan(reply_medians[c]) else float(reply_medians[c]),
             inbound=int(inbound[c]), outbound=int(outbound[c]), unanswered_inbound=int(unanswered_chat[c]),
             advice=A.chat_advice(facts, slow_first_reply_sec),
-            spin=[s.value for s in SALES_STAGES if s.value in used],
-            spin_by_responder={cols.responders[r][1]: [s.value for s in SALES_STAGES if s.value in stages_by.get((c, r), ())]
+            spin=[s for s in STAGE_VALUES if s in used],
+            spin_by_responder={cols.responders[r][1]: [s for s in STAGE_VALUES if s in stages_by.get((c, r), ())]
                                for r in chat_responders.get(c, [])},
             converted=bool(converted[c]),
             last_message_at=datetime.fromtimestamp(last_at[c], zone) if not np.isnan(last_at[c]) else None,

@@ -17,7 +17,7 @@ import numpy as np
 import peewee as pw
 
 from ottenok_desktop.engine.analytics.model import (
-    LOOKAHEAD, LOOKBACK, ChatInfo, MessageColumns, Period, ReportInput, responder_for,
+    LOOKAHEAD, LOOKBACK, MANAGER_SENDER_KINDS, ChatInfo, MessageColumns, Period, ReportInput, responder_for,
 )
 from ottenok_desktop.services.storage.models import AuditLog, Chat, Message, Order, Ticket
 
@@ -39,7 +39,7 @@ def _epochs(values: tuple[Any, ...] | list[Any]) -> np.ndarray:
     if not values:
         return np.zeros(0, dtype=np.float64)
     if isinstance(values[0], str):
-        stamps = np.array([v.replace(" ", "T") for v in values], dtype="datetime64[us]")
+        stamps = np.array(values, dtype="datetime64[us]")  # numpy parses "YYYY-MM-DD HH:MM:SS[.ffffff]"
     else:
         stamps = np.array([v.replace(tzinfo=None) if v.tzinfo is None else
                            v.astimezone(timezone.utc).replace(tzinfo=None) for v in values], dtype="datetime64[us]")
@@ -56,39 +56,29 @@ def load_period(period: Period) -> ReportInput:
     ids = {row[0]: i for i, row in enumerate(chat_rows)}
     keys = [row[1] for row in chat_rows]
     chats = {row[1]: ChatInfo(row[1], row[2] or "", row[3] or "", row[4] or "whatsapp") for row in chat_rows}
+    shop_kinds = ("bot", *sorted(MANAGER_SENDER_KINDS))
     rows = _rows(Message.select(Message.chat, Message.created_at, Message.direction, Message.sender_kind,
                                 Message.sender_name, Message.text)
                  .where(Message.chat.in_(active) & (Message.created_at >= window_start)
-                        & (Message.created_at < window_end) & (Message.sender_kind != SYSTEM)))
-    responder_index: dict[tuple[str, str], int] = {}
+                        & (Message.created_at < window_end)
+                        & ((Message.direction == "in") & (Message.sender_kind != SYSTEM)
+                           | (Message.direction == "out") & Message.sender_kind.in_(shop_kinds))))
+    # every `in` row is the customer's; an `out` row is answered by its responder
     responders: list[tuple[str, str]] = []
     codes: dict[tuple[str, str, str], int] = {}
-    keep: list[int] = []
-    responder: list[int] = []
-    for i, (_chat, _at, direction, kind, name, _text) in enumerate(rows):
-        if direction == "in":
-            keep.append(i)
-            responder.append(-1)
-            continue
-        code = codes.get((direction, kind, name))
-        if code is None:
-            who = responder_for(kind, name or "")
-            if who is None:
-                code = -2  # an outgoing row of no known sender: not a shop answer
-            else:
-                code = responder_index.setdefault(who, len(responders))
-                if code == len(responders):
-                    responders.append(who)
-            codes[(direction, kind, name)] = code
-        if code >= 0:
-            keep.append(i)
-            responder.append(code)
-    kept = [rows[i] for i in keep]
-    chat_col = np.array([ids.get(r[0], -1) for r in kept], dtype=np.int64)
+    for direction, kind, name in {(r[2], r[3], r[4]) for r in rows}:
+        who = None if direction == "in" else responder_for(kind, name or "")
+        if who is not None and who not in responders:
+            responders.append(who)
+        codes[(direction, kind, name)] = -1 if who is None else responders.index(who)
+    if rows:
+        chat_ids, stamps, directions, kinds, names, texts = zip(*rows)
+    else:
+        chat_ids = stamps = directions = kinds = names = texts = ()
+    responder = np.array([codes[key] for key in zip(directions, kinds, names)], dtype=np.int64)
     columns = MessageColumns(
-        keys=keys, chat=chat_col, at=_epochs([r[1] for r in kept]),
-        customer=np.array(responder, dtype=np.int64) < 0, responders=responders,
-        responder=np.array(responder, dtype=np.int64), text=[r[5] or "" for r in kept],
+        keys=keys, chat=np.array([ids.get(c, -1) for c in chat_ids], dtype=np.int64), at=_epochs(stamps),
+        customer=responder < 0, responders=responders, responder=responder, text=list(texts),
     )
     earlier = {keys[ids[row[0]]] for row in _rows(
         Message.select(Message.chat)

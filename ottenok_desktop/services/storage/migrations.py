@@ -24,8 +24,16 @@ def _v1_initial(db: pw.Database) -> None:
     db.create_tables([model for model in m.ALL_MODELS if model is not m.SchemaVersion])
 
 
+def _v2_message_created_at_index(db: pw.Database) -> None:
+    """Reports select a period's messages by time across all chats (issue 14): without
+    this index a day's report scans every message. IF NOT EXISTS: a database created at
+    v1 by this version already has it (models.Message.Meta.indexes)."""
+    db.execute_sql('CREATE INDEX IF NOT EXISTS "message_created_at" ON "message" ("created_at")')
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (1, "initial schema", _v1_initial),
+    (2, "index messages by time (reports)", _v2_message_created_at_index),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -149,3 +149,18 @@ def test_json_has_the_contract_fields() -> None:
     assert set(responder["first_response_sec"]) == {"count", "median", "p90", "mean"}
     assert "response_rate" in doc["overall"]
     assert set(doc["chats"][0]) >= {"chat", "responders", "first_response_sec", "unanswered_inbound", "advice", "spin"}
+
+
+def test_shop_messages_alone_make_no_runs() -> None:
+    r = report([msg("n", "13:00", "bot", "Хотела уточнить, актуальна ли модель?")])
+    c = chat(r, "n")
+    assert (c.inbound, c.outbound, c.unanswered_inbound, c.advice) == (0, 1, 0, [])
+    assert r.overall.customer_chats == 0 and r.overall.response_rate is None
+    assert r.responder("Бот").chats == 1  # type: ignore[union-attr]
+
+
+def test_plan_in_order_and_too_few_sales_chats() -> None:
+    shares = {"situation": 0.9, "problem": 0.7, "implication": 0.5, "need_payoff": 0.6}
+    assert A.spin_plan(shares, 10) == ["SPIN в норме: все четыре типа вопросов звучат достаточно часто."]
+    assert A.spin_plan(shares, 2) == ["Мало продающих чатов за период — план не составлен."]
+    assert A.spin_plan({**shares, "need_payoff": 0.59}, 10)[0].startswith("Направляющие вопросы — 59 % (цель 60 %)")

@@ -3,7 +3,8 @@ answered (median and P90 in working time), what went unanswered, response rate a
 conversion, charts (pyqtgraph), SPIN per responder, and the advice list (a click opens
 the chat). The export button writes the same Excel workbook as the CLI.
 
-The report is loaded on the database thread and computed in the executor; pyqtgraph is
+The rows are loaded in steps at background priority (the engine's database work goes
+first) and the report is computed in the executor; pyqtgraph is
 imported when the tab first draws (not at console start-up).
 """
 
@@ -25,7 +26,7 @@ from ..engine.analytics.compute import build_report
 from ..engine.analytics.model import ReportInput, period_for
 from ..engine.analytics.report import Report
 from ..engine.analytics.summary import format_duration, percent
-from ..services.reports.loader import load_period
+from ..services.reports.loader import load_period_in_steps
 from . import strings as S
 from .context import Context
 
@@ -152,7 +153,7 @@ class ReportsTab(QWidget):
         period = self.selected_period()
         self.status.setText(S.REPORT_LOADING)
         settings = self.ctx.engine.settings
-        report_input = await self.ctx.db(load_period, period)
+        report_input = await load_period_in_steps(self.ctx.engine.db, period, self.ctx.engine.executor)
         report = await self.ctx.in_executor(
             lambda: build_report(report_input, settings.work_hours,
                                  slow_first_reply_sec=settings.slow_first_reply_minutes * 60.0))

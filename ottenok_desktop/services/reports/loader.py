@@ -1,15 +1,20 @@
 """Rows of one period from the program's database, for `engine.analytics.compute`.
 
-Runs on the database thread (`db.call(load_period, period)`). Plain peewee queries, no
-SQLite-only SQL, so the PostgreSQL storage serves the same report. Five queries: the
-period's messages (and a look-back/look-ahead window) of the chats active in it, those
-chats, which of them had a customer message before the period, confirmed orders,
-tickets and hand-offs. Times come back as naive UTC (stored that way) and are turned
-into epoch seconds without peewee's per-row date parsing.
+`load_period` runs on the database thread in one call (CLI, tests);
+`load_period_in_steps` (console, scheduled reports) splits the same queries into calls of
+500 chats at background priority so the engine's own work runs between them. Plain peewee
+queries, no SQLite-only SQL, so the PostgreSQL storage serves the same report: the chats
+active in the period (index on message.created_at, migration v2), their messages in a
+look-back/look-ahead window, which had a customer message before the period, confirmed
+orders, tickets and hand-offs. Rows come back raw (no per-row model or date conversion);
+times are parsed in bulk by numpy.
 """
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -19,9 +24,12 @@ import peewee as pw
 from ottenok_desktop.engine.analytics.model import (
     LOOKAHEAD, LOOKBACK, MANAGER_SENDER_KINDS, ChatInfo, MessageColumns, Period, ReportInput, responder_for,
 )
+from ottenok_desktop.services.storage import Database
 from ottenok_desktop.services.storage.models import AuditLog, Chat, Message, Order, Ticket
 
 SYSTEM = "system"
+CHUNK = 500  # chats per message query (an IN list both SQLite and PostgreSQL take easily)
+REPORT_PRIORITY = 2  # behind the engine's NORMAL (1) and URGENT (0) database work
 
 
 def _naive_utc(moment: datetime) -> datetime:
@@ -46,23 +54,101 @@ def _epochs(values: tuple[Any, ...] | list[Any]) -> np.ndarray:
     return stamps.astype(np.int64) / 1e6
 
 
-def load_period(period: Period) -> ReportInput:
-    start, end = _naive_utc(period.start), _naive_utc(period.end)
-    window_start, window_end = _naive_utc(period.start - LOOKBACK), _naive_utc(period.end + LOOKAHEAD)
+@dataclass
+class _Raw:
+    """What the queries return, before it becomes a `ReportInput`."""
+
+    period: Period
+    chat_rows: list[tuple[Any, ...]]
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    earlier_ids: set[int] = field(default_factory=set)
+    orders: list[tuple[Any, ...]] = field(default_factory=list)
+    tickets: list[tuple[Any, ...]] = field(default_factory=list)
+    handoffs: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+class _Bounds:
+    def __init__(self, period: Period) -> None:
+        self.start, self.end = _naive_utc(period.start), _naive_utc(period.end)
+        self.window_start = _naive_utc(period.start - LOOKBACK)
+        self.window_end = _naive_utc(period.end + LOOKAHEAD)
+
+
+def _active_chats(period: Period) -> list[tuple[Any, ...]]:
+    """(id, chat_id, name, phone, channel) of the chats with a message in the period."""
+    b = _Bounds(period)
     active = (Message.select(Message.chat)
-              .where((Message.created_at >= start) & (Message.created_at < end) & (Message.sender_kind != SYSTEM))
+              .where((Message.created_at >= b.start) & (Message.created_at < b.end) & (Message.sender_kind != SYSTEM))
               .distinct())
-    chat_rows = _rows(Chat.select(Chat.id, Chat.chat_id, Chat.name, Chat.phone, Chat.channel).where(Chat.id.in_(active)))
-    ids = {row[0]: i for i, row in enumerate(chat_rows)}
-    keys = [row[1] for row in chat_rows]
-    chats = {row[1]: ChatInfo(row[1], row[2] or "", row[3] or "", row[4] or "whatsapp") for row in chat_rows}
+    return _rows(Chat.select(Chat.id, Chat.chat_id, Chat.name, Chat.phone, Chat.channel).where(Chat.id.in_(active)))
+
+
+def _messages(period: Period, chat_ids: list[int]) -> list[tuple[Any, ...]]:
+    """The window's customer and shop messages of these chats (system rows left out)."""
+    b = _Bounds(period)
     shop_kinds = ("bot", *sorted(MANAGER_SENDER_KINDS))
-    rows = _rows(Message.select(Message.chat, Message.created_at, Message.direction, Message.sender_kind,
+    return _rows(Message.select(Message.chat, Message.created_at, Message.direction, Message.sender_kind,
                                 Message.sender_name, Message.text)
-                 .where(Message.chat.in_(active) & (Message.created_at >= window_start)
-                        & (Message.created_at < window_end)
+                 .where(Message.chat.in_(chat_ids) & (Message.created_at >= b.window_start)
+                        & (Message.created_at < b.window_end)
                         & ((Message.direction == "in") & (Message.sender_kind != SYSTEM)
                            | (Message.direction == "out") & Message.sender_kind.in_(shop_kinds))))
+
+
+def _earlier(period: Period, chat_ids: list[int]) -> set[int]:
+    """Which of these chats had a customer message before the period."""
+    b = _Bounds(period)
+    return {row[0] for row in _rows(
+        Message.select(Message.chat)
+        .where(Message.chat.in_(chat_ids) & (Message.created_at < b.start) & (Message.direction == "in")
+               & (Message.sender_kind != SYSTEM))
+        .distinct())}
+
+
+def _extras(raw: _Raw) -> _Raw:
+    """Confirmed orders, tickets and hand-offs of the period."""
+    b = _Bounds(raw.period)
+    raw.orders = _rows(Order.select(Order.chat, Order.confirmed_at)
+                       .where((Order.state == "confirmed") & (Order.confirmed_at >= b.start) & (Order.confirmed_at < b.end)))
+    raw.tickets = _rows(Ticket.select(Ticket.created_at).where((Ticket.created_at >= b.start) & (Ticket.created_at < b.end)))
+    raw.handoffs = _rows(AuditLog.select(AuditLog.at).where(
+        (AuditLog.action == "handoff") & (AuditLog.at >= b.start) & (AuditLog.at < b.end)))
+    return raw
+
+
+def load_period(period: Period) -> ReportInput:
+    """All rows of a period in one go (on the database thread: `db.call_sync(load_period, p)`)."""
+    raw = _Raw(period, _active_chats(period))
+    ids = [row[0] for row in raw.chat_rows]
+    for chunk in _chunks(ids):
+        raw.rows.extend(_messages(period, chunk))
+        raw.earlier_ids |= _earlier(period, chunk)
+    return assemble(_extras(raw))
+
+
+async def load_period_in_steps(db: Database, period: Period, executor: Executor | None = None) -> ReportInput:
+    """The same rows in steps of `CHUNK` chats, each its own database call at background
+    priority, so the engine's own database work runs between them (a month's report never
+    holds the database thread for long); the rows are assembled in `executor`."""
+    raw = _Raw(period, await db.call(_active_chats, period, priority=REPORT_PRIORITY))
+    ids = [row[0] for row in raw.chat_rows]
+    for chunk in _chunks(ids):
+        raw.rows.extend(await db.call(_messages, period, chunk, priority=REPORT_PRIORITY))
+        raw.earlier_ids |= await db.call(_earlier, period, chunk, priority=REPORT_PRIORITY)
+    await db.call(_extras, raw, priority=REPORT_PRIORITY)
+    return await asyncio.get_running_loop().run_in_executor(executor, assemble, raw)
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+
+def assemble(raw: _Raw) -> ReportInput:
+    """Query rows → the column form the analytics reads (pure CPU, no database)."""
+    ids = {row[0]: i for i, row in enumerate(raw.chat_rows)}
+    keys = [row[1] for row in raw.chat_rows]
+    chats = {row[1]: ChatInfo(row[1], row[2] or "", row[3] or "", row[4] or "whatsapp") for row in raw.chat_rows}
+    rows = raw.rows
     # every `in` row is the customer's; an `out` row is answered by its responder
     responders: list[tuple[str, str]] = []
     codes: dict[tuple[str, str, str], int] = {}
@@ -80,19 +166,11 @@ def load_period(period: Period) -> ReportInput:
         keys=keys, chat=np.array([ids.get(c, -1) for c in chat_ids], dtype=np.int64), at=_epochs(stamps),
         customer=responder < 0, responders=responders, responder=responder, text=list(texts),
     )
-    earlier = {keys[ids[row[0]]] for row in _rows(
-        Message.select(Message.chat)
-        .where(Message.chat.in_(active) & (Message.created_at < start) & (Message.direction == "in")
-               & (Message.sender_kind != SYSTEM))
-        .distinct()) if row[0] in ids}
+    earlier = {keys[ids[chat_id]] for chat_id in raw.earlier_ids if chat_id in ids}
     converted: dict[str, float] = {}
-    orders = _rows(Order.select(Order.chat, Order.confirmed_at)
-                   .where((Order.state == "confirmed") & (Order.confirmed_at >= start) & (Order.confirmed_at < end)))
-    for (chat_id, _at), moment in zip(orders, _epochs([r[1] for r in orders]).tolist()):
+    for (chat_id, _at), moment in zip(raw.orders, _epochs([r[1] for r in raw.orders]).tolist()):
         if chat_id in ids:
             converted[keys[ids[chat_id]]] = moment
-    tickets = _epochs([r[0] for r in _rows(Ticket.select(Ticket.created_at)
-                                            .where((Ticket.created_at >= start) & (Ticket.created_at < end)))]).tolist()
-    handoffs = _epochs([r[0] for r in _rows(AuditLog.select(AuditLog.at).where(
-        (AuditLog.action == "handoff") & (AuditLog.at >= start) & (AuditLog.at < end)))]).tolist()
-    return ReportInput(period, chats, columns, earlier, converted, tickets, handoffs)
+    tickets = _epochs([r[0] for r in raw.tickets]).tolist()
+    handoffs = _epochs([r[0] for r in raw.handoffs]).tolist()
+    return ReportInput(raw.period, chats, columns, earlier, converted, tickets, handoffs)

@@ -30,7 +30,7 @@ from ottenok_desktop.engine.analytics.summary import headline_text
 from ottenok_desktop.engine.clock import Clock
 from ottenok_desktop.engine.tasks import TaskOwner
 from ottenok_desktop.services.reports.chart_png import bar_chart_png
-from ottenok_desktop.services.reports.loader import load_period
+from ottenok_desktop.services.reports.loader import load_period_in_steps
 from ottenok_desktop.services.reports.workbook import write_workbook
 from ottenok_desktop.services.storage import Database
 from ottenok_desktop.settings import Settings
@@ -130,7 +130,7 @@ class ReportScheduler:
         has no messages."""
         period = period_for(kind, day, self._clock.zone)
         async with self._lock:
-            report_input = await self._db.call(load_period, period)
+            report_input = await load_period_in_steps(self._db, period, self._executor)
             if not report_input.chats:
                 log.info("reports: no messages in %s %s; nothing saved", period.kind.value, period.label())
                 return None

@@ -65,3 +65,16 @@ def test_migration_adds_the_time_index_to_an_older_database(data_dir) -> None:  
         names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert "message_created_at" in names
         assert conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == 2
+
+
+async def test_loading_in_steps_gives_the_same_report(database: Database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from ottenok_desktop.services.reports import loader
+
+    fill(database)
+    monkeypatch.setattr(loader, "CHUNK", 2)  # three chats → two steps
+    period = period_for("week", date(2026, 11, 24), ALMATY)
+    whole = build_report(database.call_sync(load_period, period), WorkHours(9, 19))
+    stepped = build_report(await loader.load_period_in_steps(database, period), WorkHours(9, 19))
+    whole_json, stepped_json = whole.as_json(), stepped.as_json()
+    whole_json.pop("generated_at"), stepped_json.pop("generated_at")
+    assert stepped_json == whole_json and whole.overall.chats == 4

@@ -25,10 +25,11 @@ def _v1_initial(db: pw.Database) -> None:
 
 
 def _v2_message_created_at_index(db: pw.Database) -> None:
-    """Reports select a period's messages by time across all chats (issue 14): without
-    this index a day's report scans every message. IF NOT EXISTS: a database created at
-    v1 by this version already has it (models.Message.Meta.indexes)."""
-    db.execute_sql('CREATE INDEX IF NOT EXISTS "message_created_at" ON "message" ("created_at")')
+    """Reports find the chats active in a period by message time (issue 14): without this
+    index a day's report scans every message; with the chat id in it the lookup never
+    touches the table. IF NOT EXISTS: a database created at v1 by this version already
+    has it (models.Message.Meta.indexes)."""
+    db.execute_sql('CREATE INDEX IF NOT EXISTS "message_created_at_chat_id" ON "message" ("created_at", "chat_id")')
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [

@@ -85,7 +85,7 @@ class Message(BaseModel):
     class Meta:
         indexes = (
             (("chat", "external_id"), True), (("chat", "created_at"), False), (("turn_state",), False),
-            (("created_at",), False),  # reports: a period's messages across chats (migration v2)
+            (("created_at", "chat"), False),  # reports: the chats active in a period (migration v2)
         )
 
 

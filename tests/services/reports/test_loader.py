@@ -58,12 +58,12 @@ def test_migration_adds_the_time_index_to_an_older_database(data_dir) -> None:  
     path = data_dir / "v1.sqlite3"
     Database(path).open_sync().close_sync()
     with sqlite3.connect(path) as conn:  # make it look like a v1 file: no index, version 1
-        conn.execute('DROP INDEX "message_created_at"')
+        conn.execute('DROP INDEX "message_created_at_chat_id"')
         conn.execute("DELETE FROM schema_version WHERE version > 1")
     Database(path).open_sync().close_sync()
     with sqlite3.connect(path) as conn:
         names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-        assert "message_created_at" in names
+        assert "message_created_at_chat_id" in names
         assert conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == 2
 
 

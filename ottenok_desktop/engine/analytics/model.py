@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where columns are built (nothing heavy at import time)
+    import numpy as np
 
 
 class PeriodKind(StrEnum):
@@ -119,6 +121,8 @@ class MessageColumns:
 
     @classmethod
     def from_msgs(cls, msgs: list[Msg]) -> "MessageColumns":
+        import numpy as np
+
         keys: dict[str, int] = {}
         responders: dict[tuple[str, str], int] = {}
         chat, responder = [], []

@@ -7,7 +7,8 @@ Scheduling follows services/followups.py: APScheduler's `AsyncIOScheduler` arms 
 `date` job at the *real* moment the next run falls due (shop time may run faster than
 real time in demos), and the job only kicks an owned task, so stopping never cancels a
 report half-written. On start, a missed report (the program was off at the report time)
-is made at once if its files are absent. A period with no messages writes nothing.
+is made a minute after start if its files are absent. A period with no messages writes
+nothing. On an accelerated demo clock (`--time-scale`) nothing is scheduled.
 """
 
 from __future__ import annotations
@@ -19,26 +20,24 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, Sequence
 
 from ottenok_desktop.engine.analytics import schedule
 from ottenok_desktop.engine.analytics import texts as T
-from ottenok_desktop.engine.analytics.compute import build_report
 from ottenok_desktop.engine.analytics.model import PeriodKind, ReportInput, period_for
-from ottenok_desktop.engine.analytics.report import Report
-from ottenok_desktop.engine.analytics.summary import headline_text
 from ottenok_desktop.engine.clock import Clock
 from ottenok_desktop.engine.tasks import TaskOwner
-from ottenok_desktop.services.reports.chart_png import bar_chart_png
-from ottenok_desktop.services.reports.loader import load_period_in_steps
-from ottenok_desktop.services.reports.workbook import write_workbook
 from ottenok_desktop.services.storage import Database
 from ottenok_desktop.settings import Settings
+
+if TYPE_CHECKING:  # the computing modules (numpy, the workbook) load when a report is made
+    from ottenok_desktop.engine.analytics.report import Report
 
 log = logging.getLogger(__name__)
 JOB_ID = "reports-due"
 FOLDERS = {PeriodKind.DAY: "daily", PeriodKind.WEEK: "weekly", PeriodKind.MONTH: "monthly"}
 BUCKET_LABELS = ("1", "5", "15", "60", "240", ">240", "-")
+CATCH_UP_DELAY = 60.0  # real seconds after start before a missed report is made
 
 
 @dataclass(frozen=True)
@@ -65,11 +64,16 @@ def report_paths(reports_dir: Path, kind: PeriodKind, first_day: date) -> tuple[
 
 
 def chart_png(report: Report) -> bytes:
+    from ottenok_desktop.services.reports.chart_png import bar_chart_png
+
     return bar_chart_png([count for _label, count in report.buckets], BUCKET_LABELS)
 
 
 def save_report(report: Report, report_input: ReportInput, reports_dir: Path) -> SavedReport:
     """Write the JSON, workbook and chart of a report (blocking: run in an executor)."""
+    from ottenok_desktop.engine.analytics.summary import headline_text
+    from ottenok_desktop.services.reports.workbook import write_workbook
+
     json_path, xlsx_path, png_path = report_paths(reports_dir, report.period.kind, report.period.first_day)
     json_path.parent.mkdir(parents=True, exist_ok=True)
     write_workbook(report, xlsx_path, report_input)
@@ -83,7 +87,7 @@ def save_report(report: Report, report_input: ReportInput, reports_dir: Path) ->
 
 class ReportScheduler:
     def __init__(self, db: Database, clock: Clock, settings: Settings, executor: Executor,
-                 deliveries: Sequence[ReportDelivery] = ()) -> None:
+                 deliveries: Sequence[ReportDelivery] = (), *, catch_up_delay: float = CATCH_UP_DELAY) -> None:
         self._db = db
         self._clock = clock
         self._settings = settings
@@ -91,6 +95,7 @@ class ReportScheduler:
         self.deliveries: list[ReportDelivery] = list(deliveries)
         self.reports_dir = settings.data_dir / "reports"
         self._at = schedule.report_time(settings.report_time, settings.work_hours)
+        self._catch_up_delay = catch_up_delay
         self._tasks = TaskOwner("reports")
         self._lock = asyncio.Lock()
         self._scheduler: Any = None
@@ -102,6 +107,10 @@ class ReportScheduler:
 
     async def start(self) -> None:
         if self._running or not self.enabled:
+            return
+        if self._clock.scale != 1.0:
+            # a demo clock running days per minute would write a report every few seconds
+            log.info("reports: not scheduled on an accelerated shop clock (x%g)", self._clock.scale)
             return
         self._running = True
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -128,6 +137,8 @@ class ReportScheduler:
     async def make(self, kind: PeriodKind | str, day: date, *, deliver: bool = True) -> SavedReport | None:
         """Compute and save the report of the period containing `day`; None when the period
         has no messages."""
+        from ottenok_desktop.services.reports.loader import load_period_in_steps
+
         period = period_for(kind, day, self._clock.zone)
         async with self._lock:
             report_input = await load_period_in_steps(self._db, period, self._executor)
@@ -148,6 +159,8 @@ class ReportScheduler:
         return saved
 
     def _compute(self, report_input: ReportInput) -> Report:
+        from ottenok_desktop.engine.analytics.compute import build_report
+
         return build_report(report_input, self._settings.work_hours,
                             slow_first_reply_sec=self._settings.slow_first_reply_minutes * 60.0)
 
@@ -161,6 +174,7 @@ class ReportScheduler:
         return saved
 
     async def _catch_up(self) -> None:
+        await asyncio.sleep(self._catch_up_delay)  # real seconds: start-up and the first turns go first
         for kind, day in schedule.latest_due(self._clock.local(), self._at):
             period = period_for(kind, day, self._clock.zone)
             json_path, _x, _p = report_paths(self.reports_dir, kind, period.first_day)

@@ -68,7 +68,7 @@ async def test_a_run_saves_and_delivers(database: Database, settings: Settings, 
 async def test_start_catches_up_a_missed_weekly_report(database: Database, settings: Settings, executor) -> None:  # type: ignore[no-untyped-def]
     fill(database)
     clock = ManualClock(datetime(2026, 12, 1, 12, 0), zone=ALMATY)  # Tuesday: the week of the 23rd is due
-    reports = ReportScheduler(database, clock, settings, executor)
+    reports = ReportScheduler(database, clock, settings, executor, catch_up_delay=0.0)
     await reports.start()
     try:
         await reports._tasks.wait_idle()
@@ -87,4 +87,14 @@ async def test_disabled_reports_do_nothing(database: Database, settings: Setting
     await reports.stop()
     assert not (settings.data_dir / "reports").exists()
 
+
+async def test_nothing_is_scheduled_on_an_accelerated_clock(database: Database, settings: Settings, executor) -> None:  # type: ignore[no-untyped-def]
+    from ottenok_desktop.engine.clock import ShopClock
+
+    fill(database)
+    clock = ShopClock(ALMATY, start=datetime(2026, 12, 1, 12, 0, tzinfo=ALMATY), scale=3600.0)
+    reports = ReportScheduler(database, clock, settings, executor, catch_up_delay=0.0)
+    await reports.start()
+    await reports.stop()
+    assert not (settings.data_dir / "reports").exists()
 

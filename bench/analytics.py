@@ -169,7 +169,7 @@ def main() -> int:
                       f"{base_rows} rows {base:.2f} s (first response only, elapsed time); ratio {total / max(base, 1e-3):.2f}x")
         finally:
             db.close_sync()
-    unique = 100_000
+    unique = 50_000
     seconds = text_checks(unique)
     print(f"text checks (question, SPIN, next step) on {unique} unique shop messages, cache cold: {seconds:.2f} s "
           f"({seconds / unique * 1e6:.1f} µs each)")

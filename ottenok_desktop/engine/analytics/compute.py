@@ -39,6 +39,11 @@ def shop_text_facts(text: str) -> tuple[bool, tuple[str, ...], bool]:
 
 
 @lru_cache(maxsize=262144)
+def shop_next_step(text: str) -> bool:
+    return proposes_next_step(text)
+
+
+@lru_cache(maxsize=262144)
 def customer_asks_to_buy(text: str) -> bool:
     return asks_to_buy(text)
 
@@ -136,7 +141,10 @@ def build_report(
     unanswered_msgs = np.where(unanswered_runs, run_inside_msgs, 0)
 
     # ---- text checks ---------------------------------------------------------------------------
-    shop_facts = [shop_text_facts(texts[i]) for i in order[shop_pos].tolist()]
+    # SPIN and questions only matter in the period; outside it only whether a next step was offered
+    shop_inside_flags = inside[shop_pos].tolist()
+    shop_facts = [shop_text_facts(texts[i]) if flag else (False, (), shop_next_step(texts[i]))
+                  for i, flag in zip(order[shop_pos].tolist(), shop_inside_flags)]
     asks = np.array([f[0] for f in shop_facts], dtype=bool)
     next_step = np.array([f[2] for f in shop_facts], dtype=bool)
     cust_inside_pos = np.flatnonzero(inside_cust)

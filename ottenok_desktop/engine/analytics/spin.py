@@ -13,7 +13,7 @@ import re
 import threading
 from enum import StrEnum
 from functools import lru_cache
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from . import spin_words as W
 from .signals import is_question, sentences, words
@@ -48,14 +48,54 @@ def _phrase(cue: str) -> tuple[str, ...]:
     return _stem_all(words(cue))
 
 
+Phrase = tuple[str, ...]
+
+
+def _key(stem: str) -> str:
+    """Index key of a stem: its first four letters (a cue of 4+ letters meets a stem only if
+    the stem begins with it, so they share these; a shorter cue must equal the stem)."""
+    return stem[:4]
+
+
+class _Stage:
+    """Cue phrases indexed by their first stem's key, so a question is matched with one
+    dictionary look-up per word instead of a scan over every cue."""
+
+    def __init__(self, cues: Sequence[str]) -> None:
+        self.by_key: dict[str, list[Phrase]] = {}
+        for cue in cues:
+            phrase = _phrase(cue)
+            if phrase:
+                self.by_key.setdefault(_key(phrase[0]), []).append(phrase)
+
+    def opens(self, stems: Phrase) -> bool:
+        return any(len(stems) >= len(p) and _at(stems, 0, p) for p in self.by_key.get(_key(stems[0]), ())) if stems else False
+
+
+# Stages in the order they are tried; the first (most specific) stage with a cue wins.
+_ORDER = (SpinStage.NONE, SpinStage.NEED_PAYOFF, SpinStage.IMPLICATION, SpinStage.PROBLEM, SpinStage.SITUATION)
+
+
 class _Cues:
     def __init__(self) -> None:
-        self.none_openers = [_phrase(c) for c in W.NONE_OPENERS]
-        self.none = [_phrase(c) for c in W.NONE_PHRASES]
-        self.need_payoff = [_phrase(c) for c in W.NEED_PAYOFF]
-        self.implication = [_phrase(c) for c in W.IMPLICATION]
-        self.problem = [_phrase(c) for c in W.PROBLEM]
-        self.situation = [_phrase(c) for c in W.SITUATION]
+        self.none_openers = _Stage(W.NONE_OPENERS)
+        # every stage's phrases in one index: key → [(rank in _ORDER, phrase)]
+        self.by_key: dict[str, list[tuple[int, Phrase]]] = {}
+        for rank, cues in enumerate((W.NONE_PHRASES, W.NEED_PAYOFF, W.IMPLICATION, W.PROBLEM, W.SITUATION)):
+            for key, phrases in _Stage(cues).by_key.items():
+                self.by_key.setdefault(key, []).extend((rank, p) for p in phrases)
+
+    def best_rank(self, stems: Phrase) -> int | None:
+        """The rank of the most specific stage with a cue in `stems` (one pass)."""
+        best: int | None = None
+        n = len(stems)
+        for i, stem in enumerate(stems):
+            for rank, phrase in self.by_key.get(stem[:4], ()):
+                if (best is None or rank < best) and i + len(phrase) <= n and _at(stems, i, phrase):
+                    best = rank
+                    if rank == 0:
+                        return 0
+        return best
 
 
 @lru_cache(maxsize=1)
@@ -69,24 +109,13 @@ def _meets(stem: str, cue: str) -> bool:
     return stem == cue or (len(cue) >= 4 and stem.startswith(cue))
 
 
-def _at(stems: tuple[str, ...], i: int, phrase: tuple[str, ...]) -> bool:
+def _at(stems: Phrase, i: int, phrase: Phrase) -> bool:
     return all(_meets(stems[i + k], cue) for k, cue in enumerate(phrase))
 
 
-def _contains(stems: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    if n == 0:
-        return False
-    return any(_at(stems, i, phrase) for i in range(len(stems) - n + 1))
-
-
-def _any(stems: tuple[str, ...], phrases: Iterable[tuple[str, ...]]) -> bool:
-    return any(_contains(stems, p) for p in phrases)
-
-
-def _starts(stems: tuple[str, ...], phrases: Iterable[tuple[str, ...]]) -> bool:
+def _opens(stems: Phrase, stage: _Stage) -> bool:
     body = stems[1:] if stems and stems[0] in ("а", "и", "ну", "так") else stems
-    return any(p and len(body) >= len(p) and _at(body, 0, p) for p in phrases)
+    return stage.opens(body)
 
 
 @lru_cache(maxsize=65536)
@@ -96,15 +125,12 @@ def classify_question(question: str) -> SpinStage:
     if not stems:
         return SpinStage.NONE
     cues = _cues()
-    if _starts(stems, cues.none_openers) or _any(stems, cues.none):
+    if _opens(stems, cues.none_openers):
         return SpinStage.NONE
-    if _any(stems, cues.need_payoff):
-        return SpinStage.NEED_PAYOFF
-    if _any(stems, cues.implication):
-        return SpinStage.IMPLICATION
-    if _any(stems, cues.problem):
-        return SpinStage.PROBLEM
-    if _any(stems, cues.situation) or any(_SIZE_RE.fullmatch(t) for t in stems):
+    rank = cues.best_rank(stems)
+    if rank is not None:
+        return _ORDER[rank]
+    if any(_SIZE_RE.fullmatch(t) for t in stems):
         return SpinStage.SITUATION
     return SpinStage.NONE
 

@@ -10,7 +10,10 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["channel.py", "inventory.py", "retrieval.py", "confirmation.py", "person_request.py", "routing.py", "dialogues.py", "extraction.py", "dialogue.py", "followups.py", "console.py"]
+BENCHMARKS = [
+    "channel.py", "inventory.py", "retrieval.py", "routing.py", "confirmation.py", "person_request.py",
+    "extraction.py", "dialogue.py", "dialogues.py", "followups.py", "console.py", "spin.py", "analytics.py",
+]
 
 
 def main(names: list[str]) -> int:

@@ -1,5 +1,5 @@
 """Command line: the console by default; --headless for the engine alone; --self-test;
-and subcommands (kb, inventory, orders, tickets). See DESIGN.md §3 for the contract."""
+and subcommands (kb, inventory, orders, tickets, report, spin). See DESIGN.md §3 for the contract."""
 
 from __future__ import annotations
 

@@ -127,6 +127,7 @@ def build_engine(
     engine.followups = followups
     commands.bind_followups(followups)
     _attach_telegram(engine, settings, telegram_url, telegram_poll_timeout)
+    engine.reports = _build_reports(settings, engine)
     return engine
 
 
@@ -196,3 +197,9 @@ def _build_followups(settings: Settings, engine: Engine, inventory: Any) -> Any:
     from .services.followups import FollowUpService
 
     return FollowUpService(engine.db, engine.bus, engine.clock, settings, enqueue=engine.enqueue_text, inventory=inventory)
+
+
+def _build_reports(settings: Settings, engine: Engine) -> Any:
+    from .services.reports.scheduler import ReportScheduler
+
+    return ReportScheduler(engine.db, engine.clock, settings, engine.executor)

@@ -38,6 +38,7 @@ from ottenok_desktop.settings import Settings
 if TYPE_CHECKING:  # aiohttp (the sandbox) and aiogram are imported only when needed
     from ottenok_desktop.services.greenapi.client import GreenApiClient
     from ottenok_desktop.services.greenapi.sandbox import GreenApiSandbox
+    from ottenok_desktop.services.reports.scheduler import ReportScheduler
     from ottenok_desktop.services.telegram.channel import TelegramChannel
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ class Engine:
         # the console and the Telegram operators' door still say `engine.desk.take_ticket(...)`
         self.desk = commands
         self.telegram: TelegramChannel | None = None  # set by the composition root when a bot token is set
+        self.reports: ReportScheduler | None = None  # scheduled daily/weekly reports (bootstrap sets it)
         self.tasks = TaskOwner("engine")
         self.dispatcher = Dispatcher(
             DbTurnStore(db), responder, bus, clock, max_concurrent=max_concurrent_turns, debounce=debounce,
@@ -143,6 +145,9 @@ class Engine:
         if self.followups is not None:
             await self.followups.start()
             self._running.append(self.followups)
+        if self.reports is not None:
+            await self.reports.start()
+            self._running.append(self.reports)
         self.tasks.spawn(self._report_queues(), name="queue-report")
 
     async def stop(self) -> None:
@@ -150,7 +155,8 @@ class Engine:
         turn stays pending and resumes at the next start) and the sender (queued messages
         stay in the outbox); then the services and the resources."""
         self.started = False
-        order = [self.telegram, self.poller, self.dispatcher, self.sender, self.followups, self.photos, self.knowledge, self.inventory]
+        order = [self.telegram, self.poller, self.dispatcher, self.sender, self.reports, self.followups, self.photos,
+                 self.knowledge, self.inventory]
         running, self._running = self._running, []
         for part in [p for p in order if p is not None and any(p is r for r in running)]:
             try:

@@ -109,6 +109,12 @@ class Settings:
     telegram_operator_ids: tuple[int, ...] = ()
     telegram_owner_chat_id: int | None = None
     demo_telegram: bool = False  # demo mode also runs a Telegram sandbox (aiogram's import is slow: opt-in)
+    # Analytics (issue 14): first reply slower than this many working minutes gets advice;
+    # the daily report is made at this shop time ("" = the opening hour) for the day before,
+    # the weekly one on Mondays at the same time for the week before.
+    slow_first_reply_minutes: int = 10
+    report_time: str = ""
+    reports_enabled: bool = True
     demo: bool = False
     time_scale: float = 1.0
     start_time: str = ""
@@ -212,6 +218,9 @@ ENV_NAMES: dict[str, str] = {
     "TELEGRAM_OPERATOR_IDS": "telegram_operator_ids",
     "TELEGRAM_OWNER_CHAT_ID": "telegram_owner_chat_id",
     "OTTENOK_DEMO_TELEGRAM": "demo_telegram",
+    "OTTENOK_SLOW_FIRST_REPLY_MIN": "slow_first_reply_minutes",
+    "OTTENOK_REPORT_TIME": "report_time",
+    "OTTENOK_REPORTS_ENABLED": "reports_enabled",
 }
 SECRET_NAMES = frozenset({"GREEN_API_TOKEN", "OPENAI_API_KEY", "TELEGRAM_BOT_TOKEN"})
 _TRUE = {"1", "true", "yes", "on", "да"}
@@ -290,6 +299,7 @@ def _hint(name: str, value: str) -> str:
 
 
 _PHONE_RE = re.compile(r"^\d{10,15}$")
+_CLOCK_RE = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d$")
 _HOURS_RE = re.compile(r"^\s*(\d{1,2})\s*[-–]\s*(\d{1,2})\s*$")
 
 
@@ -332,7 +342,15 @@ def _convert(name: str, value: str) -> Any:
             if not _PHONE_RE.match(phone):
                 raise SettingsError(name, _hint(name, value), "comma-separated phone numbers, e.g. 77011234567,77017654321")
         return phones
-    if name in ("NUDGE_ENABLED", "OTTENOK_DEMO_TELEGRAM"):
+    if name == "OTTENOK_SLOW_FIRST_REPLY_MIN":
+        if not value.isdigit() or not 1 <= int(value) <= 1440:
+            raise SettingsError(name, _hint(name, value), "whole minutes from 1 to 1440, e.g. 10")
+        return int(value)
+    if name == "OTTENOK_REPORT_TIME":
+        if value and not _CLOCK_RE.match(value):
+            raise SettingsError(name, _hint(name, value), "a shop time HH:MM, e.g. 09:00 (empty: the opening hour)")
+        return value
+    if name in {"NUDGE_ENABLED", "OTTENOK_REPORTS_ENABLED", "OTTENOK_DEMO_TELEGRAM"}:
         low = value.lower()
         if low in _TRUE:
             return True

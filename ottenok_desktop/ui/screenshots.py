@@ -73,7 +73,8 @@ async def render(out_dir: Path) -> list[Path]:
             await asyncio.sleep(1.0)
             shot(window, "takeover.png")
             for tab, name in ((window.tickets_tab, "tickets.png"), (window.inventory_tab, "inventory.png"),
-                              (window.knowledge_tab, "knowledge.png"), (window.followups_tab, "followups.png")):
+                              (window.knowledge_tab, "knowledge.png"), (window.followups_tab, "followups.png"),
+                              (window.reports_tab, "reports.png")):
                 window.tabs.setCurrentWidget(tab)
                 await tab.refresh()
                 if tab is window.knowledge_tab:  # show the test box in use, as a manager would

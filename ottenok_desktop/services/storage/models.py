@@ -83,7 +83,10 @@ class Message(BaseModel):
     created_at = UtcDateTimeField()
 
     class Meta:
-        indexes = ((("chat", "external_id"), True), (("chat", "created_at"), False), (("turn_state",), False))
+        indexes = (
+            (("chat", "external_id"), True), (("chat", "created_at"), False), (("turn_state",), False),
+            (("created_at", "chat"), False),  # reports: the chats active in a period (migration v2)
+        )
 
 
 class InboxItem(BaseModel):

@@ -128,6 +128,11 @@ def build_engine(
     commands.bind_followups(followups)
     _attach_telegram(engine, settings, telegram_url, telegram_poll_timeout)
     engine.reports = _build_reports(settings, engine)
+    if engine.telegram is not None and engine.telegram.reports is not None:
+        # the owner gets the daily and weekly reports on the phone
+        from .services.telegram.owner import OwnerReportDelivery
+
+        engine.reports.deliveries.append(OwnerReportDelivery(engine.telegram.reports))
     return engine
 
 

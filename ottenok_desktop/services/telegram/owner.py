@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ottenok_desktop.engine import events as ev
 from ottenok_desktop.engine import texts
@@ -22,8 +23,31 @@ from ottenok_desktop.services.storage.models import Chat, Ticket
 
 from .client import TelegramApi
 
+if TYPE_CHECKING:
+    from ottenok_desktop.services.reports.scheduler import SavedReport
+
 log = logging.getLogger(__name__)
 _TEXT_LIMIT = 4096
+
+
+class OwnerReportDelivery:
+    """The report scheduler's `ReportDelivery`: a saved daily/weekly report to the owner's chat
+    (the headline figures, then the chart image read from the saved PNG)."""
+
+    def __init__(self, delivery: "TelegramReportDelivery") -> None:
+        self._delivery = delivery
+
+    async def deliver(self, report: "SavedReport") -> None:
+        png = await asyncio.to_thread(_read_bytes, report.png_path)
+        await self._delivery.deliver(report.caption, report.text, png)
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:  # the text still goes; the log says why the chart did not
+        log.warning("report chart %s unreadable; sending the text only", path)
+        return None
 
 
 class TelegramReportDelivery:

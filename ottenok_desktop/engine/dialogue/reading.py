@@ -45,6 +45,7 @@ ProductMatcher = Callable[[str], list[str]]
 PERSON_TOPICS = (it.PAYMENT_TROUBLE, it.COMPLAINT, it.WARRANTY, it.EXCHANGE, it.RETURN)
 # questions the stock file answers (the offer states them); every other topic is the documents'
 STOCK_TOPICS = frozenset({Topic.STOCK, Topic.PRICE, Topic.AVAILABILITY, Topic.PHOTO})
+RESTOCK_QUERY = "новые поступления под заказ"
 MAX_KNOWLEDGE_QUESTIONS = 3  # a reply stays at 4 messages: more policy questions wait for the next turn
 
 
@@ -76,14 +77,29 @@ class Reading:
         not a delivery question; "а когда будут?" asks about restocking (the pre-order rule)."""
         found: list[Question] = []
         for q in self.questions:
-            if q.topic == Topic.AVAILABILITY and _RESTOCK.search(q.text.lower()):
-                q = Question(q.text, Topic.PREORDER, (Topic.PREORDER, *q.topics))
+            if q.topic in (Topic.AVAILABILITY, Topic.STOCK) and _RESTOCK.search(q.text.lower()) \
+                    and not _ABOUT_PEOPLE.search(q.text.lower()):
+                # searched as what it is: restocking and ordering what is not in stock
+                q = Question(f"{q.text} {RESTOCK_QUERY}", Topic.PREORDER, (Topic.PREORDER, *q.topics))
             if q.topic in STOCK_TOPICS or q.topic == Topic.OTHER:
                 continue
             if q.topic == Topic.DELIVERY and "?" not in q.text and it.ASK_DELIVERY not in it.detect_intents(q.text):
                 continue
             found.append(q)
         return tuple(found[:MAX_KNOWLEDGE_QUESTIONS])
+
+    @property
+    def asks_policy_only(self) -> bool:
+        """"а 38 есть? если будут малы, обменять можно?": a return/exchange asked about while
+        shopping — the documents answer it beside the stock facts; nothing to arrange yet."""
+        shopping = any(q.topic in STOCK_TOPICS for q in self.questions)
+        return self.topic in (it.RETURN, it.EXCHANGE) and shopping and bool(_HYPOTHETICAL.search(self.text.lower()))
+
+    @property
+    def declines(self) -> bool:
+        """"подумаю", "не надо тогда, спасибо": no pushing for the next order field."""
+        low = self.text.lower()
+        return self.reply_class == ReplyClass.THINK or (it.THANKS in self.intents and bool(_DECLINE.search(low)))
 
     def asks_about(self, topic: Topic) -> bool:
         return any(topic in q.topics for q in self.questions)
@@ -119,12 +135,16 @@ def route(reading: Reading, *, ticket_open: bool, support_stage: str) -> Route:
         return Route.PERSON
     if ticket_open:
         return Route.TICKET_OPEN
-    if support_stage or reading.topic:
+    if support_stage or (reading.topic and not reading.asks_policy_only):
         return Route.SUPPORT
     return Route.SALES
 
 
-_RESTOCK = re.compile(r"когда\s+(?:будут|поступ|привез|появ)|поступлен\w*|поступят")
+_RESTOCK = re.compile(r"когда\s+(?:будут|будет|поступ|привез|появ)|поступлен\w*|поступят")
+_ABOUT_PEOPLE = re.compile(r"менеджер|оператор|на\s+работе|вы\s+будете")
+# "если будут малы, обменять можно?": a question about the policy while shopping, not a return
+_HYPOTHETICAL = re.compile(r"(?<![а-я])(?:если|в\s+случае|а\s+вдруг|вдруг)(?![а-я])")
+_DECLINE = re.compile(r"не\s+надо|не\s+нужно|передумал\w*|не\s+буду|не\s+возьму")
 _CLAUSE_SPLIT = re.compile(r",\s*|\s+(?:и|а|или|ещё|еще|также)\s+", re.IGNORECASE)
 
 

@@ -41,7 +41,7 @@ from ottenok_desktop.engine.lexicon.questions import Question, Topic
 from ottenok_desktop.engine.clock import Clock
 from ottenok_desktop.engine.ports import (DialogueContext, Inventory, Knowledge, Llm, LlmFailure, PhotoSelector,
                                           PhotoSource, StockIndex, UnitOfWork, empty_context)
-from ottenok_desktop.engine.states import OrderState, ReplyClass
+from ottenok_desktop.engine.states import OrderState
 from ottenok_desktop.engine.turns import InboundText, OutgoingPart, Reply, Turn
 
 from . import decisions as d
@@ -76,6 +76,8 @@ PREVIEW_CHAT_ID = "preview@c.us"  # never stored: a preview applies nothing
 # questions the stock file answers, not a document
 PRODUCT_QUESTIONS = frozenset({it.ASK_PRICE, it.ASK_SIZES, it.ASK_COLORS})
 # questions about the product itself: searched together with the product's name
+TOPIC_QUERY_PREFIX = {Topic.RETURNS: "условия возврата и обмена в течение дней"}
+RESERVE_QUERY = "можно отложить забронировать пару бронь"
 PRODUCT_TOPICS = frozenset({Topic.SIZING, Topic.MATERIAL, Topic.HEEL, Topic.BOX, Topic.ORIGINALITY, Topic.CARE})
 # what the shop says when its documents have no answer for a question of that kind
 TOPIC_FALLBACKS = {Topic.DISCOUNT: texts.PRICE_IS_FIXED, Topic.PREORDER: texts.PREORDER_ASK_MANAGER,
@@ -160,7 +162,10 @@ class SalesResponder:
         if reading.command and not preview:
             return await self.support.manager_command(turn)
         # The knowledge search (the slow part) runs while the DB thread reads the chat.
-        knowledge_task = asyncio.ensure_future(self._knowledge(reading.text)) if self._wants_knowledge(reading) \
+        only = reading.questions[0] if len(reading.questions) == 1 else None
+        main_query = self._question_query(only, "") if only is not None and only.topic in TOPIC_QUERY_PREFIX \
+            else reading.text
+        knowledge_task = asyncio.ensure_future(self._knowledge(main_query)) if self._wants_knowledge(reading) \
             else None
         asked: list[tuple[Question, asyncio.Future[list[Any]]]] = []
         try:
@@ -172,9 +177,8 @@ class SalesResponder:
             # оригинал?"): the whole text finds the product's documents, not each policy; a
             # question about "them" (sizing, material, heel, box) is about the product in play.
             product = self._product_in_play(reading.text, ctx, state)
-            asked = [(q, asyncio.ensure_future(self._knowledge(
-                f"{policy_clause(q)} {product}" if product and q.topic in PRODUCT_TOPICS else policy_clause(q))))
-                for q in reading.knowledge_questions]
+            asked = [(q, asyncio.ensure_future(self._knowledge(self._question_query(q, product))))
+                     for q in reading.knowledge_questions]
             chosen = route(reading, ticket_open=ctx.ticket is not None, support_stage=state.support_stage)
             if chosen == Route.OPT_OUT:
                 # The follow-up service records the opt-out and acknowledges it once; selling
@@ -197,6 +201,13 @@ class SalesResponder:
             for task in (knowledge_task, *(t for _, t in asked)):
                 if task is not None and not task.done():
                     task.cancel()
+
+    @staticmethod
+    def _question_query(question: Question, product: str) -> str:
+        clause = policy_clause(question)
+        if question.topic == Topic.RETURNS:
+            return f"{TOPIC_QUERY_PREFIX[Topic.RETURNS]} {clause}"  # the policy's terms, not one case of it
+        return f"{clause} {product}" if product and question.topic in PRODUCT_TOPICS else clause
 
     def _products_named(self, text: str) -> list[tuple[str, str]]:
         """The distinct stock products a message names one by one ("лоферы шанель и баленсиага",
@@ -308,9 +319,14 @@ class SalesResponder:
             if compared else d.decide_sales(state=state, order=order, extracted=extracted, stock=stock, faq=faq,
                                   product_is_new=product_is_new, color_changed=color_changed, corrected=corrected,
                                   confirmed_now=confirmed_now, asks_stock=asks_stock,
-                                  thinking=reading.reply_class == ReplyClass.THINK and not reading.questions)
+                                  thinking=reading.declines and not reading.questions)
         if decision.faq and faq_section:
             _remember_section(state, faq_section)
+        if decision.action == d.THINK and (order is not None and order.product or state.last_product):
+            # "подумаю": offer to hold the pair, when the shop's documents say it can
+            hold = await self._one_answer(RESERVE_QUERY)
+            if hold:
+                decision = replace(decision, side_faq=hold)
         answers = await self._question_answers(asked, {faq_section} if decision.faq else set(), state, turn,
                                                self._product_in_play(turn.text, ctx, state) if order is None
                                                or not order.product else order.product)
@@ -548,6 +564,14 @@ class SalesResponder:
                 _remember_section(state, answer.section)
             answers.append(answer.text)
         return answers
+
+    async def _one_answer(self, query: str) -> str:
+        """1–2 sentences the documents give for `query`, or ""."""
+        hits = await self._knowledge(query)
+        snippets = snippets_from_hits(hits, self._product_of) if hits else []
+        answer = compose_faq(query, snippets, max_sentences=SIDE_FAQ_SENTENCES, max_chars=SIDE_FAQ_CHARS) \
+            if snippets else None
+        return answer.text if answer is not None and answer.text and not answer.stock_product else ""
 
     async def _knowledge(self, text: str, k: int = KNOWLEDGE_K) -> list[Any]:
         if self.knowledge is None or not text.strip():

@@ -61,7 +61,7 @@ async def test_haggling_gets_the_shops_rule_and_no_invented_discount(shop: Shop)
 
 async def test_thinking_is_not_pushed_and_a_photo_already_sent_is_said(shop: Shop) -> None:
     await shop.say(PHONE, "очки селин есть?")
-    assert texts_of(await shop.say(PHONE, "спасибо, подумаю")) == texts.THINK_REPLY
+    assert texts_of(await shop.say(PHONE, "спасибо, подумаю")).startswith(texts.THINK_REPLY)  # (+ a hold offer)
     assert texts.PHOTO_ALREADY_SENT in texts_of(await shop.say(PHONE, "фото есть?"))
 
 

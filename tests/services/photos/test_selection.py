@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ottenok_desktop.services.photos.base import Photo
-from ottenok_desktop.services.photos.selection import select_photos, select_showcase
+from ottenok_desktop.services.photos.selection import select_photos
 
 
 def photo(product: str, color: str, n: int) -> Photo:
@@ -40,13 +40,3 @@ def test_never_twice() -> None:
 
 def test_per_message_limit() -> None:
     assert len(select_photos(LOAFERS, None, set(), per_message=2)) == 2
-
-
-def test_showcase_limits() -> None:
-    products = [[photo(name, c, 1) for c in ("черный", "белый", "бежевый")]
-                for name in ("Лоферы Chanel", "Мюли Dior Dway", "Балетки Miu Miu", "Кеды Golden Goose")]
-    messages = select_showcase(products, set())
-    flat = [p for message in messages for p in message]
-    assert len(flat) == 6 and [len(m) for m in messages] == [3, 3]
-    assert [p.product for p in flat[:4]] == ["Лоферы Chanel", "Мюли Dior Dway", "Балетки Miu Miu", "Кеды Golden Goose"]
-    assert len({p.key for p in flat}) == 6

@@ -44,7 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not (args.command or args.headless or args.self_test):
             _show_settings_error(str(exc))  # the windowed .exe has no console
         return 2
-    secrets = [settings.green_api_token.reveal(), settings.openai_api_key.reveal()]
+    from .services.storage.urls import url_password
+
+    database_url = settings.database_url.reveal()
+    secrets = [settings.green_api_token.reveal(), settings.openai_api_key.reveal(), database_url, url_password(database_url)]
     level = logging.DEBUG if args.verbose else logging.INFO
     if args.command:
         configure_logging(None, secrets, level=logging.DEBUG if args.verbose else logging.WARNING)

@@ -73,4 +73,7 @@ class Prepared:
         return int(self.execute(**values).rowcount)
 
     def insert(self, **values: Any) -> int:
-        return int(self.execute(**values).lastrowid)
+        cursor = self.execute(**values)
+        if BaseModel._meta.database.returning_clause:  # PostgreSQL: INSERT … RETURNING id
+            return int(cursor.fetchone()[0])
+        return int(cursor.lastrowid)

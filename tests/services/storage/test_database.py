@@ -15,6 +15,9 @@ from ottenok_desktop.services.storage.database import NORMAL, URGENT
 from ottenok_desktop.services.storage.migrations import LATEST_VERSION, current_version
 from ottenok_desktop.services.storage.models import Chat
 from ottenok_desktop.services.storage.prepared import Prepared, db_time
+from tests.fakes.postgres import BACKENDS
+
+both = pytest.mark.parametrize("db_backend", BACKENDS)
 
 
 def test_pragmas_and_schema(database: Database) -> None:
@@ -51,6 +54,7 @@ async def test_all_work_runs_on_one_thread_and_urgent_first(data_dir: Path) -> N
     await db.close()
 
 
+@both
 async def test_errors_reach_the_caller(database: Database) -> None:
     def boom() -> None:
         raise ValueError("bad row")
@@ -94,6 +98,7 @@ def test_newer_database_is_refused(data_dir: Path) -> None:
         Database(path).open_sync()
 
 
+@both
 def test_prepared_statement_binds_by_name_and_keeps_constants(database: Database) -> None:
     add = Prepared(lambda p: Chat.insert(chat_id=p.chat_id, phone=p.phone, created_at=p.now, updated_at=p.now))
     bump = Prepared(lambda p: Chat.update(unanswered=Chat.unanswered + 1).where(Chat.chat_id == p.chat_id))
@@ -117,6 +122,7 @@ def _now():
     return datetime.now(timezone.utc)
 
 
+@both
 def test_times_round_trip_as_aware_utc(database: Database) -> None:
     from datetime import datetime, timedelta, timezone
 

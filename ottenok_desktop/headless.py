@@ -23,6 +23,10 @@ async def run_engine_until_signal(settings: Settings, stop: asyncio.Event | None
             loop.add_signal_handler(signum, stop.set)
         except (NotImplementedError, RuntimeError):  # Windows: fall back to KeyboardInterrupt
             pass
+    if settings.database_url:  # several seats: run the engine only while this seat holds the lease
+        from .seat_runner import run_seat_until
+
+        return await run_seat_until(settings, stop)
     engine = build_engine(settings)
     await engine.start()
     if engine.sandbox is not None:

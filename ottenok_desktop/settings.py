@@ -103,9 +103,10 @@ class Settings:
     time_scale: float = 1.0
     start_time: str = ""
     database_url: Secret = field(default_factory=lambda: Secret(""))  # postgresql://… (may hold a password)
+    seat_id: str = ""  # this seat's id (several seats); default the computer's name
     seat_name: str = ""  # this seat's manager name (several seats)
     seat_role: str = "leader-capable"  # leader-capable | console-only
-    lease_seconds: float = 15.0  # the engine lease: another seat takes over this long after the leader stops renewing
+    lease_seconds: float = 10.0  # the engine lease; another seat takes over within lease + lease/5 after the leader stops renewing
 
     # ---- derived values -------------------------------------------------------
     @property
@@ -202,6 +203,7 @@ ENV_NAMES: dict[str, str] = {
     "OTTENOK_NUDGE2_TEXT": "nudge2_text",
     "OTTENOK_PERSONA_NAME": "persona_name",
     "DATABASE_URL": "database_url",
+    "OTTENOK_SEAT_ID": "seat_id",
     "OTTENOK_SEAT_NAME": "seat_name",
     "OTTENOK_SEAT_ROLE": "seat_role",
     "OTTENOK_LEASE_SECONDS": "lease_seconds",
@@ -307,7 +309,7 @@ def _convert(name: str, value: str) -> Any:
         except ValueError:
             seconds = -1.0
         if not 2.0 <= seconds <= 600.0:
-            raise SettingsError(name, _hint(name, value), "seconds between 2 and 600, e.g. 15")
+            raise SettingsError(name, _hint(name, value), "seconds between 2 and 600, e.g. 10")
         return seconds
     if name == "GREEN_API_INSTANCE_ID":
         if value and not value.isdigit():

@@ -29,6 +29,7 @@ from typing import Any, Callable, TypeVar
 import peewee as pw
 
 from . import models as m
+from .lease import assert_epoch
 from .migrations import migrate
 from .urls import is_postgres_url, normalize_postgres_url, redact_url
 
@@ -101,6 +102,18 @@ class Database:
         self._db: pw.Database = pw.PostgresqlDatabase(None) if self.is_postgres else pw.SqliteDatabase(None)
         self._executor = _DbThread("ottenok-db", self._reconnect_if_broken if self.is_postgres else None)
         self._opened = False
+        self._fence: int | None = None
+
+    def set_fence(self, epoch: int | None) -> None:
+        """Fence every transaction (`atomic`) with the engine lease's epoch: each one first
+        checks, inside itself, that `epoch` still holds the lease and raises `LeaseLost`
+        (engine/lease.py) if not. The seat that leads sets it on the engine's database;
+        None (the default, and every console) writes unfenced."""
+        self._fence = epoch
+
+    @property
+    def fence(self) -> int | None:
+        return self._fence
 
     @property
     def kind(self) -> str:
@@ -181,6 +194,8 @@ class Database:
 
     def _in_transaction(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         with self._db.atomic():
+            if self._fence is not None:
+                assert_epoch(self._fence)
             return fn(*args, **kwargs)
 
     def call_sync(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

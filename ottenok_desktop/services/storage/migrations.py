@@ -25,12 +25,23 @@ from . import models as m
 log = logging.getLogger(__name__)
 
 
+V1_MODELS = (m.Chat, m.Message, m.InboxItem, m.OutboxItem, m.Order, m.Reservation, m.Ticket, m.Nudge, m.PhotoSent,
+             m.AuditLog)
+
+
 def _v1_initial(db: pw.Database) -> None:
-    db.create_tables([model for model in m.ALL_MODELS if model is not m.SchemaVersion])
+    db.create_tables(list(V1_MODELS))
+
+
+def _v2_seats_and_engine_lease(db: pw.Database) -> None:
+    """Several seats: the seats table and the single engine-lease row (epoch 0, nobody)."""
+    db.create_tables([m.Seat, m.EngineLease])
+    m.EngineLease.insert(id=1, holder_seat="", holder_instance="", epoch=0).execute()
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (1, "initial schema", _v1_initial),
+    (2, "seats and the engine lease", _v2_seats_and_engine_lease),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

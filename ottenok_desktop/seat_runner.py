@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from typing import Any, Awaitable, Callable
+from typing import Any, Callable
 
 from .engine.lease import LeaseChange, LeaseState
 from .engine.tasks import TaskOwner
@@ -32,25 +32,30 @@ def _default_factory(settings: Settings) -> Any:
 
 class SeatRunner:
     def __init__(self, settings: Settings, *, factory: EngineFactory = _default_factory, seat_id: str = "",
-                 interval: float | None = None, on_ready: Callable[[], Awaitable[None]] | None = None) -> None:
+                 interval: float | None = None, observer: Callable[[LeaseChange], None] | None = None) -> None:
         from .services.seats import SeatLease, default_seat_id, new_instance_id
         from .services.storage import Database
         from .services.storage.lease import SeatInfo
 
         self.settings = settings
         self._factory = factory
+        self._observer = observer  # told of every change of leadership (the console's status line)
         self._desired: asyncio.Queue[LeaseChange] = asyncio.Queue()
         self._tasks = TaskOwner("seat")
         self.engine: Any = None
         self.terms = 0  # how many times this seat started the engine
         info = SeatInfo(seat_id=seat_id or settings.seat_id or default_seat_id(), manager=settings.seat_name,
                         role=settings.seat_role, host=socket.gethostname(), instance=new_instance_id())
-        self.lease = SeatLease(Database(settings.database_target, application_name=f"ottenok seat {info.seat_id}"),
+        seat_db = Database(settings.database_target, application_name=f"ottenok seat {info.seat_id}",
+                           lock_timeout=max(0.5, settings.lease_seconds / 3))
+        self.lease = SeatLease(seat_db,
                                info, lease_seconds=settings.lease_seconds, interval=interval,
                                on_change=self._on_change)
 
     async def _on_change(self, change: LeaseChange) -> None:
         self._desired.put_nowait(change)
+        if self._observer is not None:
+            self._observer(change)
 
     async def start(self) -> None:
         self._tasks.spawn(self._follow(), name="seat-engine")

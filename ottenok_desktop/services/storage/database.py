@@ -47,6 +47,7 @@ PRAGMAS = {
 
 URGENT = 0
 NORMAL = 1
+IDLE_IN_TRANSACTION_TIMEOUT = 5.0  # seconds (PostgreSQL); our transactions last milliseconds
 
 
 class _DbThread:
@@ -94,11 +95,17 @@ class _DbThread:
 class Database:
     """`Database(path)` for SQLite, `Database("postgresql://…")` for a shared server."""
 
-    def __init__(self, path: Path | str, *, application_name: str = "ottenok") -> None:
+    def __init__(self, path: Path | str, *, application_name: str = "ottenok",
+                 idle_in_transaction_timeout: float = IDLE_IN_TRANSACTION_TIMEOUT, lock_timeout: float | None = None) -> None:
         self.is_postgres = is_postgres_url(path)
         self.path = None if self.is_postgres or str(path) == ":memory:" else Path(path)
         self._target = normalize_postgres_url(str(path)) if self.is_postgres else str(path)
         self._application_name = application_name
+        # PostgreSQL ends a session left idle inside a transaction (a frozen or sleeping
+        # seat): its locks must not hold up the other seats, nor a take-over of the lease.
+        self._pg_options = f"-c idle_in_transaction_session_timeout={int(idle_in_transaction_timeout * 1000)}"
+        if lock_timeout is not None:
+            self._pg_options += f" -c lock_timeout={int(lock_timeout * 1000)}"
         self._db: pw.Database = pw.PostgresqlDatabase(None) if self.is_postgres else pw.SqliteDatabase(None)
         self._executor = _DbThread("ottenok-db", self._reconnect_if_broken if self.is_postgres else None)
         self._opened = False
@@ -137,7 +144,7 @@ class Database:
     def _open_sync(self) -> None:
         if self.is_postgres:
             self._db.init(self._target, prefer_psycopg3=True, connect_timeout=10,
-                          application_name=self._application_name)
+                          application_name=self._application_name, options=self._pg_options)
         else:
             if self.path is not None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)

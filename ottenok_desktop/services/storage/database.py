@@ -30,6 +30,7 @@ import peewee as pw
 
 from . import models as m
 from .lease import assert_epoch
+from .listener import CHANNEL
 from .migrations import migrate
 from .urls import is_postgres_url, normalize_postgres_url, redact_url
 
@@ -47,6 +48,7 @@ PRAGMAS = {
 
 URGENT = 0
 NORMAL = 1
+_NOTIFY_IF_WRITTEN = (f"SELECT pg_notify('{CHANNEL}', %s) WHERE txid_current_if_assigned() IS NOT NULL")
 IDLE_IN_TRANSACTION_TIMEOUT = 5.0  # seconds (PostgreSQL); our transactions last milliseconds
 
 
@@ -203,7 +205,10 @@ class Database:
         with self._db.atomic():
             if self._fence is not None:
                 assert_epoch(self._fence)
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            if self.is_postgres:  # wake the other seats when this commits (only if it wrote)
+                self._db.execute_sql(_NOTIFY_IF_WRITTEN, (self._application_name,))
+            return result
 
     def call_sync(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """For CLI commands and tests that have no loop: run on the DB thread and wait."""

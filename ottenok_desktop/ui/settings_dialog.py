@@ -30,6 +30,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("drive", ("GOOGLE_DRIVE_PHOTOS_FOLDER_ID", "GOOGLE_CREDENTIALS_FILE")),
     ("shop", ("OTTENOK_PERSONA_NAME", "MANAGER_NUMBERS", "OTTENOK_WORK_HOURS", "OTTENOK_TIMEZONE")),
     ("nudges", ("NUDGE_ENABLED", "OTTENOK_NUDGE1_TEXT", "OTTENOK_NUDGE2_TEXT")),
+    ("seats", ("DATABASE_URL", "OTTENOK_SEAT_ID", "OTTENOK_SEAT_ROLE")),
 )
 LONG_TEXT = {"OTTENOK_NUDGE1_TEXT", "OTTENOK_NUDGE2_TEXT"}
 
@@ -52,6 +53,9 @@ def current_values(settings: Settings) -> dict[str, str]:
         "NUDGE_ENABLED": "1" if settings.nudge_enabled else "0",
         "OTTENOK_NUDGE1_TEXT": settings.nudge1_text,
         "OTTENOK_NUDGE2_TEXT": settings.nudge2_text,
+        "DATABASE_URL": settings.database_url.reveal(),
+        "OTTENOK_SEAT_ID": settings.seat_id,
+        "OTTENOK_SEAT_ROLE": settings.seat_role,
     }
 
 
@@ -192,6 +196,8 @@ class SettingsDialog(QDialog):
             return settings_checks.check_llm
         if group == "drive":
             return lambda values: settings_checks.check_drive(values, self.ctx.engine.executor)
+        if group == "seats":
+            return lambda values: settings_checks.check_database(values, self.ctx.engine.executor)
         return None
 
     def _run_check(self, group: str, check: Callable[[Mapping[str, str]], Awaitable[tuple[bool, str]]], button: QPushButton) -> None:

@@ -236,6 +236,7 @@ SETTINGS_GROUPS = {
     "drive": "Фото из Google Drive",
     "shop": "Магазин",
     "nudges": "Дожимы",
+    "seats": "Несколько рабочих мест (общая база PostgreSQL)",
     "console": "Консоль",
 }
 SETTINGS_LABELS = {
@@ -254,6 +255,9 @@ SETTINGS_LABELS = {
     "NUDGE_ENABLED": "Дожимы включены",
     "OTTENOK_NUDGE1_TEXT": "Текст первого дожима",
     "OTTENOK_NUDGE2_TEXT": "Текст второго дожима",
+    "DATABASE_URL": "Адрес базы (пусто — только этот компьютер)",
+    "OTTENOK_SEAT_ID": "Имя рабочего места (пусто — имя компьютера)",
+    "OTTENOK_SEAT_ROLE": "Роль: leader-capable или console-only",
     "MANAGER_NAME": "Ваше имя (видно в журнале)",
 }
 SETTINGS_SHOW_SECRET = "Показать"
@@ -271,6 +275,8 @@ CHECK_LLM_OK = "Модель ответила: «{answer}»"
 CHECK_DRIVE_NEED = "Укажите ID папки и файл ключа"
 CHECK_DRIVE_OK = "Файлов в папке: {count}"
 CHECK_ERROR = "Ошибка: {error}"
+CHECK_DB_NEED = "Укажите адрес базы PostgreSQL"
+CHECK_DB_OK = "База доступна (PostgreSQL {version}), рабочих мест: {seats}"
 CHECK_UNAVAILABLE = "Проверка недоступна в этой сборке"
 
 # Expected-value hints shown under an invalid field (from the setting's English rule).
@@ -284,6 +290,8 @@ SETTINGS_EXPECTED = {
     "OPENAI_MODEL": "название модели, например gpt-4o",
     "OTTENOK_PERSONA_NAME": "непустое имя",
     "NUDGE_ENABLED": "да или нет",
+    "DATABASE_URL": "адрес вида postgresql://ottenok:пароль@192.168.1.10:5432/ottenok",
+    "OTTENOK_SEAT_ROLE": "leader-capable (может вести бота) или console-only (только консоль)",
 }
 
 # ---- quick replies -----------------------------------------------------------------------------

@@ -72,3 +72,18 @@ def test_database_url_setting_is_checked_and_secret(tmp_path) -> None:
     assert "pw12345" not in str(caught.value) and "DATABASE_URL" in str(caught.value)
     assert load_settings(data_dir=tmp_path, environ={}, env_file=tmp_path / "none.env").database_target == (
         tmp_path.resolve() / "ottenok.sqlite3")
+
+
+def test_seat_settings_are_checked(tmp_path) -> None:
+    def load(**environ: str):
+        return load_settings(data_dir=tmp_path, environ=environ, env_file=tmp_path / "none.env")
+
+    settings = load(OTTENOK_SEAT_ID="kassa", OTTENOK_SEAT_NAME="Айгерим", OTTENOK_SEAT_ROLE="console-only",
+                    OTTENOK_LEASE_SECONDS="6")
+    assert (settings.seat_id, settings.seat_name, settings.seat_role, settings.lease_seconds) == (
+        "kassa", "Айгерим", "console-only", 6.0)
+    assert load().lease_seconds == 10.0 and load().seat_role == "leader-capable"
+    with pytest.raises(SettingsError, match="OTTENOK_SEAT_ROLE"):
+        load(OTTENOK_SEAT_ROLE="boss")
+    with pytest.raises(SettingsError, match="OTTENOK_LEASE_SECONDS"):
+        load(OTTENOK_LEASE_SECONDS="1")

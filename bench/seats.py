@@ -55,20 +55,24 @@ def percentile(values: list[float], q: float) -> float:
 class Seat:
     def __init__(self, proc: asyncio.subprocess.Process) -> None:
         self.proc = proc
-        self.lines: asyncio.Queue[str] = asyncio.Queue()
+        self.lines: list[tuple[float, str]] = []  # (arrival time, line)
         self._reader = asyncio.ensure_future(self._read())
 
     async def _read(self) -> None:
         assert self.proc.stdout is not None
         while line := await self.proc.stdout.readline():
-            self.lines.put_nowait(line.decode().strip())
+            self.lines.append((time.perf_counter(), line.decode().strip()))
 
     async def wait_line(self, prefix: str, timeout: float) -> float:
+        """When the first line starting with `prefix` arrived (waiting for it if need be)."""
         deadline = time.perf_counter() + timeout
         while True:
-            line = await asyncio.wait_for(self.lines.get(), max(0.01, deadline - time.perf_counter()))
-            if line.startswith(prefix):
-                return time.perf_counter()
+            for at, line in self.lines:
+                if line.startswith(prefix):
+                    return at
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"no {prefix!r} line within {timeout} s: {self.lines}")
+            await asyncio.sleep(0.005)
 
 
 async def spawn_seat(box: SandboxProcess, url: str, root: Path, seat_id: str, lease: float) -> Seat:
@@ -89,11 +93,14 @@ async def takeover(server: PostgresServer, runs: int, lease: float) -> None:
     root = Path(tempfile.mkdtemp(prefix="ottenok-seats-"))
     box = SandboxProcess(poll_scale=0.05, status_delay=0.01)
     times: list[float] = []
+    spawned: list[Seat] = []
     try:
         leader = await spawn_seat(box, url, root, "seat0", lease)
+        spawned.append(leader)
         await leader.wait_line("LEADER", 30)
         for run in range(1, runs + 1):
             follower = await spawn_seat(box, url, root, f"seat{run}", lease)
+            spawned.append(follower)
             await asyncio.sleep(lease / 5 + 0.5)  # the follower has ticked at least once
             leader.proc.send_signal(signal.SIGKILL)
             killed = time.perf_counter()
@@ -104,6 +111,10 @@ async def takeover(server: PostgresServer, runs: int, lease: float) -> None:
         leader.proc.send_signal(signal.SIGTERM)
         await leader.proc.wait()
     finally:
+        for seat in spawned:
+            if seat.proc.returncode is None:
+                seat.proc.kill()
+                await seat.proc.wait()
         box.close()
     bound = lease + max(0.5, lease / 5)
     print(f"[take-over] lease {lease:.0f} s, {runs} SIGKILLs of the leader: p50 {statistics.median(times):.2f} s, "

@@ -43,7 +43,9 @@ class SeatRunner:
         self._desired: asyncio.Queue[LeaseChange] = asyncio.Queue()
         self._tasks = TaskOwner("seat")
         self.engine: Any = None
+        self._listener: Any = None
         self.terms = 0  # how many times this seat started the engine
+        self.wakes = 0  # sender wake-ups caused by other seats' writes
         info = SeatInfo(seat_id=seat_id or settings.seat_id or default_seat_id(), manager=settings.seat_name,
                         role=settings.seat_role, host=socket.gethostname(), instance=new_instance_id())
         seat_db = Database(settings.database_target, application_name=f"ottenok seat {info.seat_id}",
@@ -87,9 +89,31 @@ class SeatRunner:
             return
         self.engine = engine
         self.terms += 1
+        self._listen_for_other_seats(engine)
         log.info("engine running on this seat under epoch %d", epoch)
 
+    def _listen_for_other_seats(self, engine: Any) -> None:
+        """A manager's message queued on another seat must leave now, not at the sender's next
+        periodic scan: wake the sender when another seat commits a write."""
+        if not engine.db.is_postgres or getattr(engine, "sender", None) is None:
+            return
+        from .services.storage.listener import ChangeListener
+
+        own = engine.db.application_name
+
+        def hint(payload: str, resync: bool) -> None:
+            if resync or payload != own:
+                self.wakes += 1
+                engine.sender.wake()
+
+        self._listener = ChangeListener(engine.db.url, asyncio.get_running_loop(), hint,
+                                        application_name=f"ottenok leader listener {self.lease.seat.seat_id}")
+        self._listener.start()
+
     async def _stop_engine(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            await asyncio.get_running_loop().run_in_executor(None, listener.stop)
         engine, self.engine = self.engine, None
         if engine is not None:
             try:

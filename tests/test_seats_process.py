@@ -205,3 +205,45 @@ async def test_two_seats_pressing_take_at_once_one_wins_each_ticket(tmp_path: Pa
     rows = dict(query(postgres_url, "select id, manager from ticket"))
     for manager, taken in won.items():
         assert all(rows[i] == manager for i in taken)  # the loser is told who has it
+
+
+async def test_a_console_seat_takes_a_chat_and_writes_through_the_leader(tmp_path: Path, postgres_url: str) -> None:
+    """Seat B (a console, in this process) takes a chat and writes; the leader (seat A, a
+    process) stops answering that chat and sends the manager's message on the wake-up from
+    B's commit — long before its sender's periodic rescan (30 s)."""
+    from datetime import datetime, timezone
+
+    from ottenok_desktop.services.storage import Database
+    from ottenok_desktop.services.storage import outbox as ob
+    from ottenok_desktop.services.storage.chats import set_owner
+
+    sandbox = GreenApiSandbox(poll_scale=0.05, status_delay=0.01, seed=19)
+    await sandbox.start()
+    seats: list[SeatProc] = []
+    console = await Database(postgres_url, application_name="console seat").open()
+    chat = "77051234567@c.us"
+    try:
+        leader = await start_seat(sandbox, postgres_url, tmp_path, "server")
+        seats.append(leader)
+        await wait_for(lambda: "LEADER 1" in leader.lines, "the server leads", 20)
+        sandbox.inject_text(chat, "здравствуйте, туфли лодочки 36 есть?")
+        await wait_for(lambda: any("лодочки 36" in m.text for m in sandbox.sent), "the bot's answer", 30)
+        await asyncio.sleep(1.0)  # the leader's sender is idle now, waiting for its next scan
+        now = datetime.now(timezone.utc)
+        await console.atomic(set_owner, chat, "manager", "Айгерим", now, "taken in the console")
+        await console.atomic(ob.queue_part, chat, now, text="Добрый день! Это Айгерим, сейчас уточню на складе",
+                             sender_kind="manager_app", sender_name="Айгерим")
+        await wait_for(lambda: any("Это Айгерим" in m.text for m in sandbox.sent), "the manager's message", 10)
+        sandbox.inject_text(chat, "а в бежевом цвете?")
+        await wait_for(lambda: query(postgres_url, "select turn_state from message where text = 'а в бежевом цвете?'"),
+                       "the customer's message stored", 30)
+        # not a turn for the bot: the manager owns the chat
+        assert query(postgres_url, "select turn_state from message where text = 'а в бежевом цвете?'") == [("",)]
+        assert query(postgres_url, "select owner, owner_name from chat where chat_id = '77051234567@c.us'") == [
+            ("manager", "Айгерим")]
+        assert not any("бежевом" in m.text for m in sandbox.sent)
+    finally:
+        await console.close()
+        for seat in seats:
+            await seat.finish()
+        await sandbox.stop()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import logging
 import queue
 import threading
@@ -97,12 +98,13 @@ class _DbThread:
 class Database:
     """`Database(path)` for SQLite, `Database("postgresql://…")` for a shared server."""
 
-    def __init__(self, path: Path | str, *, application_name: str = "ottenok",
+    def __init__(self, path: Path | str, *, application_name: str = "",
                  idle_in_transaction_timeout: float = IDLE_IN_TRANSACTION_TIMEOUT, lock_timeout: float | None = None) -> None:
         self.is_postgres = is_postgres_url(path)
         self.path = None if self.is_postgres or str(path) == ":memory:" else Path(path)
         self._target = normalize_postgres_url(str(path)) if self.is_postgres else str(path)
-        self._application_name = application_name
+        # also the payload of this process's NOTIFYs: a listener can tell its own writes apart
+        self._application_name = application_name or f"ottenok pid {os.getpid()}"
         # PostgreSQL ends a session left idle inside a transaction (a frozen or sleeping
         # seat): its locks must not hold up the other seats, nor a take-over of the lease.
         self._pg_options = f"-c idle_in_transaction_session_timeout={int(idle_in_transaction_timeout * 1000)}"
@@ -123,6 +125,10 @@ class Database:
     @property
     def fence(self) -> int | None:
         return self._fence
+
+    @property
+    def application_name(self) -> str:
+        return self._application_name
 
     @property
     def kind(self) -> str:

@@ -64,6 +64,13 @@ class SeatLease:
     def epoch(self) -> int:
         return self.machine.epoch
 
+    def holds(self) -> bool:
+        """This instance leads and its lease has not run out by its own clock. A sender
+        checks it right before each HTTP send: a claim made before a freeze must not go
+        out after it (GREEN-API takes no fencing token, so this local check is the guard
+        between the fenced claim and the request)."""
+        return self.machine.leading and self._monotonic() < self.machine.deadline
+
     @property
     def view(self) -> LeaseView | None:
         return self.machine.view

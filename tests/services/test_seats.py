@@ -32,12 +32,14 @@ async def test_the_second_seat_takes_over_when_the_leader_stops(postgres_url: st
     try:
         assert kassa.state is LeaseState.LEADER and kassa.epoch == 1
         assert laptop.state is LeaseState.FOLLOWER
+        assert kassa.holds() and not laptop.holds()
         await asyncio.sleep(0.6)  # several renewals: nothing changes
         assert kassa.state is LeaseState.LEADER and laptop.state is LeaseState.FOLLOWER
         await kassa._tasks.shutdown()  # the kassa PC freezes: no more renewals (its lease stays in the table)
         await wait_until(lambda: laptop.state is LeaseState.LEADER, "take-over", timeout=10)
         assert laptop.epoch == 2 and laptop_changes[-1].state is LeaseState.LEADER
         assert kassa.machine.leading  # frozen: it has not noticed yet
+        assert not kassa.holds()  # but a send checking its own clock would not go out
         await kassa.tick()  # it wakes up: its own clock ran out and the lease is someone else's
         assert kassa.state is LeaseState.FOLLOWER and kassa.view.holder_seat == "laptop"
     finally:

@@ -63,8 +63,10 @@ class LiveSync:
             self._wake.clear()
             try:
                 changes = await self._db.call(changes_since, self._cursor)
-            except Exception:
-                log.warning("catching up with other seats failed; retrying", exc_info=True)
+            except Exception as exc:  # e.g. the connection was cut: the next job reconnects
+                log.warning("catching up with other seats failed (%s); retrying", type(exc).__name__)
+                await asyncio.sleep(0.5)
+                self._wake.set()
                 continue
             self.catchups += 1
             self._publish(changes)

@@ -88,3 +88,25 @@ async def test_one_seat_on_sqlite_has_nobody_to_hear(data_dir: Path) -> None:
     await sync.stop()
     await db.close()
     assert sync.catchups == 0
+
+
+async def test_a_console_whose_connections_were_cut_still_hears_later_changes(postgres_url: str) -> None:
+    seat_a = await Database(postgres_url, application_name="seat A").open()
+    seat_b = await Database(postgres_url, application_name="seat B").open()
+    bus = ev.EventBus()
+    seen: list[ev.Event] = []
+    bus.subscribe(seen.append)
+    sync = LiveSync(seat_b, bus, fallback_every=60)
+    await sync.start()
+    try:
+        await wait_until(lambda: sync._listener is not None and sync._listener.connected.is_set(), "listening", 5)
+        with psycopg.connect(postgres_url, autocommit=True) as admin:  # the console's network drops
+            cut = admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE application_name IN ('seat B', 'ottenok listener')").fetchall()
+        assert len(cut) == 2
+        await seat_a.atomic(ob.queue_text, GULNARA, "Гульнара, подошва будет готова в пятницу", "manager_app", NOW, "Дана")
+        await wait_until(lambda: ev.ChatUpdated(GULNARA) in seen, "the change after the cut", 10)
+    finally:
+        await sync.stop()
+        await seat_a.close()
+        await seat_b.close()

@@ -26,9 +26,11 @@ headless: install
 	$(PY) -m ottenok_desktop --headless $(ARGS)
 
 self-test: install
+	@bash .ci/ensure_postgres.sh
 	QT_QPA_PLATFORM=$${QT_QPA_PLATFORM:-offscreen} $(PY) -m ottenok_desktop --self-test
 
 test: install
+	@bash .ci/ensure_postgres.sh
 	QT_QPA_PLATFORM=$${QT_QPA_PLATFORM:-offscreen} $(PY) -m pytest $(ARGS)
 
 bench: install

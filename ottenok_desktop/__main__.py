@@ -79,7 +79,10 @@ def _run(args: argparse.Namespace, state: _RunState) -> int:
             _show_settings_error(str(exc))  # the windowed .exe has no console
         return 2
     state.logs_dir = settings.logs_dir
-    secrets = [settings.green_api_token.reveal(), settings.openai_api_key.reveal()]
+    from .services.storage.urls import url_password
+
+    database_url = settings.database_url.reveal()
+    secrets = [settings.green_api_token.reveal(), settings.openai_api_key.reveal(), database_url, url_password(database_url)]
     level = logging.DEBUG if args.verbose else logging.INFO
     if args.command:
         state.redact = configure_logging(None, secrets, level=logging.DEBUG if args.verbose else logging.WARNING).redact

@@ -73,7 +73,7 @@ def build_engine(
     bus = bus or EventBus()
     clock = clock or clock_from_settings(settings.timezone, settings.start_time, settings.time_scale)
     executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ottenok-work")
-    db = Database(settings.database_path)
+    db = Database(settings.database_target)
     uow = DbUnitOfWork(db)
 
     if client is None:

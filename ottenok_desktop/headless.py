@@ -21,6 +21,10 @@ async def run_engine_until_signal(settings: Settings, stop: asyncio.Event | None
     stop = stop or asyncio.Event()
     signals = StopSignals(asyncio.get_running_loop(), stop.set)
     signals.install()
+    if settings.database_url:  # several seats: run the engine only while this seat holds the lease
+        from .seat_runner import run_seat_until
+
+        return await run_seat_until(settings, stop)
     engine = build_engine(settings)
     try:
         await engine.start()

@@ -118,6 +118,11 @@ class Settings:
     demo: bool = False
     time_scale: float = 1.0
     start_time: str = ""
+    database_url: Secret = field(default_factory=lambda: Secret(""))  # postgresql://… (may hold a password)
+    seat_id: str = ""  # this seat's id (several seats); default the computer's name
+    seat_name: str = ""  # this seat's manager name (several seats)
+    seat_role: str = "leader-capable"  # leader-capable | console-only
+    lease_seconds: float = 10.0  # the engine lease; another seat takes over within lease + lease/5 after the leader stops renewing
 
     # ---- derived values -------------------------------------------------------
     @property
@@ -155,6 +160,11 @@ class Settings:
     @property
     def database_path(self) -> Path:
         return self.data_dir / "ottenok.sqlite3"
+
+    @property
+    def database_target(self) -> Path | str:
+        """What `Database(...)` opens: the shared PostgreSQL URL when set, else the SQLite file."""
+        return self.database_url.reveal() or self.database_path
 
     @property
     def logs_dir(self) -> Path:
@@ -221,8 +231,14 @@ ENV_NAMES: dict[str, str] = {
     "OTTENOK_SLOW_FIRST_REPLY_MIN": "slow_first_reply_minutes",
     "OTTENOK_REPORT_TIME": "report_time",
     "OTTENOK_REPORTS_ENABLED": "reports_enabled",
+    "DATABASE_URL": "database_url",
+    "OTTENOK_SEAT_ID": "seat_id",
+    "OTTENOK_SEAT_NAME": "seat_name",
+    "OTTENOK_SEAT_ROLE": "seat_role",
+    "OTTENOK_LEASE_SECONDS": "lease_seconds",
 }
-SECRET_NAMES = frozenset({"GREEN_API_TOKEN", "OPENAI_API_KEY", "TELEGRAM_BOT_TOKEN"})
+SECRET_NAMES = frozenset({"GREEN_API_TOKEN", "OPENAI_API_KEY", "TELEGRAM_BOT_TOKEN", "DATABASE_URL"})
+SEAT_ROLES = ("leader-capable", "console-only")
 _TRUE = {"1", "true", "yes", "on", "да"}
 _FALSE = {"0", "false", "no", "off", "нет", ""}
 
@@ -313,8 +329,24 @@ def normalize_phone(value: str) -> str:
 
 def _convert(name: str, value: str) -> Any:
     value = value.strip()
+    if name == "DATABASE_URL":
+        if value and not re.match(r"^postgres(ql)?://\S+$", value, re.IGNORECASE):
+            raise SettingsError(name, _hint(name, value), "a PostgreSQL URL, e.g. postgresql://ottenok:password@192.168.1.10:5432/ottenok")
+        return Secret(value)
     if name in SECRET_NAMES:
         return Secret(value)
+    if name == "OTTENOK_SEAT_ROLE":
+        if value not in SEAT_ROLES:
+            raise SettingsError(name, _hint(name, value), " or ".join(SEAT_ROLES))
+        return value
+    if name == "OTTENOK_LEASE_SECONDS":
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = -1.0
+        if not 2.0 <= seconds <= 600.0:
+            raise SettingsError(name, _hint(name, value), "seconds between 2 and 600, e.g. 10")
+        return seconds
     if name == "GREEN_API_INSTANCE_ID":
         if value and not value.isdigit():
             raise SettingsError(name, _hint(name, value), "the numeric idInstance, e.g. 1101000001")

@@ -44,11 +44,52 @@ def executor():
     pool.shutdown(wait=True)
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server for the whole run (tests/fakes/postgres.py), started on
+    first use, with a migrated template database copied for each test."""
+    from tests.fakes.postgres import PostgresServer
+
+    server = PostgresServer().start()
+    try:
+        server.execute('CREATE DATABASE "ottenok_template"')
+        from ottenok_desktop.services.storage import Database
+
+        Database(server.url("ottenok_template")).open_sync().close_sync()  # the current schema
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture
-def database(data_dir: Path):
+def postgres_url(postgres_server) -> str:
+    """A fresh, migrated PostgreSQL database of its own for one test."""
+    url = postgres_server.create_database("ottenok_template")
+    yield url
+    postgres_server.drop_database(url)
+
+
+@pytest.fixture
+def empty_postgres_url(postgres_server) -> str:
+    """A fresh PostgreSQL database with no tables at all."""
+    url = postgres_server.create_database("template0")
+    yield url
+    postgres_server.drop_database(url)
+
+
+@pytest.fixture
+def db_backend() -> str:
+    """Which database `database` opens. Storage contract tests parametrize it
+    (`pytest.mark.parametrize("db_backend", BACKENDS)`, tests/fakes/postgres.py) to run on both."""
+    return "sqlite"
+
+
+@pytest.fixture
+def database(data_dir: Path, db_backend: str, request: pytest.FixtureRequest):
     from ottenok_desktop.services.storage import Database
 
-    db = Database(data_dir / "test.sqlite3").open_sync()
+    target = request.getfixturevalue("postgres_url") if db_backend == "postgresql" else data_dir / "test.sqlite3"
+    db = Database(target).open_sync()
     yield db
     db.close_sync()
 

@@ -39,7 +39,7 @@ def load_rows(settings: Any, state: str | None = None) -> list[dict[str, Any]]:
     from ottenok_desktop.services.storage import Database
     from ottenok_desktop.services.storage import orders as repo
 
-    db = Database(settings.database_path).open_sync()
+    db = Database(settings.database_target).open_sync()
     try:
         return db.call_sync(repo.list_orders, state)
     finally:

@@ -36,7 +36,7 @@ def run(args: Any) -> int:
         print(f"error: folder does not exist: {output.parent}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        db = Database(args.settings.database_path).open_sync()
+        db = Database(args.settings.database_target).open_sync()
         try:
             rows = db.call_sync(repo.list_tickets, args.status)
         finally:

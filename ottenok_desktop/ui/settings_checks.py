@@ -111,3 +111,29 @@ async def check_telegram(values: Mapping[str, str]) -> tuple[bool, str]:
         return False, _error_text(exc, (token,))
     finally:
         await api.aclose()
+
+
+async def check_database(values: Mapping[str, str], executor: Any) -> tuple[bool, str]:
+    """Connect to the shared PostgreSQL database typed in the dialog: its version and how
+    many seats have used it (0 for a new, empty database)."""
+    url = values.get("DATABASE_URL", "").strip()
+    if not url:
+        return False, S.CHECK_DB_NEED
+    from ..services.storage.urls import normalize_postgres_url, url_password
+
+    def probe() -> tuple[str, int]:
+        import psycopg
+
+        with psycopg.connect(normalize_postgres_url(url), connect_timeout=int(CHECK_TIMEOUT), autocommit=True) as conn:
+            version = str(conn.execute("SHOW server_version").fetchone()[0]).split()[0]
+            has_seats = conn.execute("SELECT to_regclass('seat') IS NOT NULL").fetchone()[0]
+            seats = conn.execute("SELECT count(*) FROM seat").fetchone()[0] if has_seats else 0
+            return version, int(seats)
+
+    try:
+        version, seats = await asyncio.wait_for(
+            asyncio.get_running_loop().run_in_executor(executor, probe), CHECK_TIMEOUT + 5)
+    except Exception as exc:  # shown to the manager in plain words, without the password
+        log.info("database check failed: %s", type(exc).__name__)
+        return False, _error_text(exc, (url, url_password(url)))
+    return True, S.CHECK_DB_OK.format(version=version, seats=seats)

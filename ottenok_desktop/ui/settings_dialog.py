@@ -32,6 +32,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                   "TELEGRAM_OWNER_CHAT_ID")),
     ("shop", ("OTTENOK_PERSONA_NAME", "MANAGER_NUMBERS", "OTTENOK_WORK_HOURS", "OTTENOK_TIMEZONE")),
     ("nudges", ("NUDGE_ENABLED", "OTTENOK_NUDGE1_TEXT", "OTTENOK_NUDGE2_TEXT")),
+    ("seats", ("DATABASE_URL", "OTTENOK_SEAT_ID", "OTTENOK_SEAT_ROLE")),
 )
 LONG_TEXT = {"OTTENOK_NUDGE1_TEXT", "OTTENOK_NUDGE2_TEXT"}
 
@@ -59,6 +60,9 @@ def current_values(settings: Settings) -> dict[str, str]:
         "NUDGE_ENABLED": "1" if settings.nudge_enabled else "0",
         "OTTENOK_NUDGE1_TEXT": settings.nudge1_text,
         "OTTENOK_NUDGE2_TEXT": settings.nudge2_text,
+        "DATABASE_URL": settings.database_url.reveal(),
+        "OTTENOK_SEAT_ID": settings.seat_id,
+        "OTTENOK_SEAT_ROLE": settings.seat_role,
     }
 
 
@@ -201,6 +205,8 @@ class SettingsDialog(QDialog):
             return lambda values: settings_checks.check_drive(values, self.ctx.engine.executor)
         if group == "telegram":
             return settings_checks.check_telegram
+        if group == "seats":
+            return lambda values: settings_checks.check_database(values, self.ctx.engine.executor)
         return None
 
     def _run_check(self, group: str, check: Callable[[Mapping[str, str]], Awaitable[tuple[bool, str]]], button: QPushButton) -> None:

@@ -242,6 +242,7 @@ SETTINGS_GROUPS = {
     "telegram": "Telegram-бот",
     "shop": "Магазин",
     "nudges": "Дожимы",
+    "seats": "Несколько рабочих мест (общая база PostgreSQL)",
     "console": "Консоль",
 }
 SETTINGS_LABELS = {
@@ -260,6 +261,9 @@ SETTINGS_LABELS = {
     "NUDGE_ENABLED": "Дожимы включены",
     "OTTENOK_NUDGE1_TEXT": "Текст первого дожима",
     "OTTENOK_NUDGE2_TEXT": "Текст второго дожима",
+    "DATABASE_URL": "Адрес базы (пусто — только этот компьютер)",
+    "OTTENOK_SEAT_ID": "Имя рабочего места (пусто — имя компьютера)",
+    "OTTENOK_SEAT_ROLE": "Роль: leader-capable или console-only",
     "MANAGER_NAME": "Ваше имя (видно в журнале)",
     "TELEGRAM_BOT_TOKEN": "Токен бота (от @BotFather)",
     "TELEGRAM_API_URL": "Адрес Bot API",
@@ -282,6 +286,8 @@ CHECK_LLM_OK = "Модель ответила: «{answer}»"
 CHECK_DRIVE_NEED = "Укажите ID папки и файл ключа"
 CHECK_DRIVE_OK = "Файлов в папке: {count}"
 CHECK_ERROR = "Ошибка: {error}"
+CHECK_DB_NEED = "Укажите адрес базы PostgreSQL"
+CHECK_DB_OK = "База доступна (PostgreSQL {version}), рабочих мест: {seats}"
 CHECK_UNAVAILABLE = "Проверка недоступна в этой сборке"
 
 # Expected-value hints shown under an invalid field (from the setting's English rule).
@@ -299,6 +305,8 @@ SETTINGS_EXPECTED = {
     "TELEGRAM_OPERATORS_CHAT_ID": "число, для группы обычно с минусом, например -1001234567890",
     "TELEGRAM_OWNER_CHAT_ID": "число, например 123456789",
     "TELEGRAM_OPERATOR_IDS": "числа через запятую, например 123456789, 987654321",
+    "DATABASE_URL": "адрес вида postgresql://ottenok:пароль@192.168.1.10:5432/ottenok",
+    "OTTENOK_SEAT_ROLE": "leader-capable (может вести бота) или console-only (только консоль)",
 }
 CHECK_TELEGRAM_NEED = "Укажите токен бота"
 CHECK_TELEGRAM_BOT = "Бот @{username} на связи"

@@ -64,3 +64,27 @@ def test_validate_reports_every_bad_field(tmp_path) -> None:
     errors = validate({"OTTENOK_TIMEZONE": "Almaty/Kazakhstan", "OPENAI_BASE_URL": "localhost:8000", "OPENAI_MODEL": "gpt-4o"}, tmp_path)
     assert set(errors) == {"OTTENOK_TIMEZONE", "OPENAI_BASE_URL"}
     assert "Asia/Almaty" in errors["OTTENOK_TIMEZONE"]
+
+
+async def test_the_shared_database_is_masked_checked_and_saved(console_of, postgres_url: str) -> None:
+    from ottenok_desktop.ui import settings_checks
+
+    async with console_of() as console:
+        dialog = SettingsDialog(console.ctx, console.window)
+        dialog.show()
+        assert _edit(dialog, "DATABASE_URL").echoMode() == QLineEdit.EchoMode.Password
+        _edit(dialog, "DATABASE_URL").setText("mysql://root:Sup3r-secret@db/shop")
+        dialog.save()
+        assert dialog.isVisible() and "postgresql://" in dialog.errors["DATABASE_URL"].text()
+        assert "Sup3r-secret" not in dialog.errors["DATABASE_URL"].text()
+        ok, text = await settings_checks.check_database({"DATABASE_URL": postgres_url}, console.ctx.engine.executor)
+        assert ok and "PostgreSQL 15" in text and "рабочих мест: 0" in text
+        bad = postgres_url.replace("postgres@", "postgres:Zhan-S3cret@").rsplit("/", 1)[0] + "/no_such_db"
+        ok, text = await settings_checks.check_database({"DATABASE_URL": bad}, console.ctx.engine.executor)
+        assert not ok and "Zhan-S3cret" not in text
+        _edit(dialog, "DATABASE_URL").setText(postgres_url)
+        _edit(dialog, "OTTENOK_SEAT_ROLE").setText("console-only")
+        dialog.save()
+        saved = json.loads(console.ctx.engine.settings.settings_file.read_text(encoding="utf-8"))
+        assert saved["DATABASE_URL"] == postgres_url and saved["OTTENOK_SEAT_ROLE"] == "console-only"
+        dialog.close()

@@ -1,4 +1,5 @@
-"""The database: one SQLite file in WAL mode, every query on one dedicated thread.
+"""The database: one SQLite file in WAL mode (one PC) or a shared PostgreSQL database
+(several seats, `DATABASE_URL=postgresql://…`); every query on one dedicated thread.
 
 `await db.call(fn, *args)` runs `fn` on the DB thread; `await db.atomic(fn, *args)`
 runs it inside a transaction. Repository functions (the other modules of this
@@ -7,12 +8,18 @@ package) are plain synchronous functions written for that thread.
 The thread serves a priority queue: the poller stores each notification with
 `priority=URGENT`, so storing what GREEN-API hands us (and deleting it from their
 queue) never waits behind a burst of dispatcher and sender work.
+
+PostgreSQL is spoken through peewee's `PostgresqlDatabase` with psycopg 3 in its
+synchronous form (async psycopg refuses the Windows Proactor loop qasync runs), on the
+same DB thread. A connection the server or the network dropped is replaced before the
+next job; the job that met the failure gets the error.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import logging
 import queue
 import threading
@@ -24,7 +31,10 @@ import peewee as pw
 
 from . import models as m
 from .integrity import backup_if_due, raising_damage
+from .lease import assert_epoch
+from .listener import CHANNEL
 from .migrations import current_version, migrate
+from .urls import is_postgres_url, normalize_postgres_url, redact_url
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -40,12 +50,15 @@ PRAGMAS = {
 
 URGENT = 0
 NORMAL = 1
+_NOTIFY_IF_WRITTEN = (f"SELECT pg_notify('{CHANNEL}', %s) WHERE txid_current_if_assigned() IS NOT NULL")
+IDLE_IN_TRANSACTION_TIMEOUT = 5.0  # seconds (PostgreSQL); our transactions last milliseconds
 
 
 class _DbThread:
     """One thread that runs submitted functions, most urgent first, FIFO within a priority."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, before_job: Callable[[], None] | None = None) -> None:
+        self._before_job = before_job
         self._queue: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
         self._seq = itertools.count()
         self._closed = False
@@ -68,6 +81,8 @@ class _DbThread:
             if not future.set_running_or_notify_cancel():
                 continue
             try:
+                if self._before_job is not None:
+                    self._before_job()
                 future.set_result(fn(*args, **kwargs))
             except BaseException as exc:  # handed to the awaiting caller
                 future.set_exception(exc)
@@ -82,18 +97,67 @@ class _DbThread:
 
 
 class Database:
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path) if str(path) != ":memory:" else None
-        self._target = str(path)
-        self._executor = _DbThread("ottenok-db")
-        self._db = pw.SqliteDatabase(None)
+    """`Database(path)` for SQLite, `Database("postgresql://…")` for a shared server."""
+
+    def __init__(self, path: Path | str, *, application_name: str = "",
+                 idle_in_transaction_timeout: float = IDLE_IN_TRANSACTION_TIMEOUT, lock_timeout: float | None = None) -> None:
+        self.is_postgres = is_postgres_url(path)
+        self.path = None if self.is_postgres or str(path) == ":memory:" else Path(path)
+        self._target = normalize_postgres_url(str(path)) if self.is_postgres else str(path)
+        # also the payload of this process's NOTIFYs: a listener can tell its own writes apart
+        self._application_name = application_name or f"ottenok pid {os.getpid()}"
+        # PostgreSQL ends a session left idle inside a transaction (a frozen or sleeping
+        # seat): its locks must not hold up the other seats, nor a take-over of the lease.
+        self._pg_options = f"-c idle_in_transaction_session_timeout={int(idle_in_transaction_timeout * 1000)}"
+        if lock_timeout is not None:
+            self._pg_options += f" -c lock_timeout={int(lock_timeout * 1000)}"
+        self._db: pw.Database = pw.PostgresqlDatabase(None) if self.is_postgres else pw.SqliteDatabase(None)
+        self._executor = _DbThread("ottenok-db", self._reconnect_if_broken if self.is_postgres else None)
         self._opened = False
+        self._fence: int | None = None
+
+    def set_fence(self, epoch: int | None) -> None:
+        """Fence every transaction (`atomic`) with the engine lease's epoch: each one first
+        checks, inside itself, that `epoch` still holds the lease and raises `LeaseLost`
+        (engine/lease.py) if not. The seat that leads sets it on the engine's database;
+        None (the default, and every console) writes unfenced."""
+        self._fence = epoch
+
+    @property
+    def fence(self) -> int | None:
+        return self._fence
+
+    @property
+    def application_name(self) -> str:
+        return self._application_name
+
+    @property
+    def kind(self) -> str:
+        return "postgresql" if self.is_postgres else "sqlite"
+
+    @property
+    def url(self) -> str:
+        """The connection target; for PostgreSQL it may carry a password: never log it."""
+        return self._target
+
+    def describe(self) -> str:
+        """Where the data lives, safe to show or log (no password)."""
+        return redact_url(self._target) if self.is_postgres else self._target
+
+    @property
+    def peewee(self) -> pw.Database:
+        """The peewee database (use only on the DB thread)."""
+        return self._db
 
     # ---- lifecycle ---------------------------------------------------------------
     def _open_sync(self) -> None:
-        if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db.init(self._target, pragmas=PRAGMAS, check_same_thread=False)
+        if self.is_postgres:
+            self._db.init(self._target, prefer_psycopg3=True, connect_timeout=10,
+                          application_name=self._application_name, options=self._pg_options)
+        else:
+            if self.path is not None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db.init(self._target, pragmas=PRAGMAS, check_same_thread=False)
         self._db.connect(reuse_if_open=True)
         for model in (m.BaseModel, *m.ALL_MODELS):
             model._meta.database = self._db  # thread-local binding (ThreadSafeDatabaseMetadata)
@@ -108,6 +172,19 @@ class Database:
     def open_sync(self) -> "Database":
         self.call_sync(raising_damage(self._open_sync, self.path))
         return self
+
+    def _reconnect_if_broken(self) -> None:
+        if not self._opened or self._db.is_closed():
+            return
+        connection = self._db.connection()
+        if getattr(connection, "broken", False) or getattr(connection, "closed", False):
+            log.warning("database connection lost; reconnecting to %s", self.describe())
+            try:
+                self._db.close()
+            except Exception:  # the old connection is gone anyway
+                log.debug("closing the broken connection failed", exc_info=True)
+                self._db._state.reset()
+            self._db.connect(reuse_if_open=True)
 
     def _close_sync(self) -> None:
         if not self._db.is_closed():
@@ -134,7 +211,12 @@ class Database:
 
     def _in_transaction(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         with self._db.atomic():
-            return fn(*args, **kwargs)
+            if self._fence is not None:
+                assert_epoch(self._fence)
+            result = fn(*args, **kwargs)
+            if self.is_postgres:  # wake the other seats when this commits (only if it wrote)
+                self._db.execute_sql(_NOTIFY_IF_WRITTEN, (self._application_name,))
+            return result
 
     def call_sync(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """For CLI commands and tests that have no loop: run on the DB thread and wait."""

@@ -3,6 +3,11 @@
 Each migration is a function run inside a transaction; `SchemaVersion` records what ran.
 Before any migration touches an existing database file, a copy is kept next to it
 (`ottenok.sqlite3.bak-v<old>`) so an update never loses data.
+
+On PostgreSQL several seats may start at once: the whole migration runs in one
+transaction holding a transaction-level advisory lock, so the first seat migrates and
+the others wait, then find nothing left to do. DDL is transactional there, so a failed
+migration leaves the schema as it was.
 """
 
 from __future__ import annotations
@@ -20,8 +25,18 @@ from . import models as m
 log = logging.getLogger(__name__)
 
 
+V1_MODELS = (m.Chat, m.Message, m.InboxItem, m.OutboxItem, m.Order, m.Reservation, m.Ticket, m.Nudge, m.PhotoSent,
+             m.AuditLog)
+
+
 def _v1_initial(db: pw.Database) -> None:
-    db.create_tables([model for model in m.ALL_MODELS if model is not m.SchemaVersion])
+    db.create_tables(list(V1_MODELS))
+
+
+def _v4_seats_and_engine_lease(db: pw.Database) -> None:
+    """Several seats: the seats table and the single engine-lease row (epoch 0, nobody)."""
+    db.create_tables([m.Seat, m.EngineLease])
+    m.EngineLease.insert(id=1, holder_seat="", holder_instance="", epoch=0).execute()
 
 
 def _v2_telegram_inbox_cursor_cards(db: pw.Database) -> None:
@@ -41,6 +56,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (1, "initial schema", _v1_initial),
     (2, "telegram inbox, channel cursor, ticket cards", _v2_telegram_inbox_cursor_cards),
     (3, "index messages by time (reports)", _v3_message_created_at_index),
+    (4, "seats and the engine lease", _v4_seats_and_engine_lease),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]
@@ -62,8 +78,19 @@ def backup_before_migration(path: Path | None, version: int) -> Path | None:
     return target
 
 
+MIGRATION_LOCK_KEY = 0x07707E0C  # pg_advisory_xact_lock key: "ottenok migrations"
+
+
 def migrate(db: pw.Database, path: Path | None = None) -> list[int]:
     """Bring the schema up to LATEST_VERSION; returns the versions applied."""
+    if isinstance(db, pw.PostgresqlDatabase):
+        with db.atomic():
+            db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK_KEY,))
+            return _migrate(db, None)
+    return _migrate(db, path)
+
+
+def _migrate(db: pw.Database, path: Path | None) -> list[int]:
     db.create_tables([m.SchemaVersion])
     version = current_version(db)
     if version > LATEST_VERSION:
@@ -73,8 +100,9 @@ def migrate(db: pw.Database, path: Path | None = None) -> list[int]:
     pending = [mig for mig in MIGRATIONS if mig[0] > version]
     if not pending:
         return []
-    db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)") if isinstance(db, pw.SqliteDatabase) else None
-    backup_before_migration(path, version)
+    if isinstance(db, pw.SqliteDatabase):
+        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        backup_before_migration(path, version)
     applied: list[int] = []
     for number, name, apply in pending:
         with db.atomic():

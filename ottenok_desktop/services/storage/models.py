@@ -221,9 +221,31 @@ class TelegramCard(BaseModel):
     state = pw.CharField(max_length=16, default="posted", index=True)  # posting | posted | taken | closed
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField()
+class Seat(BaseModel):
+    """A running program (console or --headless) sharing this database: one row per seat."""
+
+    seat_id = pw.CharField(max_length=100, primary_key=True)  # stable per PC (OTTENOK_SEAT_ID, default the host name)
+    manager = pw.CharField(max_length=100, default="")
+    role = pw.CharField(max_length=20, default="leader-capable")  # leader-capable | console-only
+    host = pw.CharField(max_length=200, default="")
+    instance = pw.CharField(max_length=64, default="")  # this run of the program (a restart is a new instance)
+    started_at = UtcDateTimeField()
+    last_seen = UtcDateTimeField(index=True)
+
+
+class EngineLease(BaseModel):
+    """The one row (id 1) saying which program instance runs the bot engine, until when,
+    and the fencing epoch that grows by one at every change of holder."""
+
+    id = pw.IntegerField(primary_key=True)
+    holder_seat = pw.CharField(max_length=100, default="")
+    holder_instance = pw.CharField(max_length=64, default="")
+    epoch = pw.BigIntegerField(default=0)
+    expires_at = UtcDateTimeField(null=True)
+    acquired_at = UtcDateTimeField(null=True)
 
 
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     SchemaVersion, Chat, Message, InboxItem, OutboxItem, Order, Reservation, Ticket, Nudge, PhotoSent, AuditLog,
-    TelegramUpdate, ChannelCursor, TelegramCard,
+    TelegramUpdate, ChannelCursor, TelegramCard, Seat, EngineLease,
 )

@@ -17,6 +17,7 @@ import peewee as pw
 from ottenok_desktop.engine.notifications import TERMINAL_FAILURES, status_advances
 
 from .chats import get_or_create_chat
+from .lease import assert_epoch
 from .models import Chat, InboxItem, Message, OutboxItem
 from .prepared import Prepared, db_time
 
@@ -161,10 +162,13 @@ def drop_if_taken(outbox_id: int) -> bool:
     return True
 
 
-def claim_next(chat_id: str, now: datetime) -> tuple[SendJob | None, list[int]]:
+def claim_next(chat_id: str, now: datetime, epoch: int | None = None) -> tuple[SendJob | None, list[int]]:
     """The chat's oldest unsent item, if it is due; bot items of a manager-owned chat are
     dropped first (returned as the second value). Order per chat is kept: a later item
-    is never claimed while an earlier one waits for a retry."""
+    is never claimed while an earlier one waits for a retry. With `epoch` (several seats)
+    it first checks that epoch still holds the engine lease (raises LeaseLost if not)."""
+    if epoch is not None:
+        assert_epoch(epoch)
     dropped: list[int] = []
     chat = _CHAT_OWNER.first(chat_id=chat_id)
     if chat is None:

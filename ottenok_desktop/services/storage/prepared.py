@@ -14,6 +14,7 @@ are kept as they were compiled.
 
 from __future__ import annotations
 
+import weakref
 from datetime import datetime, timezone
 from typing import Any, Callable
 
@@ -41,10 +42,13 @@ def db_time(value: datetime | None) -> str | None:
 class Prepared:
     def __init__(self, build: Callable[[Any], pw.Query]) -> None:
         self._build = build
-        self._compiled: dict[int, tuple[str, tuple[tuple[bool, Any], ...]]] = {}
+        # keyed by the database object itself (weakly): an id() could be reused by a later
+        # database of another dialect (SQLite "?" vs PostgreSQL "%s")
+        self._compiled: weakref.WeakKeyDictionary[pw.Database, tuple[str, tuple[tuple[bool, Any], ...]]] = (
+            weakref.WeakKeyDictionary())
 
     def _compile(self, database: pw.Database) -> tuple[str, tuple[tuple[bool, Any], ...]]:
-        compiled = self._compiled.get(id(database))
+        compiled = self._compiled.get(database)
         if compiled is None:
             sql, params = self._build(_Markers()).sql()
             slots = tuple(
@@ -52,7 +56,7 @@ class Prepared:
                 for value in params
             )
             compiled = (sql, slots)
-            self._compiled[id(database)] = compiled
+            self._compiled[database] = compiled
         return compiled
 
     def execute(self, **values: Any) -> Any:
@@ -73,4 +77,7 @@ class Prepared:
         return int(self.execute(**values).rowcount)
 
     def insert(self, **values: Any) -> int:
-        return int(self.execute(**values).lastrowid)
+        cursor = self.execute(**values)
+        if BaseModel._meta.database.returning_clause:  # PostgreSQL: INSERT … RETURNING id
+            return int(cursor.fetchone()[0])
+        return int(cursor.lastrowid)

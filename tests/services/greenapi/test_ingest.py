@@ -1,4 +1,4 @@
-"""Inbox ingest on a real SQLite database: every fixture body, duplicates, poison,
+"""Inbox ingest on real SQLite and PostgreSQL databases: every fixture body, duplicates, poison,
 edits and deletions, the shop phone silencing the bot, statuses out of order."""
 
 from __future__ import annotations
@@ -14,9 +14,12 @@ from ottenok_desktop.engine import texts
 from ottenok_desktop.services.greenapi.ingest import ingest_notification, pending_turn_chats
 from ottenok_desktop.services.storage import Database
 from ottenok_desktop.services.storage import outbox as ob
+from tests.fakes.postgres import BACKENDS
 from ottenok_desktop.services.storage.models import Chat, InboxItem, Message, OutboxItem
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
+
+pytestmark = pytest.mark.parametrize("db_backend", BACKENDS)  # SQLite and PostgreSQL
 
 
 def body_of(shared_fixtures: Path, name: str) -> dict:

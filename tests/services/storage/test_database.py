@@ -15,6 +15,9 @@ from ottenok_desktop.services.storage.database import NORMAL, URGENT
 from ottenok_desktop.services.storage.migrations import LATEST_VERSION, current_version
 from ottenok_desktop.services.storage.models import Chat
 from ottenok_desktop.services.storage.prepared import Prepared, db_time
+from tests.fakes.postgres import BACKENDS
+
+both = pytest.mark.parametrize("db_backend", BACKENDS)
 
 
 def test_pragmas_and_schema(database: Database) -> None:
@@ -51,6 +54,7 @@ async def test_all_work_runs_on_one_thread_and_urgent_first(data_dir: Path) -> N
     await db.close()
 
 
+@both
 async def test_errors_reach_the_caller(database: Database) -> None:
     def boom() -> None:
         raise ValueError("bad row")
@@ -64,26 +68,26 @@ def test_a_new_release_migrates_old_data_and_keeps_a_backup(data_dir: Path, monk
 
     path = data_dir / "old.sqlite3"
     db = Database(path).open_sync()  # written by "this" release
-    this = migrations.LATEST_VERSION
     db.call_sync(lambda: Chat.create(chat_id="77011234567@c.us", phone="77011234567", created_at=_now(), updated_at=_now()))
     db.close_sync()
 
     def v2_add_column(database) -> None:
         database.execute_sql('ALTER TABLE "chat" ADD COLUMN "vip" INTEGER DEFAULT 0')
 
-    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, (this + 1, "chat.vip", v2_add_column)])
-    monkeypatch.setattr(migrations, "LATEST_VERSION", this + 1)
+    old, new = LATEST_VERSION, LATEST_VERSION + 1
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, (new, "chat.vip", v2_add_column)])
+    monkeypatch.setattr(migrations, "LATEST_VERSION", new)
     db = Database(path).open_sync()  # the next release opens the old file
     assert db.call_sync(lambda: Chat.select().count()) == 1  # the data survived
-    assert db.call_sync(lambda: current_version(Chat._meta.database)) == this + 1
+    assert db.call_sync(lambda: current_version(Chat._meta.database)) == new
     columns = db.call_sync(lambda: [c.name for c in Chat._meta.database.get_columns("chat")])
     db.close_sync()
     assert "vip" in columns
-    backup = data_dir / f"old.sqlite3.bak-v{this}"
+    backup = data_dir / f"old.sqlite3.bak-v{old}"
     assert backup.exists(), "no backup was made before migrating"
     with sqlite3.connect(backup) as conn:
         assert conn.execute("select count(*) from chat").fetchone()[0] == 1
-        assert conn.execute("select max(version) from schema_version").fetchone()[0] == this
+        assert conn.execute("select max(version) from schema_version").fetchone()[0] == old
 
 
 def test_newer_database_is_refused(data_dir: Path) -> None:
@@ -95,6 +99,7 @@ def test_newer_database_is_refused(data_dir: Path) -> None:
         Database(path).open_sync()
 
 
+@both
 def test_prepared_statement_binds_by_name_and_keeps_constants(database: Database) -> None:
     add = Prepared(lambda p: Chat.insert(chat_id=p.chat_id, phone=p.phone, created_at=p.now, updated_at=p.now))
     bump = Prepared(lambda p: Chat.update(unanswered=Chat.unanswered + 1).where(Chat.chat_id == p.chat_id))
@@ -118,6 +123,7 @@ def _now():
     return datetime.now(timezone.utc)
 
 
+@both
 def test_times_round_trip_as_aware_utc(database: Database) -> None:
     from datetime import datetime, timedelta, timezone
 

@@ -1,16 +1,21 @@
-"""The outbox on real SQLite: order per chat, retries, drops for manager-owned chats."""
+"""The outbox on real SQLite and PostgreSQL: order per chat, retries, drops for manager-owned chats."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from ottenok_desktop.services.storage import Database
 from ottenok_desktop.services.storage import outbox as ob
 from ottenok_desktop.services.storage.chats import set_owner
+from tests.fakes.postgres import BACKENDS
 from ottenok_desktop.services.storage.models import Message, OutboxItem
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=timezone.utc)
 CHAT = "77011234567@c.us"
+
+pytestmark = pytest.mark.parametrize("db_backend", BACKENDS)  # SQLite and PostgreSQL
 
 
 def test_items_go_in_order_and_a_retry_holds_back_later_ones(database: Database) -> None:

@@ -14,6 +14,7 @@ import pytest
 from ottenok_desktop.services.storage import Database
 from ottenok_desktop.services.storage import integrity as ig
 from ottenok_desktop.services.storage import models as m
+from ottenok_desktop.services.storage.migrations import LATEST_VERSION
 
 
 def make_db(path: Path, chats: int = 300) -> Path:
@@ -134,7 +135,7 @@ def test_daily_backup_on_open(data_dir: Path) -> None:
     assert ig.backups_of(path) == []  # a brand-new empty file needs no copy
     make_db(path, chats=5)  # reopened: the day's copy is made (of what the file held at the open)
     [first] = ig.backups_of(path)
-    assert first.name.startswith("ottenok.sqlite3.bak-v1-") and chats_in(first) == 0
+    assert first.name.startswith(f"ottenok.sqlite3.bak-v{LATEST_VERSION}-") and chats_in(first) == 0
     Database(path).open_sync().close_sync()
     assert ig.backups_of(path) == [first]  # not again the same day
     age(first, 21)

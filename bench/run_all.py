@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["channel.py", "inventory.py", "retrieval.py", "extraction.py", "dialogue.py", "followups.py", "console.py"]
+BENCHMARKS = ["channel.py", "inventory.py", "retrieval.py", "extraction.py", "dialogue.py", "followups.py", "console.py", "language.py", "images.py"]
 
 
 def main(names: list[str]) -> int:

@@ -87,6 +87,8 @@ class Settings:
     openai_base_url: str = ""
     openai_model: str = "gpt-4o"
     openai_embedding_model: str = "text-embedding-3-small"
+    openai_transcribe_model: str = "gpt-4o-mini-transcribe"
+    openai_vision: bool = True  # send unmatched customer pictures to the chat model (it must see images)
     google_drive_photos_folder_id: str = ""
     google_credentials_file: Path | None = None
     inventory_excel_path: Path | None = None
@@ -180,6 +182,8 @@ ENV_NAMES: dict[str, str] = {
     "OPENAI_BASE_URL": "openai_base_url",
     "OPENAI_MODEL": "openai_model",
     "OPENAI_EMBEDDING_MODEL": "openai_embedding_model",
+    "OPENAI_TRANSCRIBE_MODEL": "openai_transcribe_model",
+    "OPENAI_VISION": "openai_vision",
     "GOOGLE_DRIVE_PHOTOS_FOLDER_ID": "google_drive_photos_folder_id",
     "GOOGLE_CREDENTIALS_FILE": "google_credentials_file",
     "INVENTORY_EXCEL_PATH": "inventory_excel_path",
@@ -295,7 +299,7 @@ def _convert(name: str, value: str) -> Any:
             if not _PHONE_RE.match(phone):
                 raise SettingsError(name, _hint(name, value), "comma-separated phone numbers, e.g. 77011234567,77017654321")
         return phones
-    if name == "NUDGE_ENABLED":
+    if name in ("NUDGE_ENABLED", "OPENAI_VISION"):
         low = value.lower()
         if low in _TRUE:
             return True

@@ -150,6 +150,8 @@ class Engine:
             await self.client.aclose()
         if self.llm is not None and hasattr(self.llm, "aclose"):
             await self.llm.aclose()
+        if hasattr(self.responder, "aclose"):  # the media wrapper's HTTP clients (issue 17)
+            await self.responder.aclose()
         if self.sandbox is not None:
             await self.sandbox.stop()
         await self.db.close()

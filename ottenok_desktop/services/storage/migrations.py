@@ -24,8 +24,18 @@ def _v1_initial(db: pw.Database) -> None:
     db.create_tables([model for model in m.ALL_MODELS if model is not m.SchemaVersion])
 
 
+def _v2_chat_language(db: pw.Database) -> None:
+    """Chat.language: the customer's language when not Russian (kk | mixed), for the console badge."""
+    from playhouse.migrate import SchemaMigrator, migrate as run
+
+    columns = {c.name for c in db.get_columns("chat")}
+    if "language" not in columns:
+        run(SchemaMigrator.from_database(db).add_column("chat", "language", pw.CharField(max_length=8, default="")))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (1, "initial schema", _v1_initial),
+    (2, "chat language", _v2_chat_language),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -35,9 +35,9 @@ class CatalogPhotos(Protocol):
 
 @dataclass(frozen=True)
 class Thresholds:
-    confident: float = 12.0  # best distance at or below this, with the margin → confident
+    confident: float = 13.0  # best distance at or below this, with the margin → confident
     margin: float = 3.0  # the next product must be at least this much further
-    unsure: float = 17.0  # best distance at or below this → ask «Это …?»
+    unsure: float = 14.0  # best distance at or below this → ask «Это …?»
 
 
 @dataclass(frozen=True)

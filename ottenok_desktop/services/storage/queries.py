@@ -44,6 +44,7 @@ class ChatRow:
     created_at: datetime
     open_tickets: int = 0
     confirmed_orders: int = 0
+    language: str = ""  # kk | mixed: the customer writes Kazakh (badge «қазақша»)
 
     @property
     def title(self) -> str:
@@ -197,7 +198,7 @@ def _badges(chat_pks: Sequence[int]) -> tuple[dict[int, int], dict[int, int]]:
 _CHAT_COLUMNS = (
     m.Chat.id, m.Chat.chat_id, m.Chat.phone, m.Chat.name, m.Chat.owner, m.Chat.owner_name,
     m.Chat.needs_human, m.Chat.handoff_reason, m.Chat.closed, m.Chat.waiting_since,
-    m.Chat.unanswered, m.Chat.last_text, m.Chat.updated_at, m.Chat.created_at,
+    m.Chat.unanswered, m.Chat.last_text, m.Chat.updated_at, m.Chat.created_at, m.Chat.language,
 )
 
 
@@ -211,7 +212,7 @@ def _to_chat_rows(rows: Iterable[tuple]) -> list[ChatRow]:
             needs_human=bool(r[6]), handoff_reason=r[7], closed=bool(r[8]),
             waiting_since=as_utc(r[9]) if r[9] is not None else None,
             unanswered=r[10], last_text=r[11], updated_at=as_utc(r[12]), created_at=as_utc(r[13]),
-            open_tickets=tickets.get(r[0], 0), confirmed_orders=orders.get(r[0], 0),
+            open_tickets=tickets.get(r[0], 0), confirmed_orders=orders.get(r[0], 0), language=r[14] or "",
         )
         for r in raw
     ]

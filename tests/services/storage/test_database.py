@@ -63,26 +63,27 @@ def test_a_new_release_migrates_old_data_and_keeps_a_backup(data_dir: Path, monk
     from ottenok_desktop.services.storage import migrations
 
     path = data_dir / "old.sqlite3"
-    db = Database(path).open_sync()  # written by "this" release (v1)
+    latest = migrations.LATEST_VERSION
+    db = Database(path).open_sync()  # written by "this" release
     db.call_sync(lambda: Chat.create(chat_id="77011234567@c.us", phone="77011234567", created_at=_now(), updated_at=_now()))
     db.close_sync()
 
     def v2_add_column(database) -> None:
         database.execute_sql('ALTER TABLE "chat" ADD COLUMN "vip" INTEGER DEFAULT 0')
 
-    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, (2, "chat.vip", v2_add_column)])
-    monkeypatch.setattr(migrations, "LATEST_VERSION", 2)
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, (latest + 1, "chat.vip", v2_add_column)])
+    monkeypatch.setattr(migrations, "LATEST_VERSION", latest + 1)
     db = Database(path).open_sync()  # the next release opens the old file
     assert db.call_sync(lambda: Chat.select().count()) == 1  # the data survived
-    assert db.call_sync(lambda: current_version(Chat._meta.database)) == 2
+    assert db.call_sync(lambda: current_version(Chat._meta.database)) == latest + 1
     columns = db.call_sync(lambda: [c.name for c in Chat._meta.database.get_columns("chat")])
     db.close_sync()
     assert "vip" in columns
-    backup = data_dir / "old.sqlite3.bak-v1"
+    backup = data_dir / f"old.sqlite3.bak-v{latest}"
     assert backup.exists(), "no backup was made before migrating"
     with sqlite3.connect(backup) as conn:
         assert conn.execute("select count(*) from chat").fetchone()[0] == 1
-        assert conn.execute("select max(version) from schema_version").fetchone()[0] == 1
+        assert conn.execute("select max(version) from schema_version").fetchone()[0] == latest
 
 
 def test_newer_database_is_refused(data_dir: Path) -> None:

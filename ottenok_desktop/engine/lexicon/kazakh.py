@@ -165,3 +165,21 @@ def detect_language(text: str) -> Language:
 def is_kazakh(language: Language | str) -> bool:
     """KK or MIXED: a Kazakh-speaking manager would help; the bot adds a Kazakh courtesy line."""
     return str(language) in (Language.KK, Language.MIXED)
+
+
+# The line the LLM prompt carries for a Kazakh or mixed turn (the system prompt is Russian).
+# The facts block stays as it is: the guards check numbers, so they hold in any language.
+LLM_LANGUAGE_LINES: dict[Language, str] = {
+    Language.KK: ("Клиент пишет по-казахски: ответь на казахском языке (простым разговорным, как продавец в "
+                  "Алматы), названия моделей, цены, размеры и цвета из фактов не меняй и не переводи числа."),
+    Language.MIXED: ("Клиент пишет на смеси казахского и русского: ответь так же — по-русски с казахскими "
+                     "вежливыми словами или по-казахски, как удобнее клиенту; цифры и названия — точно как в фактах."),
+}
+
+
+def llm_language_line(language: Language | str) -> str:
+    """The prompt line for the customer's language ("" for Russian)."""
+    try:
+        return LLM_LANGUAGE_LINES.get(Language(language), "")
+    except ValueError:
+        return ""

@@ -71,6 +71,61 @@ def describe(image: Image.Image) -> tuple[np.ndarray, np.ndarray]:
     return _phash(grey), thumb
 
 
+Box = tuple[int, int, int, int]
+
+
+def _flat_lines(pixels: np.ndarray, flat_share: float, tolerance: int) -> np.ndarray:
+    """Per line (row of `pixels`): is it mostly one colour (a bar, a caption on a plain background)?"""
+    median = np.median(pixels, axis=1, keepdims=True)
+    close = (np.abs(pixels - median).max(axis=2) <= tolerance).mean(axis=1)
+    return close >= flat_share
+
+
+def candidate_boxes(image: Image.Image, flat_share: float = 0.8, tolerance: int = 14) -> list[Box]:
+    """Where the photo may be inside a screenshot, several guesses (the matcher keeps the closest):
+    the whole picture, flat bars trimmed from the edges inwards, and the longest busy band."""
+    boxes: list[Box] = [(0, 0, image.width, image.height)]
+    small, scale = _small(image)
+    pixels = np.asarray(small, dtype=np.int16)
+    flat_rows = _flat_lines(pixels, flat_share, tolerance)
+    top, bottom = _edges(flat_rows)
+    if bottom - top >= max(8, pixels.shape[0] // 6):
+        flat_cols = _flat_lines(np.transpose(pixels[top:bottom], (1, 0, 2)), flat_share, tolerance)
+        left, right = _edges(flat_cols)
+        if right - left < max(8, pixels.shape[1] // 6):
+            left, right = 0, pixels.shape[1]
+        boxes.append(_scaled((left, top, right, bottom), scale, image))
+    boxes.append(content_box(image, flat_share, tolerance))
+    unique: list[Box] = []
+    for box in boxes:
+        if box not in unique and box[2] - box[0] >= 8 and box[3] - box[1] >= 8:
+            unique.append(box)
+    return unique
+
+
+def _small(image: Image.Image) -> tuple[Image.Image, float]:
+    small = image.convert("RGB")
+    scale = max(1.0, max(small.size) / 400)
+    if scale > 1.0:
+        small = small.resize((max(1, int(small.width / scale)), max(1, int(small.height / scale))),
+                             Image.Resampling.BILINEAR)
+    return small, scale
+
+
+def _scaled(box: Box, scale: float, image: Image.Image) -> Box:
+    left, top, right, bottom = box
+    return (int(left * scale), int(top * scale), min(image.width, int(right * scale)),
+            min(image.height, int(bottom * scale)))
+
+
+def _edges(flat: np.ndarray) -> tuple[int, int]:
+    """First and last+1 non-flat line, trimming flat lines from both ends only."""
+    busy = np.flatnonzero(~flat)
+    if busy.size == 0:
+        return 0, 0
+    return int(busy[0]), int(busy[-1]) + 1
+
+
 def content_box(image: Image.Image, flat_share: float = 0.8, tolerance: int = 14) -> tuple[int, int, int, int]:
     """The box (left, top, right, bottom) of the picture inside a screenshot: flat bars trimmed."""
     small = image.convert("RGB")
@@ -120,11 +175,18 @@ def _longest_run(mask: np.ndarray, gap: int = 2) -> tuple[int, int]:
 
 
 def catalog_fingerprints(image: Image.Image) -> Fingerprints:
-    """Descriptors of many windows of one shop photo (its flat borders trimmed first)."""
-    cropped = image.convert("RGB").crop(content_box(image))
-    width, height = cropped.size
+    """Descriptors of many windows of one shop photo (whole, and with flat edges trimmed)."""
+    rgb = image.convert("RGB")
     hashes: list[np.ndarray] = []
     colors: list[np.ndarray] = []
+    boxes = candidate_boxes(rgb)[:2]  # the whole photo, and its flat edges trimmed
+    for box in boxes:
+        _windows(rgb.crop(box), hashes, colors)
+    return Fingerprints(np.array(hashes), np.array(colors))
+
+
+def _windows(cropped: Image.Image, hashes: list[np.ndarray], colors: list[np.ndarray]) -> None:
+    width, height = cropped.size
     for scale_x in WINDOW_SCALES:
       for scale_y in WINDOW_SCALES:
         w, h = max(1, int(width * scale_x)), max(1, int(height * scale_y))
@@ -137,20 +199,19 @@ def catalog_fingerprints(image: Image.Image) -> Fingerprints:
                 bits, thumb = describe(cropped.crop((x, y, x + w, y + h)))
                 hashes.append(bits)
                 colors.append(thumb)
-    return Fingerprints(np.array(hashes), np.array(colors))
 
 
 def query_fingerprints(image: Image.Image) -> Fingerprints:
-    """Descriptors of a customer's picture: its content box and two slightly inset boxes."""
+    """Descriptors of a customer's picture: each candidate box, and slightly inset versions of it."""
     rgb = image.convert("RGB")
-    left, top, right, bottom = content_box(rgb)
     hashes: list[np.ndarray] = []
     colors: list[np.ndarray] = []
-    for inset in (0.0, 0.04, 0.08):
-        dx, dy = int((right - left) * inset), int((bottom - top) * inset)
-        bits, thumb = describe(rgb.crop((left + dx, top + dy, right - dx, bottom - dy)))
-        hashes.append(bits)
-        colors.append(thumb)
+    for left, top, right, bottom in candidate_boxes(rgb):
+        for inset in (0.0, 0.04, 0.08):
+            dx, dy = int((right - left) * inset), int((bottom - top) * inset)
+            bits, thumb = describe(rgb.crop((left + dx, top + dy, right - dx, bottom - dy)))
+            hashes.append(bits)
+            colors.append(thumb)
     return Fingerprints(np.array(hashes), np.array(colors))
 
 

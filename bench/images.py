@@ -212,7 +212,7 @@ async def measure(name: str, root: Path, variants: int, negatives: int, seed: in
     index_seconds = time.perf_counter() - started
     photos = await source.all_photos()
     base_hashes = [(p.product, dhash(Image.open(p.path))) for p in photos if p.path]
-    hits = colors = confident = unsure = base_hits = total = rank_hits = rank_colors = 0
+    hits = colors = confident = unsure = base_hits = total = rank_hits = rank_colors = wrong_product = 0
     gaps: list[tuple[float, float, bool]] = []
     negative_best: list[float] = []
     seconds = 0.0
@@ -234,6 +234,7 @@ async def measure(name: str, root: Path, variants: int, negatives: int, seed: in
             query_hash = dhash(Image.open(io.BytesIO(data)))
             base_best = min(base_hashes, key=lambda item: int((item[1] != query_hash).sum()))
             base_hits += base_best[0] == photo.product
+            wrong_product += bool(found.product) and found.product != photo.product
             if found.product == photo.product:
                 hits += 1
                 colors += found.color == photo.color
@@ -259,6 +260,7 @@ async def measure(name: str, root: Path, variants: int, negatives: int, seed: in
     if right:
         print(f"  distances: right top-1 median {np.median(right):.1f} p90 {np.percentile(right, 90):.1f}; "
               f"unrelated best min {min(negative_best):.1f} p10 {np.percentile(negative_best, 10):.1f}")
+    print(f"  a wrong product named (confident or asked about) {wrong_product / total:.3f}")
     print(f"  confident {confident / total:.3f}, unsure {unsure / total:.3f}, none {(total - confident - unsure) / total:.3f}")
     print(f"  false matches on unrelated pictures: confident {false_confident / negatives:.3f}, "
           f"unsure (asked «Это …?») {false_unsure / negatives:.3f}")

@@ -133,10 +133,13 @@ def decide_image(match: ImageMatch, caption: str, history: Sequence[HistoryLine]
     return ImageDecision(ImageAction.HAND_TO_MANAGER, texts.IMAGE_HANDOFF)
 
 
-def classify_distance(best: float, runner_up: float, confident: float, unsure: float, margin: float) -> MatchConfidence:
-    """A matcher's scores → confidence: close and clearly better than the next product → confident."""
-    if best <= confident and runner_up - best >= margin:
+def classify_distance(best: float, runner_up: float, confident: float, unsure: float, margin: float,
+                      unsure_margin: float = 1.0) -> MatchConfidence:
+    """A matcher's scores → confidence: close and clearly better than the next product → confident;
+    close but with a near rival → unsure; products tied (lookalikes) or far → none (ask, never guess)."""
+    gap = runner_up - best
+    if best <= confident and gap >= margin:
         return MatchConfidence.CONFIDENT
-    if best <= unsure:
+    if best <= unsure and gap >= unsure_margin:
         return MatchConfidence.UNSURE
     return MatchConfidence.NONE

@@ -67,7 +67,8 @@ def test_pictures_in_the_support_flow_or_about_a_defect_go_to_the_ticket() -> No
 
 def test_confidence_bands() -> None:
     assert classify_distance(9.0, 20.0, confident=13, unsure=14, margin=3) == MatchConfidence.CONFIDENT
-    assert classify_distance(9.0, 10.0, confident=13, unsure=14, margin=3) == MatchConfidence.UNSURE  # a lookalike
+    assert classify_distance(9.0, 10.5, confident=13, unsure=14, margin=3) == MatchConfidence.UNSURE  # a near rival
+    assert classify_distance(9.0, 9.2, confident=13, unsure=14, margin=3) == MatchConfidence.NONE  # lookalikes tie
     assert classify_distance(13.8, 30.0, confident=13, unsure=14, margin=3) == MatchConfidence.UNSURE
     assert classify_distance(20.0, 30.0, confident=13, unsure=14, margin=3) == MatchConfidence.NONE
 

@@ -167,13 +167,14 @@ async def test_screenshot_of_a_shop_photo_gets_that_products_stock_answer(world:
     assert "Туфли Saint Laurent Opyum" in stored[0][1]
 
 
-async def test_lookalike_shop_photo_is_asked_about_not_asserted(world: Any) -> None:
+async def test_lookalike_shop_photos_are_not_guessed_the_model_is_asked(world: Any) -> None:
+    # In the sample shop every beige product is the same drawing: several products tie.
     shop, host, _server = world
     host.files["shot.jpg"] = instagram_screenshot(SAMPLE / "photos" / "Лоферы Chanel" / "бежевый_1.png")
     shop.responder = wrap(shop, None)
     reply = await shop.say("77010000011", texts.MEDIA_PLACEHOLDERS["image"], content_type="image",
                            media_url=host.url("shot.jpg"))
-    assert texts_of(reply).startswith("Это ") and "бежевый" in texts_of(reply)
+    assert texts_of(reply) == texts.IMAGE_ASK_MODEL
 
 
 async def test_unrelated_picture_gets_a_question_then_a_manager_never_a_product(world: Any) -> None:

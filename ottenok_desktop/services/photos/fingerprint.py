@@ -32,6 +32,7 @@ THUMB = 4  # the colour thumbnail is 4×4 RGB
 COLOR_WEIGHT = 0.25  # Hamming bits per unit of RMS colour distance (0–255 scale)
 WINDOW_SCALES = (1.0, 0.87, 0.75, 0.64)  # per side, independently (a crop changes the aspect)
 WINDOW_STEPS = 4  # positions per axis for each scale < 1
+CATALOG_SIDE = 256  # shop photos are reduced to this before their windows are described
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,10 @@ def _longest_run(mask: np.ndarray, gap: int = 2) -> tuple[int, int]:
 def catalog_fingerprints(image: Image.Image) -> Fingerprints:
     """Descriptors of many windows of one shop photo (whole, and with flat edges trimmed)."""
     rgb = image.convert("RGB")
+    if max(rgb.size) > CATALOG_SIDE:  # windows are 32 px hashes: a big photo only costs time
+        factor = CATALOG_SIDE / max(rgb.size)
+        rgb = rgb.resize((max(1, round(rgb.width * factor)), max(1, round(rgb.height * factor))),
+                         Image.Resampling.BOX)
     hashes: list[np.ndarray] = []
     colors: list[np.ndarray] = []
     boxes = candidate_boxes(rgb)[:2]  # the whole photo, and its flat edges trimmed

@@ -16,6 +16,7 @@ import logging
 import time
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol, Sequence
 
@@ -61,6 +62,14 @@ def decode(data: bytes) -> "object":
 
 
 def describe_file(path: Path) -> Fingerprints:
+    stat = path.stat()
+    return _describe_cached(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=4096)
+def _describe_cached(path: str, _size: int, _mtime_ns: int) -> Fingerprints:
+    """One photo's fingerprints, kept per (path, size, mtime) for the process: a rebuilt index
+    (new photos dropped in, a restarted engine in the same process) describes only new files."""
     from PIL import Image
 
     with Image.open(path) as image:

@@ -60,7 +60,10 @@ class MediaResponder:
         self.llm_online = llm_online
 
     def __getattr__(self, name: str) -> object:  # the inner responder's other features (llm, …)
-        return getattr(self.__dict__["inner"], name)
+        inner = self.__dict__.get("inner")
+        if inner is None:
+            raise AttributeError(name)
+        return getattr(inner, name)
 
     async def preview(self, text: str) -> Reply:
         return await self.inner.preview(text)  # type: ignore[attr-defined, no-any-return]

@@ -242,3 +242,23 @@ async def test_russian_chat_is_not_marked_kazakh(world: Any) -> None:
     reply = await shop.say("77010000010", "Здравствуйте, спасибо, рахмет! Лоферы шанель есть в 38?")
     assert texts.KAZAKH_COURTESY not in texts_of(reply)
     assert await shop.db.call(chat_language, "77010000010@c.us") == ""
+
+
+async def test_kazakh_in_llm_mode_the_llms_kazakh_answer_with_the_stock_price_reaches_the_customer(
+        tmp_path: Path) -> None:
+    from ottenok_desktop.services.llm.client import LlmClient
+
+    kazakh = "Иә, Chanel лоферлері бар, 38 өлшем қалды — бағасы 285 000 ₸. Тапсырыс береміз бе?"
+    server = await FakeOpenAIServer(chat_script=lambda body: json.dumps(
+        {"reply": kazakh, "fields": {}, "intent": "product"}, ensure_ascii=False)).start()
+    shop = await open_shop(tmp_path, llm=LlmClient(Secret("k"), server.base_url, "gpt-4o"))
+    try:
+        shop.responder = MediaResponder(shop.responder, store=DbMediaStore(shop.db), llm_online=lambda: True)
+        reply = await shop.say("77010000012", "Сәлеметсіз бе! Шанель лоферлер бар ма? 38 өлшем")
+        answer = texts_of(reply)
+        assert "бағасы 285 000 ₸" in answer  # the guards check numbers, so a Kazakh answer passes them
+        assert texts.KAZAKH_COURTESY not in answer  # the courtesy line is for offline Russian answers only
+        assert await shop.db.call(chat_language, "77010000012@c.us") == "kk"
+    finally:
+        await close_shop(shop)
+        await server.stop()

@@ -220,6 +220,25 @@ def query_fingerprints(image: Image.Image) -> Fingerprints:
     return Fingerprints(np.array(hashes), np.array(colors))
 
 
+def distances(query: Fingerprints, windows: Fingerprints) -> np.ndarray:
+    """Per window: the smallest combined distance to any query box. Matrix products (BLAS):
+    Hamming = q·(1−w) + (1−q)·w over 0/1 bits; squared colour distance = |q|² + |w|² − 2 q·w."""
+    q = query.hashes.astype(np.float32)
+    w = windows.hashes.astype(np.float32)
+    bits = q @ (1.0 - w).T + (1.0 - q) @ w.T
+    qc = query.colors.astype(np.float32)
+    wc = windows.colors.astype(np.float32)
+    squared = (qc ** 2).sum(axis=1)[:, None] + (wc ** 2).sum(axis=1)[None, :] - 2.0 * (qc @ wc.T)
+    rms = np.sqrt(np.maximum(squared, 0.0) / qc.shape[1])
+    return (bits + COLOR_WEIGHT * rms).min(axis=0)
+
+
+def stack(prints: list[Fingerprints]) -> tuple[Fingerprints, np.ndarray]:
+    """All windows of many photos in one matrix, and where each photo's windows start."""
+    starts = np.cumsum([0] + [len(p) for p in prints[:-1]])
+    return Fingerprints(np.concatenate([p.hashes for p in prints]), np.concatenate([p.colors for p in prints])), starts
+
+
 def distance(query: Fingerprints, photo: Fingerprints) -> float:
     """Smallest combined distance between any query box and any photo window (0 = identical)."""
     bits = (query.hashes[:, None, :] != photo.hashes[None, :, :]).sum(axis=2)

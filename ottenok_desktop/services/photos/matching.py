@@ -23,7 +23,9 @@ from typing import Protocol, Sequence
 from ottenok_desktop.engine.media import ImageMatch, MatchConfidence, MediaError, classify_distance
 
 from .base import Photo
-from .fingerprint import Fingerprints, catalog_fingerprints, distance, query_fingerprints
+import numpy as np
+
+from .fingerprint import Fingerprints, catalog_fingerprints, distances, query_fingerprints, stack
 
 log = logging.getLogger(__name__)
 
@@ -77,13 +79,15 @@ def _describe_cached(path: str, _size: int, _mtime_ns: int) -> Fingerprints:
         return catalog_fingerprints(image)
 
 
-def rank(query: Fingerprints, entries: Sequence[_Entry]) -> list[tuple[float, str, str]]:
+def rank(query: Fingerprints, entries: Sequence[_Entry], stacked: tuple[Fingerprints, np.ndarray] | None = None,
+         ) -> list[tuple[float, str, str]]:
     """(distance, product, colour) best first, one row per product (its closest photo)."""
+    windows, starts = stacked if stacked is not None else stack([e.prints for e in entries])
+    per_photo = np.minimum.reduceat(distances(query, windows), starts)
     best: dict[str, tuple[float, str, str]] = {}
-    for entry in entries:
-        score = distance(query, entry.prints)
+    for entry, score in zip(entries, per_photo.tolist()):
         if entry.product not in best or score < best[entry.product][0]:
-            best[entry.product] = (score, entry.product, entry.color)
+            best[entry.product] = (float(score), entry.product, entry.color)
     return sorted(best.values())
 
 
@@ -95,6 +99,7 @@ class PhotoMatcher:
         self.thresholds = thresholds or Thresholds()
         self._max_age = max_age
         self._entries: dict[str, _Entry] = {}
+        self._stacked: tuple[list[_Entry], tuple[Fingerprints, np.ndarray] | None] = ([], None)
         self._built_at: float | None = None
         self._lock = asyncio.Lock()
 
@@ -122,6 +127,8 @@ class PhotoMatcher:
                     continue
                 entries[photo.key] = _Entry(photo.product, photo.color, stamp, prints)
             self._entries = entries
+            listed = list(entries.values())
+            self._stacked = (listed, stack([e.prints for e in listed])) if listed else ([], None)
             self._built_at = time.monotonic()
             log.info("photo matcher: %d photos of %d products", len(entries),
                      len({e.product for e in entries.values()}))
@@ -131,11 +138,11 @@ class PhotoMatcher:
         """Every product with its closest photo's distance and colour, best first."""
         if self._built_at is None or time.monotonic() - self._built_at > self._max_age:
             await self.refresh()
-        entries = list(self._entries.values())
-        if not entries:
+        entries, stacked = self._stacked
+        if not entries or stacked is None:
             return []
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._rank_bytes, image, entries)
+        return await loop.run_in_executor(self._executor, self._rank_bytes, image, entries, stacked)
 
     async def match(self, image: bytes) -> ImageMatch:
         ranked = await self.ranked(image)
@@ -151,6 +158,7 @@ class PhotoMatcher:
         return ImageMatch(product, color, confidence, best, "photos")
 
     @staticmethod
-    def _rank_bytes(data: bytes, entries: Sequence[_Entry]) -> list[tuple[float, str, str]]:
+    def _rank_bytes(data: bytes, entries: Sequence[_Entry], stacked: tuple[Fingerprints, np.ndarray],
+                    ) -> list[tuple[float, str, str]]:
         image = decode(data)
-        return rank(query_fingerprints(image), entries)  # type: ignore[arg-type]
+        return rank(query_fingerprints(image), entries, stacked)  # type: ignore[arg-type]

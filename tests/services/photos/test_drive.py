@@ -133,7 +133,7 @@ async def test_missing_credentials_file(tmp_path: Path, executor: ThreadPoolExec
 
 
 async def test_background_refresh_keeps_running(tmp_path: Path, executor: ThreadPoolExecutor) -> None:
-    http = RecordingHttp(LISTING)
+    http = RecordingHttp(list(LISTING))  # a copy: the mock pops what it serves
     source = source_with(http, tmp_path / "cache", executor, refresh_interval=0.05)
     await source.start()
     try:
@@ -168,9 +168,7 @@ def test_settings_check_counts_product_folders_and_reports_no_access() -> None:
 
 async def test_all_photos_lists_and_caches_every_product_photo_for_matching(tmp_path: Path,
                                                                             executor: ThreadPoolExecutor) -> None:
-    # fresh headers: the mock sequence consumes the header dicts of the shared listing
-    listing = [ok(json.loads(body)) for _headers, body in LISTING]
-    http = RecordingHttp(listing + [media(b"JPEG-1"), media(b"JPEG-2"), media(b"JPEG-4"), media(b"PNG-3")])
+    http = RecordingHttp(LISTING + [media(b"JPEG-1"), media(b"JPEG-2"), media(b"JPEG-4"), media(b"PNG-3")])
     source = source_with(http, tmp_path / "cache", executor)
     photos = await source.all_photos()
     assert sorted((p.product, p.file_name) for p in photos) == [

@@ -114,6 +114,7 @@ def build_engine(
     commands = Commands(uow, bus, clock, inventory)
     if responder is None:
         responder = _build_responder(settings, uow, commands, bus, clock, inventory, knowledge, photo_source, llm)
+        responder = _with_media(settings, responder, db, bus, executor, photo_source, inventory, llm)
 
     engine = Engine(
         settings=settings, bus=bus, clock=clock, db=db, executor=executor, client=client, responder=responder,
@@ -196,6 +197,32 @@ def _build_responder(settings: Settings, uow: Any, commands: Commands, bus: Even
     return SalesResponder(uow=uow, commands=commands, inventory=inventory, knowledge=knowledge, photos=photos,
                           photo_selector=select_photos, llm=llm, bus=bus, clock=clock,
                           persona=settings.persona_name, manager_numbers=tuple(settings.manager_numbers))
+
+
+def _with_media(settings: Settings, inner: Responder, db: Any, bus: EventBus, executor: ThreadPoolExecutor,
+                photos: Any, inventory: Any, llm: Any) -> Responder:
+    """Voice notes, pictures and the «қазақша» flag around the sales responder (issue 17)."""
+    from .engine.events import ChatUpdated
+    from .engine.media_responder import MediaResponder
+    from .services.media.fetch import HttpMediaFetcher
+    from .services.photos.matching import PhotoMatcher
+    from .services.storage.media import DbMediaStore
+
+    transcriber = vision = None
+    if settings.llm_enabled:
+        from .services.llm.media import OpenAiTranscriber, OpenAiVision
+
+        transcriber = OpenAiTranscriber(settings.openai_api_key, settings.openai_base_url,
+                                        settings.openai_transcribe_model)
+        if settings.openai_vision:
+            vision = OpenAiVision(settings.openai_api_key, settings.openai_base_url, settings.openai_model)
+    return MediaResponder(
+        inner, store=DbMediaStore(db, on_changed=lambda chat_id: bus.publish(ChatUpdated(chat_id))),
+        fetcher=HttpMediaFetcher(), transcriber=transcriber, vision=vision,
+        matcher=PhotoMatcher(photos, executor) if hasattr(photos, "all_photos") else None,
+        catalog=lambda: list(dict.fromkeys(item.product for item in inventory.index.items)) if inventory else [],
+        llm_online=lambda: llm is not None,
+    )
 
 
 def _build_followups(settings: Settings, engine: Engine, inventory: Any) -> Any:

@@ -149,6 +149,10 @@ class Engine:
             await self.reports.start()
             self._running.append(self.reports)
         self.tasks.spawn(self._report_queues(), name="queue-report")
+        matcher = getattr(self.responder, "matcher", None)
+        if matcher is not None:
+            # index the shop's photos now: the first customer picture must not wait for it
+            self.tasks.spawn(matcher.refresh(), name="photo-matcher")
 
     async def stop(self) -> None:
         """Stop what runs, newest first: polling stops before the dispatcher (an interrupted
@@ -175,6 +179,8 @@ class Engine:
             await self.client.aclose()
         if self.llm is not None and hasattr(self.llm, "aclose"):
             await self.llm.aclose()
+        if hasattr(self.responder, "aclose"):  # the media wrapper's HTTP clients (issue 17)
+            await self.responder.aclose()
         if self.sandbox is not None:
             await self.sandbox.stop()
         await self.db.close()

@@ -91,6 +91,8 @@ class Settings:
     openai_base_url: str = ""
     openai_model: str = "gpt-4o"
     openai_embedding_model: str = "text-embedding-3-small"
+    openai_transcribe_model: str = "gpt-4o-mini-transcribe"
+    openai_vision: bool = True  # send unmatched customer pictures to the chat model (it must see images)
     google_drive_photos_folder_id: str = ""
     google_credentials_file: Path | None = None
     inventory_excel_path: Path | None = None
@@ -210,6 +212,8 @@ ENV_NAMES: dict[str, str] = {
     "OPENAI_BASE_URL": "openai_base_url",
     "OPENAI_MODEL": "openai_model",
     "OPENAI_EMBEDDING_MODEL": "openai_embedding_model",
+    "OPENAI_TRANSCRIBE_MODEL": "openai_transcribe_model",
+    "OPENAI_VISION": "openai_vision",
     "GOOGLE_DRIVE_PHOTOS_FOLDER_ID": "google_drive_photos_folder_id",
     "GOOGLE_CREDENTIALS_FILE": "google_credentials_file",
     "INVENTORY_EXCEL_PATH": "inventory_excel_path",
@@ -382,7 +386,7 @@ def _convert(name: str, value: str) -> Any:
         if value and not _CLOCK_RE.match(value):
             raise SettingsError(name, _hint(name, value), "a shop time HH:MM, e.g. 09:00 (empty: the opening hour)")
         return value
-    if name in {"NUDGE_ENABLED", "OTTENOK_REPORTS_ENABLED", "OTTENOK_DEMO_TELEGRAM"}:
+    if name in {"NUDGE_ENABLED", "OTTENOK_REPORTS_ENABLED", "OTTENOK_DEMO_TELEGRAM", "OPENAI_VISION"}:
         low = value.lower()
         if low in _TRUE:
             return True

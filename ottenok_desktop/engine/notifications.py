@@ -141,6 +141,7 @@ _FILE_TYPES = {
     "videoMessage": "video",
     "documentMessage": "document",
     "audioMessage": "audio",
+    "voiceMessage": "audio",  # some GREEN-API versions name push-to-talk notes so
     "stickerMessage": "sticker",
 }
 

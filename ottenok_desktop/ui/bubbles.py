@@ -29,10 +29,20 @@ TICKS = {"queued": "🕓", "sending": "🕓", "sent": "✓", "delivered": "✓�
 MEDIA_TYPES = {"image", "video", "document", "audio", "sticker", "location", "contact", "poll"}
 
 
+def voice_url(row: MessageRow) -> str:
+    """The voice note to play (opened with the system's player: QtMultimedia is not in PySide6-Essentials)."""
+    return row.media_url if row.content_type == "audio" and not row.deleted and row.media_url.startswith(("http", "file")) else ""
+
+
 def message_body(row: MessageRow) -> str:
     if row.deleted:
         return S.MESSAGE_DELETED
     text = row.text
+    if row.content_type == "audio":
+        label = S.MEDIA_LABELS.get("audio", "audio")
+        transcript = "" if text.strip() == label else text  # the placeholder until transcribed
+        play = f"   {S.VOICE_PLAY}" if voice_url(row) else ""
+        return f"{label}{play}\n{transcript}".strip()
     if row.content_type in MEDIA_TYPES and row.content_type != "image":
         label = S.MEDIA_LABELS.get(row.content_type, row.content_type)
         name = f" {row.media_name}" if row.media_name else ""

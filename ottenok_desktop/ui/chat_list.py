@@ -260,6 +260,8 @@ class ChatListDelegate(QStyledItemDelegate):
             badges.append((S.BADGE_ORDER, theme.ORDER))
         if row.owner == "manager":
             badges.append((row.owner_name or S.OWNER_MANAGER, theme.MANAGER))
+        if row.language in ("kk", "mixed"):
+            badges.append((S.BADGE_KAZAKH, theme.MANAGER))
         painter.setFont(self._small_font)
         x = right
         y = rect.top() + 34

@@ -47,6 +47,19 @@ class MessageList(QListView):
         self._model = model
         self._prepending = False
         self.verticalScrollBar().valueChanged.connect(self._maybe_load_older)
+        self.clicked.connect(self.on_bubble_clicked)
+
+    def on_bubble_clicked(self, index: Any) -> None:
+        """A voice note plays in the system's player (a click on its bubble)."""
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        from .bubbles import voice_url
+        from .chat_model import MESSAGE_ROLE
+
+        url = voice_url(index.data(MESSAGE_ROLE)) if index.data(MESSAGE_ROLE) is not None else ""
+        if url:
+            QDesktopServices.openUrl(QUrl(url))
 
     def _maybe_load_older(self, value: int) -> None:
         if value == 0 and self._model.has_older and not self._prepending and self._model.rowCount() > 0:

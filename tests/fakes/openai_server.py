@@ -3,7 +3,12 @@
 Routes:
 - `POST /v1/embeddings`: deterministic hashed vectors for each input string.
 - `POST /v1/chat/completions`: the real `chat.completion` shape; its content comes from a
-  scripted responder function `(request_json) -> str` (default: a short JSON reply).
+  scripted responder function `(request_json) -> str` (default: a short JSON reply). A
+  vision request (a user message whose content is a list with an `image_url` part) goes to
+  `vision_script` instead when one is set, and is kept in `vision_requests`.
+- `POST /v1/audio/transcriptions` (multipart: file, model, …): `{"text": ...}` from
+  `transcripts` (audio bytes → text; unknown audio → `default_transcript`); kept in
+  `transcription_requests` as {"model", "file_name", "size"}.
 
 Fault queues make failures reproducible: `fail_next(kind, count)` with kind
 `http500` | `http429` | `timeout` | `malformed` applies to the next requests of either
@@ -41,6 +46,14 @@ def hashed_vector(text: str, dimensions: int = 64) -> list[float]:
     return [v / norm for v in values]
 
 
+def _has_image(body: dict[str, Any]) -> bool:
+    for message in body.get("messages", []):
+        content = message.get("content")
+        if isinstance(content, list) and any(isinstance(p, dict) and p.get("type") == "image_url" for p in content):
+            return True
+    return False
+
+
 class FakeOpenAIServer:
     def __init__(self, *, chat_script: ChatScript | None = None, dimensions: int = 64, delay: float = 0.0,
                  api_key: str = "") -> None:
@@ -51,6 +64,11 @@ class FakeOpenAIServer:
         self.requests: list[dict[str, Any]] = []
         self.chat_requests: list[dict[str, Any]] = []
         self.embedding_requests: list[dict[str, Any]] = []
+        self.vision_script: ChatScript | None = None
+        self.vision_requests: list[dict[str, Any]] = []
+        self.transcripts: dict[bytes, str] = {}
+        self.default_transcript = ""
+        self.transcription_requests: list[dict[str, Any]] = []
         self.faults: deque[tuple[str, str]] = deque()  # (route, kind); route "" = any
         self.timeout_seconds = 30.0
         self._runner: web.AppRunner | None = None
@@ -76,6 +94,7 @@ class FakeOpenAIServer:
         app = web.Application()
         app.router.add_post("/v1/embeddings", self._embeddings)
         app.router.add_post("/v1/chat/completions", self._chat)
+        app.router.add_post("/v1/audio/transcriptions", self._transcriptions)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -99,9 +118,18 @@ class FakeOpenAIServer:
         if self.api_key and request.headers.get("Authorization") != f"Bearer {self.api_key}":
             return None, web.json_response({"error": {"message": "Incorrect API key provided", "type":
                                                       "invalid_request_error", "code": "invalid_api_key"}}, status=401)
-        body = await request.json()
+        if route == "transcriptions":
+            form = await request.post()
+            upload = form.get("file")
+            data = upload.file.read() if hasattr(upload, "file") else b""
+            body = {"model": str(form.get("model", "")), "file_name": getattr(upload, "filename", ""),
+                    "size": len(data), "data": data}
+            self.transcription_requests.append(body)
+        else:
+            body = await request.json()
         self.requests.append(body)
-        (self.chat_requests if route == "chat" else self.embedding_requests).append(body)
+        if route in ("chat", "embeddings"):
+            (self.chat_requests if route == "chat" else self.embedding_requests).append(body)
         fault = self._take_fault(route)
         if self.delay:
             await asyncio.sleep(self.delay)
@@ -116,6 +144,13 @@ class FakeOpenAIServer:
         if fault == "malformed":
             return body, web.Response(text="{not json", content_type="application/json")
         return body, None
+
+    async def _transcriptions(self, request: web.Request) -> web.Response:
+        body, failure = await self._common(request, "transcriptions")
+        if failure is not None:
+            return failure
+        assert body is not None
+        return web.json_response({"text": self.transcripts.get(body["data"], self.default_transcript)})
 
     async def _embeddings(self, request: web.Request) -> web.Response:
         body, failure = await self._common(request, "embeddings")
@@ -136,7 +171,11 @@ class FakeOpenAIServer:
         if failure is not None:
             return failure
         assert body is not None
-        content = self.chat_script(body)
+        if self.vision_script is not None and _has_image(body):
+            self.vision_requests.append(body)
+            content = self.vision_script(body)
+        else:
+            content = self.chat_script(body)
         prompt_tokens = sum(len(str(m.get("content", ""))) // 3 + 1 for m in body.get("messages", []))
         completion_tokens = len(content) // 3 + 1
         return web.json_response({

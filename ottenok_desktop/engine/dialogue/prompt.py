@@ -31,7 +31,7 @@ SYSTEM_TEMPLATE = """Ты — {persona}, менеджер по продажам 
 - Один вопрос за раз. Коротко, тепло, по-человечески, как в WhatsApp; можно 1 эмодзи.
 - {greeting_rule}
 - Разделяй отдельные сообщения символами ||| (не больше 4 сообщений).
-- Отвечай по-русски.
+- Отвечай по-русски, если ниже не сказано иначе.
 - Верни ОДИН JSON-объект: {{"reply": "...", "fields": {{...}}, "intent": "..."}}. В "fields" — только то, что клиент сказал в последнем сообщении (модель, размер, цвет, город, адрес, имя); неизвестное оставляй пустой строкой."""
 
 
@@ -81,10 +81,15 @@ def facts_block(*, decision: d.Decision, order: OrderDraft | None, knowledge: Se
 
 
 def build_messages(*, persona: str, state: DialogueState, decision: d.Decision, order: OrderDraft | None,
-                   knowledge: Sequence[str], history: Sequence[HistoryLine], customer_text: str) -> list[dict[str, str]]:
+                   knowledge: Sequence[str], history: Sequence[HistoryLine], customer_text: str,
+                   language_line: str = "") -> list[dict[str, str]]:
+    """The chat for one turn; `language_line` asks for an answer in the customer's language
+    (Kazakh, a mix) with the same facts — the guards check the numbers in any language."""
     greeting_rule = ("Вы уже здоровались в этом разговоре: не здоровайся снова." if state.greeted
                      else "Это начало разговора: поздоровайся и представься.")
     system = SYSTEM_TEMPLATE.format(persona=persona, greeting_rule=greeting_rule)
+    if language_line:
+        system = f"{system}\n- {language_line}"
     messages = [{"role": "system", "content": system},
                 {"role": "system", "content": facts_block(decision=decision, order=order, knowledge=knowledge,
                                                           persona=persona)}]

@@ -32,6 +32,7 @@ from typing import Callable
 
 from ottenok_desktop.engine.followups.classify import classify_reply
 from ottenok_desktop.engine.lexicon.confirmation import ConfirmationReply, classify_confirmation
+from ottenok_desktop.engine.lexicon.kazakh import Language, detect_language
 from ottenok_desktop.engine.lexicon.person_request import detect_person_request
 from ottenok_desktop.engine.lexicon.questions import Question, Topic, detect_topics, split_questions
 from ottenok_desktop.engine.states import ReplyClass
@@ -69,6 +70,7 @@ class Reading:
     questions: tuple[Question, ...]  # every question of the message, with its topic, in the order written
     command: bool  # looks like a manager command (`/handoff …`)
     confirmation: ConfirmationReply  # what it means as an answer to «Всё верно? Оформляю?»
+    language: Language  # ru | kk | mixed
 
     @property
     def knowledge_questions(self) -> tuple[Question, ...]:
@@ -120,7 +122,7 @@ def read_message(text: str) -> Reading:
     return Reading(
         text=text, intents=intents, reply_class=classify_reply(text), person_request=person.is_request,
         person_phrase=person.phrase, topic=_topic(intents), questions=tuple(split_questions(text)),
-        command=is_command(text), confirmation=classify_confirmation(text).kind,
+        command=is_command(text), confirmation=classify_confirmation(text).kind, language=detect_language(text),
     )
 
 

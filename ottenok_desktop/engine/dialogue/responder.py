@@ -36,6 +36,7 @@ from ottenok_desktop.engine.lexicon.brands import detect_brands
 from ottenok_desktop.engine.lexicon.colors import detect_colors
 from ottenok_desktop.engine.lexicon.sizes import detect_sizes
 from ottenok_desktop.engine.lexicon.confirmation import ConfirmationReply
+from ottenok_desktop.engine.lexicon.kazakh import detect_language, llm_language_line
 from ottenok_desktop.engine.lexicon.product_types import product_kind_word
 from ottenok_desktop.engine.lexicon.questions import Question, Topic
 from ottenok_desktop.engine.clock import Clock
@@ -608,7 +609,8 @@ class SalesResponder:
         # the side answer (decision.side_faq) has its own line in the facts block
         knowledge = list(decision.faq) or fact_texts(retrieved.snippets, retrieved.conflicts, 2, KNOWLEDGE_CHARS)
         messages = build_messages(persona=self.persona, state=state, decision=decision, order=order,
-                                  knowledge=knowledge, history=turn.history[-12:], customer_text=turn.text)
+                                  knowledge=knowledge, history=turn.history[-12:], customer_text=turn.text,
+                                  language_line=llm_language_line(detect_language(turn.text)))
         if not preview:
             self.stats.llm_calls += 1
         try:

@@ -34,9 +34,14 @@ _LETTER_SIZE = re.compile(r"(?:размер\w*|р\.|р-р|size)\s*:?\s*(xxxl|xxl
 # Words that make a number a size, before or after it.
 _SIZE_WORDS_BEFORE = frozenset({"размер", "размера", "размеру", "размером", "размере", "р", "рр", "разм", "size",
                                 "на", "нужен", "нужна", "нужны", "есть", "ношу", "ножка", "нога"})
+# Kazakh size words: "38 өлшем", "өлшемі 38", "38 размерлі", "38-ші" (also without Kazakh letters).
+_KAZAKH_SIZE_WORDS = frozenset({"өлшем", "өлшемі", "өлшемді", "өлшемім", "өлшемдегі", "олшем", "олшеми", "олшемди",
+                                "олшемим", "размерлі", "размерли", "размері", "размери", "размерім", "размерим",
+                                "размерді", "размерди", "ші", "шы", "ши"})
 _SIZE_SUFFIXES = frozenset({"й", "ой", "ый", "ий", "го", "ого", "ом", "р", "рр", "размер", "размера", "размеру",
-                            "размере", "размером", "разм", "eu", "ru"})
-_STRONG_BEFORE = frozenset({"размер", "размера", "размеру", "размером", "размере", "р", "рр", "разм", "size"})
+                            "размере", "размером", "разм", "eu", "ru"}) | _KAZAKH_SIZE_WORDS
+_STRONG_BEFORE = frozenset({"размер", "размера", "размеру", "размером", "размере", "р", "рр", "разм",
+                            "size"}) | _KAZAKH_SIZE_WORDS
 # Words after a number that make it a price, a count, a time or a date.
 _NOT_SIZE_AFTER_PREFIX = (
     "пар", "тыс", "тенге", "руб", "мин", "сек", "час", "недел", "месяц", "процент", "штук", "числ", "заказ",
@@ -113,6 +118,21 @@ _ORDINAL_END = re.compile(r"(ой|ый|ий|ого|ому|ом|ая|ую)$")
 _HALF = re.compile(r"(?<![\d.,])(\d{2})\s*(?:-?\s*(?:ой|ый|й|го))?\s+с\s+половин\w*")
 
 
+# ... and in Kazakh: "отыз сегіз" (38), "отыз жеті жарым" (37.5), "қырық бір" (41).
+_KK_UNITS = {"бір": 1, "бир": 1, "екі": 2, "еки": 2, "үш": 3, "уш": 3, "төрт": 4, "торт": 4, "бес": 5, "алты": 6,
+             "жеті": 7, "жети": 7, "сегіз": 8, "сегиз": 8, "тоғыз": 9, "тогыз": 9}
+_KK_NUMBER = re.compile(r"(?<![а-яәғқңөұүһі])(отыз|қырық|кырык)(?:\s+(" + "|".join(_KK_UNITS) + r"))?"
+                        r"(?:\s+(жарым))?(?![а-яәғқңөұүһі])(?!\s+(?:мың|мын)|\s+\S+\s+(?:мың|мын))")
+
+
+def _kazakh_numbers(norm: str) -> str:
+    def number(match: re.Match[str]) -> str:
+        value = (30 if match.group(1) == "отыз" else 40) + _KK_UNITS.get(match.group(2) or "", 0)
+        return f"{value}.5" if match.group(3) else str(value)
+
+    return _KK_NUMBER.sub(number, norm)
+
+
 def _spelled_numbers(norm: str) -> str:
     """Shoe sizes said in words → digits; an ordinal ("тридцать восьмой") keeps a size suffix."""
     def number(match: re.Match[str]) -> str:
@@ -130,6 +150,8 @@ def _spelled_numbers(norm: str) -> str:
         norm = _WORD_NUMBER.sub(number, norm)
     if "половин" in norm:
         norm = _HALF.sub(lambda m: f"{m.group(1)}.5", norm)
+    if "отыз" in norm or "ырык" in norm or "ырық" in norm:
+        norm = _kazakh_numbers(norm)
     return norm
 
 

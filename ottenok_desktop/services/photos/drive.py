@@ -220,6 +220,14 @@ class DrivePhotoSource:
             photos.append(Photo(f"drive:{meta['id']}", product, photo_color, target, None, meta["name"]))
         return sort_photos(photos)
 
+    async def all_photos(self) -> list[Photo]:
+        """Every photo of every product folder (downloaded into the cache once), for picture matching."""
+        index = await self._ensure_index()
+        photos: list[Photo] = []
+        for folder in index.get("folders", {}):
+            photos.extend(await self.photos_for(folder))
+        return photos
+
 
 def check_folder(credentials_file: str | Path, folder_id: str,
                  service_factory: Callable[[], Any] | None = None) -> int:

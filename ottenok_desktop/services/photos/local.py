@@ -59,6 +59,13 @@ class LocalPhotoSource:
         ]
         return sort_photos(p for p in photos if color_matches(color, p.color))
 
+    async def all_photos(self) -> list[Photo]:
+        """Every photo of every product folder (the product is the folder name)."""
+        if self._scanned_at is None or time.monotonic() - self._scanned_at > self._max_age:
+            await self.refresh()
+        return [Photo(f"local:{folder}/{name}", folder, color_from_file_name(name), path, None, name)
+                for folder, files in self._listing.items() for name, path in files]
+
     @property
     def products(self) -> list[str]:
         return list(self._listing)

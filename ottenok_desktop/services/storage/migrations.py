@@ -52,11 +52,21 @@ def _v3_message_created_at_index(db: pw.Database) -> None:
     db.execute_sql('CREATE INDEX IF NOT EXISTS "message_created_at_chat_id" ON "message" ("created_at", "chat_id")')
 
 
+def _v5_chat_language(db: pw.Database) -> None:
+    """Chat.language: the customer's language when not Russian (kk | mixed), for the console badge."""
+    from playhouse.migrate import SchemaMigrator, migrate as run
+
+    columns = {c.name for c in db.get_columns("chat")}
+    if "language" not in columns:
+        run(SchemaMigrator.from_database(db).add_column("chat", "language", pw.CharField(max_length=8, default="")))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (1, "initial schema", _v1_initial),
     (2, "telegram inbox, channel cursor, ticket cards", _v2_telegram_inbox_cursor_cards),
     (3, "index messages by time (reports)", _v3_message_created_at_index),
     (4, "seats and the engine lease", _v4_seats_and_engine_lease),
+    (5, "chat language", _v5_chat_language),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

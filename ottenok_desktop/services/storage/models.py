@@ -59,6 +59,7 @@ class Chat(BaseModel):
     unanswered = pw.IntegerField(default=0)
     last_text = pw.CharField(max_length=300, default="")
     state_json = pw.TextField(default="{}")  # dialogue state owned by the engine
+    language = pw.CharField(max_length=8, default="")  # "" / kk / mixed: the console's «қазақша» badge (issue 17)
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField(index=True)
 

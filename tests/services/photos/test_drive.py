@@ -133,7 +133,7 @@ async def test_missing_credentials_file(tmp_path: Path, executor: ThreadPoolExec
 
 
 async def test_background_refresh_keeps_running(tmp_path: Path, executor: ThreadPoolExecutor) -> None:
-    http = RecordingHttp(LISTING)
+    http = RecordingHttp(list(LISTING))  # a copy: the mock pops what it serves
     source = source_with(http, tmp_path / "cache", executor, refresh_interval=0.05)
     await source.start()
     try:
@@ -164,3 +164,16 @@ def test_settings_check_counts_product_folders_and_reports_no_access() -> None:
         check_folder("key.json", "wrong", service_factory=lambda: build_from_document(document, http=denied))
     with pytest.raises(PhotoSourceError, match="not found"):
         check_folder("/nonexistent/key.json", "root123")
+
+
+async def test_all_photos_lists_and_caches_every_product_photo_for_matching(tmp_path: Path,
+                                                                            executor: ThreadPoolExecutor) -> None:
+    http = RecordingHttp(LISTING + [media(b"JPEG-1"), media(b"JPEG-2"), media(b"JPEG-4"), media(b"PNG-3")])
+    source = source_with(http, tmp_path / "cache", executor)
+    photos = await source.all_photos()
+    assert sorted((p.product, p.file_name) for p in photos) == [
+        ("Лоферы Chanel", "бежевый_1.jpg"), ("Лоферы Chanel", "черный_1.jpg"), ("Лоферы Chanel", "черный_2.jpg"),
+        ("мюли диор dway", "черный_1.png")]
+    assert all(p.path is not None and p.path.exists() for p in photos)
+    requests = len(http.requests)
+    assert len(await source.all_photos()) == 4 and len(http.requests) == requests  # cached: no new request

@@ -1,0 +1,247 @@
+"""Image fingerprints for matching a customer's photo or screenshot to the shop's photos (blocking, numpy).
+
+A customer's picture of a product is usually one of the shop's own photos, cropped (60–100 %),
+resized, recompressed, slightly rotated, and framed by a phone's status bar and the app's
+chrome (Instagram / WhatsApp). So:
+
+1. `content_box` cuts the chrome away: rows and columns that are mostly one flat colour
+   (bars, captions on a plain background) are trimmed, and the longest band of "busy" rows
+   is kept — the photo inside the screenshot.
+2. Every shop photo is described at many windows (scales 55–100 % of each side, on a grid of
+   positions), each window by a 64-bit DCT perceptual hash (pHash) of its grey levels plus a
+   4×4 colour thumbnail; a query is described once (its content box, and two slightly
+   inset boxes against leftover chrome).
+3. The distance of a query to a photo is the smallest, over the photo's windows, of
+   hash Hamming distance + a weighted colour distance (the colour part tells a black pair
+   from a beige one: pHash ignores colour).
+
+Everything here is pure numpy over Pillow images: no model, nothing downloaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from PIL import Image
+
+HASH_SIDE = 32  # the image is reduced to 32×32 grey levels before the DCT
+HASH_BITS = 8  # the top-left 8×8 DCT coefficients make the 64-bit hash
+THUMB = 4  # the colour thumbnail is 4×4 RGB
+COLOR_WEIGHT = 0.25  # Hamming bits per unit of RMS colour distance (0–255 scale)
+WINDOW_SCALES = (1.0, 0.87, 0.75, 0.64)  # per side, independently (a crop changes the aspect)
+WINDOW_STEPS = 4  # positions per axis for each scale < 1
+CATALOG_SIDE = 256  # shop photos are reduced to this before their windows are described
+
+
+@dataclass(frozen=True)
+class Fingerprints:
+    """Descriptors of several windows of one image: `hashes` (n, 64) bool, `colors` (n, 48) float."""
+
+    hashes: np.ndarray
+    colors: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.hashes.shape[0])
+
+
+@lru_cache(maxsize=1)
+def _dct_matrix() -> np.ndarray:
+    n = HASH_SIDE
+    k = np.arange(n)[:, None]
+    x = np.arange(n)[None, :]
+    matrix = np.cos(np.pi * (2 * x + 1) * k / (2 * n)) * np.sqrt(2.0 / n)
+    matrix[0, :] = np.sqrt(1.0 / n)
+    return matrix
+
+
+def _phash(grey: np.ndarray) -> np.ndarray:
+    """64 bits: the 8×8 lowest DCT frequencies (without the DC term's influence) above their median."""
+    dct = _dct_matrix()
+    coefficients = dct @ grey @ dct.T
+    low = coefficients[:HASH_BITS, :HASH_BITS].flatten()
+    return low > np.median(low[1:])
+
+
+def describe(image: Image.Image) -> tuple[np.ndarray, np.ndarray]:
+    """(64-bit hash, 48-value colour thumbnail) of one whole image."""
+    rgb = image.convert("RGB")
+    grey = np.asarray(rgb.convert("L").resize((HASH_SIDE, HASH_SIDE), Image.Resampling.BOX), dtype=np.float64)
+    thumb = np.asarray(rgb.resize((THUMB, THUMB), Image.Resampling.BOX), dtype=np.float64).flatten()
+    return _phash(grey), thumb
+
+
+Box = tuple[int, int, int, int]
+
+
+def _flat_lines(pixels: np.ndarray, flat_share: float, tolerance: int) -> np.ndarray:
+    """Per line (row of `pixels`): is it mostly one colour (a bar, a caption on a plain background)?"""
+    median = np.median(pixels, axis=1, keepdims=True)
+    close = (np.abs(pixels - median).max(axis=2) <= tolerance).mean(axis=1)
+    return close >= flat_share
+
+
+def candidate_boxes(image: Image.Image, flat_share: float = 0.8, tolerance: int = 14) -> list[Box]:
+    """Where the photo may be inside a screenshot, several guesses (the matcher keeps the closest):
+    the whole picture, flat bars trimmed from the edges inwards, and the longest busy band."""
+    boxes: list[Box] = [(0, 0, image.width, image.height)]
+    small, scale = _small(image)
+    pixels = np.asarray(small, dtype=np.int16)
+    flat_rows = _flat_lines(pixels, flat_share, tolerance)
+    top, bottom = _edges(flat_rows)
+    if bottom - top >= max(8, pixels.shape[0] // 6):
+        flat_cols = _flat_lines(np.transpose(pixels[top:bottom], (1, 0, 2)), flat_share, tolerance)
+        left, right = _edges(flat_cols)
+        if right - left < max(8, pixels.shape[1] // 6):
+            left, right = 0, pixels.shape[1]
+        boxes.append(_scaled((left, top, right, bottom), scale, image))
+    boxes.append(content_box(image, flat_share, tolerance))
+    unique: list[Box] = []
+    for box in boxes:
+        if box not in unique and box[2] - box[0] >= 8 and box[3] - box[1] >= 8:
+            unique.append(box)
+    return unique
+
+
+def _small(image: Image.Image) -> tuple[Image.Image, float]:
+    small = image.convert("RGB")
+    scale = max(1.0, max(small.size) / 400)
+    if scale > 1.0:
+        small = small.resize((max(1, int(small.width / scale)), max(1, int(small.height / scale))),
+                             Image.Resampling.BILINEAR)
+    return small, scale
+
+
+def _scaled(box: Box, scale: float, image: Image.Image) -> Box:
+    left, top, right, bottom = box
+    return (int(left * scale), int(top * scale), min(image.width, int(right * scale)),
+            min(image.height, int(bottom * scale)))
+
+
+def _edges(flat: np.ndarray) -> tuple[int, int]:
+    """First and last+1 non-flat line, trimming flat lines from both ends only."""
+    busy = np.flatnonzero(~flat)
+    if busy.size == 0:
+        return 0, 0
+    return int(busy[0]), int(busy[-1]) + 1
+
+
+def content_box(image: Image.Image, flat_share: float = 0.8, tolerance: int = 14) -> tuple[int, int, int, int]:
+    """The box (left, top, right, bottom) of the picture inside a screenshot: flat bars trimmed."""
+    small = image.convert("RGB")
+    scale = max(1.0, max(small.size) / 400)
+    if scale > 1.0:
+        small = small.resize((max(1, int(small.width / scale)), max(1, int(small.height / scale))),
+                             Image.Resampling.BILINEAR)
+    pixels = np.asarray(small, dtype=np.int16)
+
+    def busy(lines: np.ndarray) -> np.ndarray:  # lines: (count, length, 3)
+        median = np.median(lines, axis=1, keepdims=True)
+        close = (np.abs(lines - median).max(axis=2) <= tolerance).mean(axis=1)
+        return close < flat_share
+
+    rows = busy(pixels)
+    top, bottom = _longest_run(rows)
+    if bottom - top < max(8, pixels.shape[0] // 8):
+        return (0, 0, image.width, image.height)  # nothing busy enough: keep everything
+    band = pixels[top:bottom]
+    columns = busy(np.transpose(band, (1, 0, 2)))
+    left, right = _longest_run(columns)
+    if right - left < max(8, pixels.shape[1] // 8):
+        left, right = 0, pixels.shape[1]
+    return (int(left * scale), int(top * scale), min(image.width, int(right * scale)),
+            min(image.height, int(bottom * scale)))
+
+
+def _longest_run(mask: np.ndarray, gap: int = 2) -> tuple[int, int]:
+    """Start and end of the longest run of True, bridging gaps of up to `gap` False values."""
+    best = (0, 0)
+    start = None
+    misses = 0
+    for index, value in enumerate(list(mask) + [False] * (gap + 1)):
+        if value:
+            if start is None:
+                start = index
+            misses = 0
+            end = index + 1
+            if end - start > best[1] - best[0]:
+                best = (start, end)
+        elif start is not None:
+            misses += 1
+            if misses > gap:
+                start = None
+                misses = 0
+    return best
+
+
+def catalog_fingerprints(image: Image.Image) -> Fingerprints:
+    """Descriptors of many windows of one shop photo (whole, and with flat edges trimmed)."""
+    rgb = image.convert("RGB")
+    if max(rgb.size) > CATALOG_SIDE:  # windows are 32 px hashes: a big photo only costs time
+        factor = CATALOG_SIDE / max(rgb.size)
+        rgb = rgb.resize((max(1, round(rgb.width * factor)), max(1, round(rgb.height * factor))),
+                         Image.Resampling.BOX)
+    hashes: list[np.ndarray] = []
+    colors: list[np.ndarray] = []
+    boxes = candidate_boxes(rgb)[:2]  # the whole photo, and its flat edges trimmed
+    for box in boxes:
+        _windows(rgb.crop(box), hashes, colors)
+    return Fingerprints(np.array(hashes), np.array(colors))
+
+
+def _windows(cropped: Image.Image, hashes: list[np.ndarray], colors: list[np.ndarray]) -> None:
+    width, height = cropped.size
+    for scale_x in WINDOW_SCALES:
+      for scale_y in WINDOW_SCALES:
+        w, h = max(1, int(width * scale_x)), max(1, int(height * scale_y))
+        steps_x = 1 if scale_x >= 1.0 else WINDOW_STEPS
+        steps_y = 1 if scale_y >= 1.0 else WINDOW_STEPS
+        for ix in range(steps_x):
+            for iy in range(steps_y):
+                x = int((width - w) * ix / max(1, steps_x - 1))
+                y = int((height - h) * iy / max(1, steps_y - 1))
+                bits, thumb = describe(cropped.crop((x, y, x + w, y + h)))
+                hashes.append(bits)
+                colors.append(thumb)
+
+
+def query_fingerprints(image: Image.Image) -> Fingerprints:
+    """Descriptors of a customer's picture: each candidate box, and slightly inset versions of it."""
+    rgb = image.convert("RGB")
+    hashes: list[np.ndarray] = []
+    colors: list[np.ndarray] = []
+    for left, top, right, bottom in candidate_boxes(rgb):
+        for inset in (0.0, 0.04, 0.08):
+            dx, dy = int((right - left) * inset), int((bottom - top) * inset)
+            bits, thumb = describe(rgb.crop((left + dx, top + dy, right - dx, bottom - dy)))
+            hashes.append(bits)
+            colors.append(thumb)
+    return Fingerprints(np.array(hashes), np.array(colors))
+
+
+def distances(query: Fingerprints, windows: Fingerprints) -> np.ndarray:
+    """Per window: the smallest combined distance to any query box. Matrix products (BLAS):
+    Hamming = q·(1−w) + (1−q)·w over 0/1 bits; squared colour distance = |q|² + |w|² − 2 q·w."""
+    q = query.hashes.astype(np.float32)
+    w = windows.hashes.astype(np.float32)
+    bits = q @ (1.0 - w).T + (1.0 - q) @ w.T
+    qc = query.colors.astype(np.float32)
+    wc = windows.colors.astype(np.float32)
+    squared = (qc ** 2).sum(axis=1)[:, None] + (wc ** 2).sum(axis=1)[None, :] - 2.0 * (qc @ wc.T)
+    rms = np.sqrt(np.maximum(squared, 0.0) / qc.shape[1])
+    return (bits + COLOR_WEIGHT * rms).min(axis=0)
+
+
+def stack(prints: list[Fingerprints]) -> tuple[Fingerprints, np.ndarray]:
+    """All windows of many photos in one matrix, and where each photo's windows start."""
+    starts = np.cumsum([0] + [len(p) for p in prints[:-1]])
+    return Fingerprints(np.concatenate([p.hashes for p in prints]), np.concatenate([p.colors for p in prints])), starts
+
+
+def distance(query: Fingerprints, photo: Fingerprints) -> float:
+    """Smallest combined distance between any query box and any photo window (0 = identical)."""
+    bits = (query.hashes[:, None, :] != photo.hashes[None, :, :]).sum(axis=2)
+    diff = query.colors[:, None, :] - photo.colors[None, :, :]
+    rms = np.sqrt((diff ** 2).mean(axis=2))
+    return float((bits + COLOR_WEIGHT * rms).min())

@@ -38,3 +38,18 @@ _.last_result, _.loading, _.saved_path, _.alerts_shown  # type: ignore[attr-defi
 _._menu  # type: ignore[attr-defined]
 # the follow-ups tab and the chat header read these; the tests read the rows
 _.next_nudges, _.next_nudge, _.text_preview, _.chat_nudges  # type: ignore[attr-defined]
+# counters and state the tests and benchmarks read (seats, live sync, listener, Telegram poller)
+_.wakes, _.catchups, _.connections, _.processed, _._reader, _.slow_callback_duration  # type: ignore[attr-defined]
+# dataclass fields kept for the JSON/export rows and the Bot API shape
+_.first_message_at, _.callback_query_id, _.file_bytes  # type: ignore[attr-defined]
+# Pillow's decompression-bomb limit is set, not read; drive_http keeps its SSL context alive
+_.MAX_IMAGE_PIXELS, _._context  # type: ignore[attr-defined]
+# the Windows console-control event numbers (documented constants the handler's tests use)
+_.CTRL_C_EVENT, _.CTRL_BREAK_EVENT  # type: ignore[attr-defined]
+# public helpers of the pure modules, exercised by their tests and the benches
+_.working_seconds, _.stages_of_message, _.primary_topic, _.chat_language, _.invoke_status  # type: ignore[attr-defined]
+_.TelegramSandboxClient, _.ingest_notification  # type: ignore[attr-defined]
+# several seats: the sender's pre-send lease check and the fence in use (docs/SEATS.md)
+_.holds, _.fence  # type: ignore[attr-defined]
+# the WhatsApp export header: the separator is parsed with the date for layout checks
+_.sep  # type: ignore[attr-defined]

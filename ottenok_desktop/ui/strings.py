@@ -339,14 +339,9 @@ DEMO_CLIENT_LABEL = "ДЕМО: вы пишете как клиент"
 DEMO_CLIENT_PLACEHOLDER = "Напишите как клиент, например: «есть шанель 37?»"
 DEMO_CLIENT_NAME = "Айгерим (демо)"
 DEMO_CLIENT_SWITCH = {"whatsapp": "Писать в Telegram", "telegram": "Писать в WhatsApp"}
-DEMO_CLIENT_UNAVAILABLE = "Демо-клиент доступен только в демо-режиме"
 
 # ---- generic ------------------------------------------------------------------------------------
-ERROR_TITLE = "Ошибка"
 DROP_UNKNOWN = "Этот файл не подходит: перетащите остатки (.xlsx, .csv) или документы (.docx, .txt)"
-DROP_HERE = "Отпустите файл"
-LOADING = "Загрузка…"
-OK = "OK"
 CANCEL = "Отмена"
 YES = "Да"
 NO = "Нет"

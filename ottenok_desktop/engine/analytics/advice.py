@@ -13,7 +13,6 @@ SLOW_FIRST_REPLY = "slow_first_reply"
 FOLLOW_UP_NEEDED = "follow_up_needed"
 NO_QUESTIONS = "no_questions"
 NO_NEXT_STEP = "no_next_step"
-ADVICE_CODES = (NO_REPLY, SLOW_FIRST_REPLY, FOLLOW_UP_NEEDED, NO_QUESTIONS, NO_NEXT_STEP)
 
 # The predecessor's SPIN targets: share of sales chats using each stage.
 SPIN_TARGETS = {"situation": 0.8, "problem": 0.6, "implication": 0.4, "need_payoff": 0.6}

@@ -114,35 +114,3 @@ def detect_intents(text: str) -> frozenset[str]:
         found.discard(ASK_PAYMENT)
     return frozenset(found)
 
-
-_SENTENCE_SPLIT = re.compile(r"[\n.!?;]+")
-_CLAUSE_SPLIT = re.compile(r",\s*|\s+(?:и|а|или|ещё|еще|также)\s+", re.IGNORECASE)
-
-
-def split_faq(text: str) -> tuple[str, str]:
-    """(the policy question part, the rest) of a turn that may mix them.
-
-    "есть лоферы 37?\\nа доставка в астану сколько дней?" → ("а доставка в астану сколько
-    дней", "есть лоферы 37"). Quick messages merge into one turn, and a knowledge search
-    on the whole text finds the product, not the policy: the policy part is searched on its
-    own. A clause with no intent of its own ("сколько дней") belongs to the clause before it.
-    ("", text) when the turn asks nothing about delivery, payment or the shop.
-    """
-    faq: list[str] = []
-    rest: list[str] = []
-    for sentence in _SENTENCE_SPLIT.split(text):
-        previous_faq = False
-        for clause in _CLAUSE_SPLIT.split(sentence):
-            clause = clause.strip()
-            if not clause:
-                continue
-            found = detect_intents(clause)
-            if found & set(FAQ_INTENTS) or (previous_faq and found <= {QUESTION}):
-                faq.append(clause)
-                previous_faq = True
-            else:
-                rest.append(clause)
-                previous_faq = False
-    if not faq:
-        return "", text
-    return " ".join(faq), " ".join(rest)

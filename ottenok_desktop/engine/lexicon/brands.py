@@ -166,9 +166,6 @@ class BrandLexicon:
     def copy(self) -> "BrandLexicon":
         return BrandLexicon({k: list(v) for k, v in self._table.items()})
 
-    @property
-    def canonicals(self) -> list[str]:
-        return list(self._table)
 
     def __contains__(self, canonical: object) -> bool:
         return canonical in self._table

@@ -14,7 +14,6 @@ from typing import Sequence
 from ...engine.lexicon.text import normalize
 
 REQUIRED: tuple[str, ...] = ("product_name", "size", "color", "quantity", "price")
-OPTIONAL: tuple[str, ...] = ("sku", "brand", "product_type")
 
 # Russian column names shown in messages.
 COLUMN_RU: dict[str, str] = {

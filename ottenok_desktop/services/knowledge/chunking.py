@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Iterable
 
-from .analysis import document_brands, normalize_document
+from .analysis import document_brands
 from .models import Block, Chunk
 from .whatsapp_export import ChatMessage
 
@@ -120,7 +120,3 @@ def chunks_from_chat(messages: list[ChatMessage], source: str) -> list[Chunk]:
     flush()
     return chunks
 
-
-def chunk_signature(chunk: Chunk) -> str:
-    """Text the lexical indexes see (normalised once here so all indexes agree)."""
-    return normalize_document(chunk.text)

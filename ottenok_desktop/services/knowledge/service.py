@@ -142,10 +142,6 @@ class KnowledgeBase:
         log.info("knowledge index %s opened: %d chunks", version.name, len(version.chunks))
         return True
 
-    def start_sync(self) -> None:
-        """The same as `start` for the CLI (no event loop, no events)."""
-        if not self._open_current():
-            self.rebuild_sync()
 
     async def stop(self) -> None:
         version, self._version = self._version, None
@@ -242,8 +238,6 @@ class KnowledgeBase:
             publish = self._publisher()
             return await self._run(self._add_blocking, Path(path), publish)
 
-    def add_file_sync(self, path: Path) -> BuildReport:
-        return self._add_blocking(Path(path), lambda event: None)
 
     def _add_blocking(self, path: Path, publish: Callable[[Any], None]) -> BuildReport:
         from .builder import BuildFailed
@@ -358,6 +352,3 @@ class KnowledgeBase:
     def documents(self) -> list[DocumentStatus]:
         return list(self._statuses)
 
-    def chunks_of(self, file: str) -> int:
-        version = self._version
-        return sum(1 for c in version.chunks if c.source == file) if version else 0

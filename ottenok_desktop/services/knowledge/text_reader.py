@@ -64,7 +64,3 @@ def blocks_from_text(text: str, label: str) -> list[Block]:
         raise DocumentError(label, "the document has no text", texts.EMPTY_DOCUMENT)
     return blocks
 
-
-def read_note(path: Path, name: str | None = None) -> list[Block]:
-    label = name or path.name
-    return blocks_from_text(read_text_file(path, label), label)

@@ -50,9 +50,6 @@ class VectorStore:
             self._collections[name] = found
         return found
 
-    def has_collection(self, function: Any) -> bool:
-        name = collection_name(function.name(), function.get_config())
-        return any(c.name == name for c in self._client.list_collections())
 
     def add(self, collection: Any, ids: Sequence[str], vectors: np.ndarray, sources: Sequence[str]) -> None:
         batch = max(1, min(5000, self._client.get_max_batch_size()))

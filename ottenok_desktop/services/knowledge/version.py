@@ -31,7 +31,6 @@ CHUNKS = "chunks.pkl"
 LEXICAL = "lexical.pkl"
 CHROMA = "chroma"
 CANDIDATES = 50
-RETRIEVERS = ("stems", "chargrams", "vectors")
 SCORE_CACHE = 64  # lexical score arrays kept per version (10k chunks: ~80 KB each)
 
 
@@ -160,16 +159,3 @@ class IndexVersion:
             hits.append(KnowledgeHit(chunk.text, chunk.source, chunk.section, chunk.kind, round(score, 6), metadata))
         return hits
 
-
-def offline_vector_query(embedder: Any) -> Callable[[IndexVersion, str], list[tuple[str, float]]]:
-    """Vector search through the version's offline collection."""
-    from .embeddings import OfflineEmbeddingFunction
-
-    function = OfflineEmbeddingFunction(embedder=embedder)
-
-    def run(version: IndexVersion, normalized: str) -> list[tuple[str, float]]:
-        store = version.vector_store()
-        vector: np.ndarray = embedder.embed_normalized(normalized)
-        return store.query(store.collection(function), vector, CANDIDATES)
-
-    return run

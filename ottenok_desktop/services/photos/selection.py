@@ -13,7 +13,6 @@ from ...engine.lexicon.colors import color_key
 from .base import Photo, color_matches
 
 PER_MESSAGE = 3
-PER_SHOWCASE = 6
 
 
 def select_photos(photos: Iterable[Photo], asked_color: str | None, already_sent: set[str],

@@ -92,9 +92,6 @@ class TelegramApi:
         member = await self._bot.get_chat_member(chat_id, user_id)
         return str(member.status.value if hasattr(member.status, "value") else member.status)
 
-    async def chat_title(self, chat_id: int) -> str:
-        chat = await self._bot.get_chat(chat_id)
-        return chat.title or chat.first_name or str(chat_id)
 
     async def download(self, file_id: str, destination: Path) -> Path:
         """Fetch a file a user sent (getFile, then the file host) into `destination`."""

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import peewee as pw
 
 from ottenok_desktop.engine import events as ev
 from ottenok_desktop.engine import texts
@@ -84,12 +83,6 @@ def pending_updates(limit: int = 100) -> list[tuple[int, dict[str, Any]]]:
 
 def mark_update(update_id: int, state: str, error: str = "") -> None:
     TelegramUpdate.update(state=state, error=error[:500]).where(TelegramUpdate.update_id == update_id).execute()
-
-
-def update_states() -> dict[str, int]:
-    rows = (TelegramUpdate.select(TelegramUpdate.state, pw.fn.COUNT(TelegramUpdate.update_id).alias("n"))
-            .group_by(TelegramUpdate.state).tuples())
-    return {state: n for state, n in rows}
 
 
 def person_name(user: dict[str, Any]) -> str:

@@ -16,7 +16,7 @@ from typing import Any, AsyncIterator
 import pytest
 
 from ottenok_desktop.engine import texts
-from ottenok_desktop.engine.dialogue.intents import split_faq
+from ottenok_desktop.engine.dialogue.reading import policy_clause, read_message
 from ottenok_desktop.services.llm.client import LlmClient
 from ottenok_desktop.settings import Secret
 from tests.fakes.openai_server import FakeOpenAIServer
@@ -42,12 +42,13 @@ def _texts(reply: Any) -> list[str]:
     return [p.text for p in reply.parts if p.text]
 
 
-def test_split_faq_separates_the_policy_clause() -> None:
-    assert split_faq(TWO_MESSAGES) == ("а доставка в астану сколько дней", "Здравствуйте есть шанель лоферы 37 бежевые")
-    assert split_faq("сколько стоят балетки миу миу и можно ли оплатить каспи?") == (
-        "можно ли оплатить каспи", "сколько стоят балетки миу миу")
-    assert split_faq("доставка в Астану, сколько дней?") == ("доставка в Астану сколько дней", "")
-    assert split_faq("есть шанель лоферы 37?") == ("", "есть шанель лоферы 37?")
+def test_the_policy_questions_are_searched_on_their_own_words() -> None:
+    def policy(text: str) -> list[str]:
+        return [policy_clause(q) for q in read_message(text).knowledge_questions]
+
+    assert policy(TWO_MESSAGES) == ["а доставка в астану сколько дней?"]
+    assert policy("сколько стоят балетки миу миу и можно ли оплатить каспи?") == ["можно ли оплатить каспи?"]
+    assert policy("есть шанель лоферы 37?") == []
 
 
 async def test_stock_facts_and_delivery_in_one_reply(shop: Shop) -> None:

@@ -38,6 +38,7 @@ from ottenok_desktop.settings import Settings
 if TYPE_CHECKING:  # aiohttp (the sandbox) and aiogram are imported only when needed
     from ottenok_desktop.services.greenapi.client import GreenApiClient
     from ottenok_desktop.services.greenapi.sandbox import GreenApiSandbox
+    from ottenok_desktop.services.live_sync import LiveSync
     from ottenok_desktop.services.reports.scheduler import ReportScheduler
     from ottenok_desktop.services.telegram.channel import TelegramChannel
 
@@ -93,37 +94,56 @@ class Engine:
         self.telegram: TelegramChannel | None = None  # set by the composition root when a bot token is set
         self.reports: ReportScheduler | None = None  # scheduled daily/weekly reports (bootstrap sets it)
         self.tasks = TaskOwner("engine")
-        self.dispatcher = Dispatcher(
-            DbTurnStore(db), responder, bus, clock, max_concurrent=max_concurrent_turns, debounce=debounce,
-        )
-        # GREEN-API accepts 50 sends/s per instance; stay just under it.
-        self.sender = Sender(client, db, bus, clock, on_sent=self._on_sent, retry_base=sender_retry_base, rate=send_rate)
-        self.poller = Poller(
-            client, db, bus, clock, on_ingested=self._on_ingested, receive_timeout=receive_timeout,
-            state_interval=state_interval,
-        )
+        self._channel_options = dict(max_concurrent_turns=max_concurrent_turns, debounce=debounce,
+                                     sender_retry_base=sender_retry_base, send_rate=send_rate,
+                                     receive_timeout=receive_timeout, state_interval=state_interval)
+        self._make_channel()
         # listeners, not direct calls: a taken chat's queued bot replies are dropped and a
         # manager's queued message goes out as soon as a command commits
         bus.subscribe(self._on_sender_event, ev.ChatOwnerChanged)
         bus.subscribe(self._on_sender_event, ev.MessageQueued)
         self.started = False
-        self._running: list[Any] = []  # parts started so far, stopped again by stop()
+        self.leading = False  # the channel (poller, dispatcher, sender, follow-ups, reports) runs here
+        self._running: list[Any] = []  # services started so far, stopped again by stop()
+        self._channel: list[Any] = []  # channel parts started for this term as the leader
+        self._channel_used = False
+        self.live_sync: LiveSync | None = None
         self._closed = False
 
+    def _make_channel(self) -> None:
+        """Fresh poller, dispatcher and sender (a stopped one cannot start again: a seat that
+        leads a second time gets new ones)."""
+        o = self._channel_options
+        self.dispatcher = Dispatcher(
+            DbTurnStore(self.db), self.responder, self.bus, self.clock, max_concurrent=o["max_concurrent_turns"],
+            debounce=o["debounce"],
+        )
+        # GREEN-API accepts 50 sends/s per instance; stay just under it.
+        self.sender = Sender(self.client, self.db, self.bus, self.clock, on_sent=self._on_sent,
+                             retry_base=o["sender_retry_base"], rate=o["send_rate"])
+        self.poller = Poller(
+            self.client, self.db, self.bus, self.clock, on_ingested=self._on_ingested,
+            receive_timeout=o["receive_timeout"], state_interval=o["state_interval"],
+        )
+
     # ---- lifecycle -----------------------------------------------------------------
-    async def start(self) -> None:
+    async def start(self, *, lead: bool = True) -> None:
         """Start every part; if one fails, the parts already running are stopped again and
-        the error is raised (nothing is left polling or sending in the background)."""
+        the error is raised (nothing is left polling or sending in the background).
+
+        `lead=False` (a console on a shared PostgreSQL database): the views' parts only —
+        database, stock, knowledge, photos and the live sync with the other seats; the channel
+        starts when this seat wins the engine lease (`start_leading`)."""
         self.bus.bind_loop(asyncio.get_running_loop())
         try:
-            await self._start_parts()
+            await self._start_parts(lead)
         except BaseException:
             await self.stop()
             raise
         self.started = True
-        log.info("engine started (demo=%s, llm=%s)", self.settings.demo_mode, self.llm_mode)
+        log.info("engine started (demo=%s, llm=%s, leading=%s)", self.settings.demo_mode, self.llm_mode, self.leading)
 
-    async def _start_parts(self) -> None:
+    async def _start_parts(self, lead: bool) -> None:
         if self.sandbox is not None and not self.sandbox.api_url:
             await self.sandbox.start()
         await self.db.open()
@@ -131,38 +151,80 @@ class Engine:
             if service is not None and hasattr(service, "start"):
                 await service.start()
                 self._running.append(service)
-        await self.sender.start()
-        self._running.append(self.sender)
-        if self.telegram is not None:
-            await self.telegram.start()
-            self._running.append(self.telegram)
-        self.tasks.spawn(self.poller.check_instance_settings(), name="instance-settings")
-        self.poller.start()
-        self._running.append(self.poller)
-        self._running.append(self.dispatcher)
-        for chat_id in await self.db.call(pending_turn_chats):
-            self.dispatcher.wake(chat_id)  # turns interrupted by a crash or a stop
-        if self.followups is not None:
-            await self.followups.start()
-            self._running.append(self.followups)
-        if self.reports is not None:
-            await self.reports.start()
-            self._running.append(self.reports)
+        if lead:
+            await self._start_channel()
+        elif self.db.is_postgres:
+            from ottenok_desktop.services.live_sync import LiveSync
+
+            self.live_sync = LiveSync(self.db, self.bus)
+            await self.live_sync.start()
         self.tasks.spawn(self._report_queues(), name="queue-report")
         matcher = getattr(self.responder, "matcher", None)
         if matcher is not None:
             # index the shop's photos now: the first customer picture must not wait for it
             self.tasks.spawn(matcher.refresh(), name="photo-matcher")
 
+    async def _start_channel(self) -> None:
+        if self._channel_used:
+            self._make_channel()
+        self._channel_used = True
+        self.leading = True
+        await self.sender.start()
+        self._channel.append(self.sender)
+        if self.telegram is not None:
+            await self.telegram.start()
+            self._channel.append(self.telegram)
+        self.tasks.spawn(self.poller.check_instance_settings(), name="instance-settings")
+        self.poller.start()
+        self._channel.append(self.poller)
+        self._channel.append(self.dispatcher)
+        for chat_id in await self.db.call(pending_turn_chats):
+            self.dispatcher.wake(chat_id)  # turns interrupted by a crash, a stop or another seat's term
+        if self.followups is not None:
+            await self.followups.start()
+            self._channel.append(self.followups)
+        if self.reports is not None:
+            await self.reports.start()
+            self._channel.append(self.reports)
+
+    async def start_leading(self, epoch: int) -> None:
+        """This seat won the engine lease: every transaction is fenced with `epoch` and the
+        channel runs (a console seat; `--headless` seats build a fresh engine instead)."""
+        if self.leading:
+            await self.stop_leading()
+        self.db.set_fence(epoch)
+        try:
+            await self._start_channel()
+        except Exception:
+            log.exception("the channel failed to start under epoch %d", epoch)
+            await self.stop_leading()
+
+    async def stop_leading(self) -> None:
+        """The lease is gone (or the seat stops): the channel stops; the views go on."""
+        await self._stop_channel()
+        self.db.set_fence(None)
+
+    async def _stop_channel(self) -> None:
+        order = [self.telegram, self.poller, self.dispatcher, self.sender, self.reports, self.followups]
+        running, self._channel = self._channel, []
+        self.leading = False
+        for part in [p for p in order if p is not None and any(p is r for r in running)]:
+            try:
+                await part.stop()
+            except Exception:  # keep stopping the rest; the log says what failed
+                log.exception("stopping %s failed", type(part).__name__)
+
     async def stop(self) -> None:
         """Stop what runs, newest first: polling stops before the dispatcher (an interrupted
         turn stays pending and resumes at the next start) and the sender (queued messages
         stay in the outbox); then the services and the resources."""
         self.started = False
-        order = [self.telegram, self.poller, self.dispatcher, self.sender, self.reports, self.followups, self.photos,
-                 self.knowledge, self.inventory]
+        await self._stop_channel()
+        if self.live_sync is not None:
+            await self.live_sync.stop()
         running, self._running = self._running, []
-        for part in [p for p in order if p is not None and any(p is r for r in running)]:
+        for part in [p for p in (self.photos, self.knowledge, self.inventory) if p is not None
+                     and any(p is r for r in running)]:
             try:
                 await part.stop()
             except Exception:  # keep stopping the rest; the log says what failed

@@ -5,7 +5,8 @@
 whose database fences every transaction with the new epoch, and starts it; when the
 seat stops leading (lease lost, laptop woke up late, network cut) it stops that engine.
 Starting and stopping run in their own task so a slow start never delays a renewal.
-A console-only seat never runs the engine. `--headless` with DATABASE_URL runs this.
+A console-only seat never runs the engine. `--headless` with DATABASE_URL runs this;
+a console with DATABASE_URL runs `ConsoleSeat` (its engine steps up and down instead).
 """
 
 from __future__ import annotations
@@ -131,3 +132,54 @@ async def run_seat_until(settings: Settings, stop: asyncio.Event, *, factory: En
     finally:
         await runner.stop()
     return 0
+
+
+class ConsoleSeat:
+    """A console on a shared database is a seat too: its one engine serves the views all the
+    time and runs the channel (polling, turns, sends, follow-ups, reports) only while this
+    seat holds the engine lease, fenced with the lease's epoch. A console-only seat never
+    leads. The window keeps its engine across terms (the views hold it), so the engine
+    steps up and down (`start_leading` / `stop_leading`) instead of being rebuilt."""
+
+    def __init__(self, engine: Any, settings: Settings, *, seat_id: str = "", interval: float | None = None,
+                 observer: Callable[[LeaseChange], None] | None = None) -> None:
+        from .services.seats import SeatLease, default_seat_id, new_instance_id
+        from .services.storage import Database
+        from .services.storage.lease import SeatInfo
+
+        self.engine = engine
+        self._observer = observer
+        self._desired: asyncio.Queue[LeaseChange] = asyncio.Queue()
+        self._tasks = TaskOwner("console-seat")
+        info = SeatInfo(seat_id=seat_id or settings.seat_id or default_seat_id(), manager=settings.seat_name,
+                        role=settings.seat_role, host=socket.gethostname(), instance=new_instance_id())
+        seat_db = Database(settings.database_target, application_name=f"ottenok seat {info.seat_id}",
+                           lock_timeout=max(0.5, settings.lease_seconds / 3))
+        self.lease = SeatLease(seat_db, info, lease_seconds=settings.lease_seconds, interval=interval,
+                               on_change=self._on_change)
+
+    async def _on_change(self, change: LeaseChange) -> None:
+        self._desired.put_nowait(change)
+        if self._observer is not None:
+            self._observer(change)
+
+    async def start(self) -> None:
+        self._tasks.spawn(self._follow(), name="console-seat-engine")
+        await self.lease.start()
+
+    async def stop(self) -> None:
+        await self.lease.stop()  # releases the lease: another seat may take over at once
+        await self._tasks.shutdown(timeout=30)
+        await self.engine.stop_leading()
+
+    async def _follow(self) -> None:
+        while True:
+            change = await self._desired.get()
+            while not self._desired.empty():  # only the latest wish counts
+                change = self._desired.get_nowait()
+            if change.state is LeaseState.LEADER:
+                await self.engine.start_leading(change.epoch)
+                log.info("this console leads the engine under epoch %d", change.epoch)
+            elif self.engine.leading:
+                await self.engine.stop_leading()
+                log.info("this console no longer leads the engine (%s)", change.reason)

@@ -83,11 +83,12 @@ def build_console(engine: "Engine", closed: asyncio.Event | None = None) -> Cons
     return Console(ctx, bridge, window)
 
 
-async def start_console(console: Console) -> None:
-    """Start the engine behind a shown window, then fill the views."""
+async def start_console(console: Console, *, lead: bool = True) -> None:
+    """Start the engine behind a shown window, then fill the views (`lead=False`: a seat on a
+    shared database, whose channel starts only when it wins the engine lease)."""
     from .wiring import initial_load
 
-    await console.ctx.engine.start()
+    await console.ctx.engine.start(lead=lead)
     await initial_load(console.window)
     # What is loaded by now (Qt wrappers, libraries, indexes) lives for the whole session:
     # move it out of the collector's reach so a full collection cannot stall the loop.
@@ -110,9 +111,16 @@ async def _main(settings: Settings) -> int:
     console.window.show()
     log.info("console window shown")
     await asyncio.sleep(0)  # let the window paint before the heavy start
+    seat = None
     try:
         try:
-            await start_console(console)
+            await start_console(console, lead=not settings.database_url)
+            if settings.database_url:  # several seats: the bot runs here only while this seat leads
+                from ..seat_runner import ConsoleSeat
+
+                seat = ConsoleSeat(engine, settings,
+                                   observer=lambda change: console.window.status.on_seat_change(change.state))
+                await seat.start()
         except Exception as exc:  # the manager gets a message, not a vanished window
             log.exception("the console could not start")
             show_fatal(S.FATAL_START.format(reason=f"{type(exc).__name__}: {exc}", log=settings.logs_dir / "ottenok.log"))
@@ -127,6 +135,8 @@ async def _main(settings: Settings) -> int:
     finally:
         try:
             await console.ctx.tasks.shutdown()
+            if seat is not None:
+                await seat.stop()
             await engine.stop()
             log.info("engine stopped cleanly%s", " (session end)" if guard.session_ending else "")
         finally:

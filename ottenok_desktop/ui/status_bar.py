@@ -1,4 +1,5 @@
-"""The status bar: WhatsApp instance state, LLM mode, queue sizes, the last error."""
+"""The status bar: WhatsApp instance state, LLM mode, queue sizes, which seat runs the bot,
+the last error."""
 
 from __future__ import annotations
 
@@ -22,12 +23,20 @@ class ConsoleStatusBar(QStatusBar):
         self.queues = QLabel(S.STATUS_QUEUES.format(inbox=0, outbox=0), self)
         self.error = QLabel(S.STATUS_NO_ERROR, self)
         self.error.setObjectName("lastError")
+        self.seat = QLabel("", self)  # several seats: does the bot run here or on another seat
+        self.seat.setObjectName("seatState")
+        self.seat.setVisible(False)
         if demo:
             self.addWidget(self.demo)
-        for label in (self.whatsapp, self.llm, self.queues):
+        for label in (self.whatsapp, self.llm, self.queues, self.seat):
             self.addWidget(label)
         self.addPermanentWidget(self.error, 1)
         self.set_instance_state("demo" if demo else (getattr(engine, "instance_state", "") or "unknown"))
+
+    def on_seat_change(self, state: str) -> None:
+        """The engine lease changed hands (a console on a shared database)."""
+        self.seat.setText(S.SEAT_STATES.get(state, state))
+        self.seat.setVisible(True)
 
     def set_instance_state(self, state: str, detail: str = "") -> None:
         label = S.INSTANCE_STATES.get(state, state)

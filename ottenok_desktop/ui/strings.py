@@ -346,6 +346,12 @@ CANCEL = "Отмена"
 YES = "Да"
 NO = "Нет"
 DEFAULT_MANAGER_NAME = "Менеджер"
+SEAT_STATES = {
+    "leader": "Бот работает на этом месте",
+    "follower": "Бот работает на другом месте",
+    "console-only": "Только консоль (бот на другом месте)",
+    "stopped": "Место отключено",
+}
 NEXT_NUDGE = "Дожим №{number}: {when}"
 MANAGER_NAME_TITLE = "Как вас зовут?"
 MANAGER_NAME_PROMPT = ("Ваше имя будет в журнале: кто взял чат, кто написал клиенту, кто изменил заказ.\n"

@@ -12,7 +12,7 @@ from ottenok_desktop.bootstrap import build_engine
 from ottenok_desktop.engine.lease import LeaseState
 from ottenok_desktop.seat_runner import ConsoleSeat
 from ottenok_desktop.services.greenapi.sandbox import GreenApiSandbox
-from ottenok_desktop.settings import Secret, load_settings
+from ottenok_desktop.settings import load_settings
 from tests.fakes.responders import EchoResponder
 
 CUSTOMER = "77015559911@c.us"

@@ -66,7 +66,8 @@ def test_validate_reports_every_bad_field(tmp_path) -> None:
     assert "Asia/Almaty" in errors["OTTENOK_TIMEZONE"]
 
 
-async def test_the_shared_database_is_masked_checked_and_saved(console_of, postgres_url: str) -> None:
+async def test_the_shared_database_is_masked_checked_and_saved(console_of, postgres_url: str,
+                                                               memory_keyring) -> None:
     from ottenok_desktop.ui import settings_checks
 
     async with console_of() as console:
@@ -86,5 +87,7 @@ async def test_the_shared_database_is_masked_checked_and_saved(console_of, postg
         _edit(dialog, "OTTENOK_SEAT_ROLE").setText("console-only")
         dialog.save()
         saved = json.loads(console.ctx.engine.settings.settings_file.read_text(encoding="utf-8"))
-        assert saved["DATABASE_URL"] == postgres_url and saved["OTTENOK_SEAT_ROLE"] == "console-only"
+        assert saved["OTTENOK_SEAT_ROLE"] == "console-only" and "DATABASE_URL" not in saved  # a secret: not in the file
+        data_dir = console.ctx.engine.settings.data_dir
+        assert memory_keyring.entries[(f"Ottenok Desktop ({data_dir})", "DATABASE_URL")] == postgres_url
         dialog.close()

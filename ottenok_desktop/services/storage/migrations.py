@@ -36,7 +36,7 @@ def _v1_initial(db: pw.Database) -> None:
 def _v4_seats_and_engine_lease(db: pw.Database) -> None:
     """Several seats: the seats table and the single engine-lease row (epoch 0, nobody)."""
     db.create_tables([m.Seat, m.EngineLease])
-    m.EngineLease.insert(id=1, holder_seat="", holder_instance="", epoch=0).execute()
+    m.EngineLease.insert(id=1, holder_seat="", holder_instance="", epoch=0).on_conflict_ignore().execute()
 
 
 def _v2_telegram_inbox_cursor_cards(db: pw.Database) -> None:

@@ -59,7 +59,8 @@ class Chat(BaseModel):
     unanswered = pw.IntegerField(default=0)
     last_text = pw.CharField(max_length=300, default="")
     state_json = pw.TextField(default="{}")  # dialogue state owned by the engine
-    language = pw.CharField(max_length=8, default="")  # "" / kk / mixed: the console's «қазақша» badge (issue 17)
+    # a SQL default too: rows written by older versions or other tools need no value
+    language = pw.CharField(max_length=8, default="", constraints=[pw.SQL("DEFAULT ''")])  # "" / kk / mixed: the console's «қазақша» badge (issue 17)
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField(index=True)
 

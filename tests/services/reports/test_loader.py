@@ -10,6 +10,7 @@ from ottenok_desktop.engine.analytics.compute import build_report
 from ottenok_desktop.engine.analytics.model import MessageColumns, period_for
 from ottenok_desktop.services.reports.loader import load_period
 from ottenok_desktop.services.storage import Database
+from ottenok_desktop.services.storage.migrations import LATEST_VERSION
 from ottenok_desktop.settings import WorkHours
 
 from .shop_db import ALMATY, fill
@@ -64,7 +65,7 @@ def test_migration_adds_the_time_index_to_an_older_database(data_dir) -> None:  
     with sqlite3.connect(path) as conn:
         names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert "message_created_at_chat_id" in names
-        assert conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == 2
+        assert conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == LATEST_VERSION
 
 
 async def test_loading_in_steps_gives_the_same_report(database: Database, monkeypatch) -> None:  # type: ignore[no-untyped-def]

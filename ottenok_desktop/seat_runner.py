@@ -22,6 +22,7 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
+SEATS_REFRESH_SECONDS = 10.0  # how often a console re-reads who is online
 EngineFactory = Callable[[Settings], Any]  # returns an object with start()/stop() and a `db`
 
 
@@ -142,13 +143,18 @@ class ConsoleSeat:
     steps up and down (`start_leading` / `stop_leading`) instead of being rebuilt."""
 
     def __init__(self, engine: Any, settings: Settings, *, seat_id: str = "", interval: float | None = None,
-                 observer: Callable[[LeaseChange], None] | None = None) -> None:
+                 observer: Callable[[LeaseChange], None] | None = None,
+                 on_seats: Callable[[dict[str, Any]], None] | None = None,
+                 seats_every: float = SEATS_REFRESH_SECONDS) -> None:
         from .services.seats import SeatLease, default_seat_id, new_instance_id
         from .services.storage import Database
         from .services.storage.lease import SeatInfo
 
         self.engine = engine
         self._observer = observer
+        self._on_seats = on_seats  # the status bar: who leads, who is online
+        self._online_within = max(3.0, settings.lease_seconds)
+        self._seats_every = seats_every
         self._desired: asyncio.Queue[LeaseChange] = asyncio.Queue()
         self._tasks = TaskOwner("console-seat")
         info = SeatInfo(seat_id=seat_id or settings.seat_id or default_seat_id(), manager=settings.seat_name,
@@ -165,7 +171,22 @@ class ConsoleSeat:
 
     async def start(self) -> None:
         self._tasks.spawn(self._follow(), name="console-seat-engine")
+        if self._on_seats is not None:
+            self._tasks.spawn(self._watch_seats(), name="console-seat-list")
         await self.lease.start()
+
+    async def _watch_seats(self) -> None:
+        from .services.storage import lease as repo
+
+        while True:
+            try:
+                status = await self.engine.db.call(repo.status, self._online_within)
+            except Exception:  # the database is away for a moment; the next look will tell
+                log.debug("reading the seats failed", exc_info=True)
+            else:
+                if self._on_seats is not None:
+                    self._on_seats(status)
+            await asyncio.sleep(self._seats_every)
 
     async def stop(self) -> None:
         await self.lease.stop()  # releases the lease: another seat may take over at once

@@ -39,6 +39,7 @@ async def test_two_consoles_one_channel_and_a_hand_over(tmp_path: Path, postgres
     await sandbox.start()
     seats: list[tuple[object, ConsoleSeat]] = []
     states: dict[str, list[str]] = {"a": [], "b": []}
+    seen: list[dict] = []
     try:
         for name in ("a", "b"):
             settings = _settings(tmp_path, name, postgres_url, sandbox.api_url)
@@ -46,7 +47,8 @@ async def test_two_consoles_one_channel_and_a_hand_over(tmp_path: Path, postgres
                                   receive_timeout=5)
             await engine.start(lead=False)
             seat = ConsoleSeat(engine, settings, interval=0.5,
-                               observer=lambda change, n=name: states[n].append(str(change.state)))
+                               observer=lambda change, n=name: states[n].append(str(change.state)),
+                               on_seats=seen.append if name == "b" else None, seats_every=0.3)
             await seat.start()
             seats.append((engine, seat))
             if name == "a":
@@ -56,6 +58,7 @@ async def test_two_consoles_one_channel_and_a_hand_over(tmp_path: Path, postgres
 
         sandbox.inject_text(CUSTOMER, "лоферы шанель 38 есть?", "Айгерим")
         await _wait(lambda: len(sandbox.sent_to(CUSTOMER)) == 1, "one answer")
+        await _wait(lambda: any(s["online"] for st in seen for s in st["seats"] if s["seat_id"] == "b"), "b online")
 
         # seat b's manager takes the chat and writes: the leading seat sends it
         await engine_b.take_over(CUSTOMER, "B")
@@ -76,6 +79,9 @@ async def test_two_consoles_one_channel_and_a_hand_over(tmp_path: Path, postgres
         replies = [m.text for m in sandbox.sent_to(CUSTOMER) if m.text.startswith("Ответ:")]
         assert replies == ["Ответ: лоферы шанель 38 есть?", "Ответ: а 39?"]  # each exactly once
         assert "leader" in states["b"]
+        # the status bar's view of the seats: seat b saw both consoles online and who led
+        assert any({s["seat_id"] for s in status["seats"] if s["online"]} == {"a", "b"} and status["leader"] == "a"
+                   for status in seen)
     finally:
         for engine, seat in seats:
             await seat.stop()

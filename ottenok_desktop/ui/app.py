@@ -119,7 +119,8 @@ async def _main(settings: Settings) -> int:
                 from ..seat_runner import ConsoleSeat
 
                 seat = ConsoleSeat(engine, settings,
-                                   observer=lambda change: console.window.status.on_seat_change(change.state))
+                                   observer=lambda change: console.window.status.on_seat_change(change.state),
+                                   on_seats=console.window.status.on_seats)
                 await seat.start()
         except Exception as exc:  # the manager gets a message, not a vanished window
             log.exception("the console could not start")

@@ -35,7 +35,20 @@ class ConsoleStatusBar(QStatusBar):
 
     def on_seat_change(self, state: str) -> None:
         """The engine lease changed hands (a console on a shared database)."""
-        self.seat.setText(S.SEAT_STATES.get(state, state))
+        self._seat_state = S.SEAT_STATES.get(state, state)
+        self._show_seat()
+
+    def on_seats(self, status: dict[str, Any]) -> None:
+        """Who is online on the shared database and which seat runs the bot."""
+        online = [seat["manager"] or seat["seat_id"] for seat in status.get("seats", []) if seat.get("online")]
+        self._seat_online = S.SEATS_ONLINE.format(names=", ".join(online)) if online else ""
+        leader = status.get("leader")
+        self._seat_leader = S.SEAT_LEADER.format(seat=leader) if leader else S.SEAT_NO_LEADER
+        self._show_seat()
+
+    def _show_seat(self) -> None:
+        parts = [getattr(self, "_seat_state", ""), getattr(self, "_seat_leader", ""), getattr(self, "_seat_online", "")]
+        self.seat.setText(" · ".join(p for p in parts if p))
         self.seat.setVisible(True)
 
     def set_instance_state(self, state: str, detail: str = "") -> None:

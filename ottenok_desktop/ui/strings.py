@@ -352,6 +352,9 @@ SEAT_STATES = {
     "console-only": "Только консоль (бот на другом месте)",
     "stopped": "Место отключено",
 }
+SEAT_LEADER = "ведущее место: {seat}"
+SEAT_NO_LEADER = "ведущего места нет"
+SEATS_ONLINE = "онлайн: {names}"
 NEXT_NUDGE = "Дожим №{number}: {when}"
 MANAGER_NAME_TITLE = "Как вас зовут?"
 MANAGER_NAME_PROMPT = ("Ваше имя будет в журнале: кто взял чат, кто написал клиенту, кто изменил заказ.\n"

@@ -296,7 +296,11 @@ class SalesResponder:
         if reading.asks_about(Topic.SIZING) and extracted.size and _WORN.search(turn.text.lower()):
             # "маломерят? я ношу 37,5": the size they wear, not the one to order — advice follows
             worn, extracted = extracted.size, replace(extracted, size="", sizes=())
-        named = [] if state.awaiting_confirmation else self._products_named(turn.text)
+        if (order is not None and order.product and not extracted.brand and reading.knowledge_questions
+                and all(q.topic in PRODUCT_TOPICS for q in reading.knowledge_questions)):
+            # "а ремешок из чего?" asks about a part of the pair in play, not for a belt
+            extracted = replace(extracted, product="", products=(), kind_word="", product_type="")
+        named = [] if state.awaiting_confirmation or not extracted.products else self._products_named(turn.text)
         compared: tuple[d.StockFacts, ...] = ()
         if len(named) > 1:
             # "лоферы шанель и баленсиага сколько?": each product its own facts; the order waits

@@ -75,6 +75,7 @@ class IngestResult:
     outbox_queued: bool = False  # something was queued for the sender
     customer_text: str = ""  # for follow-up classification
     customer_at: datetime | None = None
+    foreign_send: str = ""  # idMessage of an API send this program did not make (another program?)
     events: list[ev.Event] = field(default_factory=list)
 
 
@@ -251,6 +252,7 @@ def _match_api_echo(chat: Chat, msg: ChatMessage, now: datetime, result: IngestR
         chat=chat, direction="out", sender_kind="bot", text=msg.text, content_type=msg.content_type,
         media_url=msg.media_url, media_name=msg.media_name, external_id=msg.external_id, status="sent", created_at=msg.at,
     )
+    result.foreign_send = msg.external_id
     result.events.append(ev.MessageReceived(chat.chat_id, message.id, msg.text, msg.content_type, "bot"))
 
 

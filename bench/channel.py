@@ -8,13 +8,24 @@
    (goal: p50 <= 10 ms).
 3. 200 chats x 3 messages (each sent after the previous answer) with a responder that
    takes 1 s: wall time vs the 3 s ideal (goal <= 1.3x). Peak memory.
+4. At real-world latency (every GREEN-API call 120 ± 40 ms, the sandbox's --latency-ms):
+   (a) 40 customers writing within 10 s, (b) 20 customers writing right after an
+   announcement to 300 other chats was sent (its echoes and statuses queued as the
+   instance settings dictate). Customer message -> first reply sent, p50/p95, instant
+   responder; next to the physical floor (the round trips no engine can avoid: a
+   receive and a delete per notification ahead, then half a trip each way).
+   Goals: (a) p95 <= 3 s, (b) p95 <= 5 s. Profiles: `lean` (the engine's instance
+   settings: no API echoes, no per-message statuses) and, with --full, `full` (echoes
+   and statuses on: GREEN-API's defaults, the old behaviour; (b) takes minutes).
 
-Run: .venv/bin/python bench/channel.py
+Run: .venv/bin/python bench/channel.py [--only loopback|latency] [--full]
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import random
 import resource
 import statistics
 import sys
@@ -30,6 +41,7 @@ from bench._sandbox_proc import SandboxProcess  # noqa: E402
 from ottenok_desktop.bootstrap import build_engine  # noqa: E402
 from ottenok_desktop.engine import events as ev  # noqa: E402
 from ottenok_desktop.services.greenapi.client import GreenApiClient  # noqa: E402
+from ottenok_desktop.services.greenapi.poller import InstanceNotifications  # noqa: E402
 from ottenok_desktop.services.greenapi.sandbox_control import SandboxControlClient  # noqa: E402
 from ottenok_desktop.settings import Secret, load_settings  # noqa: E402
 from tests.fakes.responders import EchoResponder  # noqa: E402
@@ -230,17 +242,99 @@ async def sequential_overhead(box_factory, n: int = 60) -> None:
           f"p50 {statistics.median(latencies):.1f} ms, p95 {percentile(latencies, .95):.1f} ms")
 
 
+LATENCY_MS = 120.0
+JITTER_MS = 40.0
+
+
+def floor_latencies(arrivals: list[float], ahead: int, rtt: float = LATENCY_MS / 1000) -> list[float]:
+    """The physical floor: an engine that takes no time, on the same queue. `ahead`
+    notifications wait at time 0; each notification costs a receive and a delete (one
+    round trip each, serial); a long poll already waiting hands a new head over in half a
+    trip; the reply reaches the server half a trip after the customer's message was read."""
+    free = ahead * 2 * rtt
+    floors = []
+    for at in sorted(arrivals):
+        read = max(free + rtt, at + rtt / 2)
+        floors.append(read + rtt / 2 - at)
+        free = read + rtt
+    return floors
+
+
+async def latency_scenario(name: str, *, profile: str, customers: int, spread: float, announce: int) -> None:
+    full = profile == "full"
+    box = SandboxProcess(poll_scale=1.0, status_delay=0.5, latency_ms=LATENCY_MS, jitter_ms=JITTER_MS, seed=5)
+    try:
+        data_dir = Path(tempfile.mkdtemp(prefix="ottenok-bench-lat-"))
+        settings = load_settings(data_dir=data_dir, environ={}, env_file=data_dir / "none.env")
+        client = GreenApiClient(box.api_url, box.api_url, box.instance_id, Secret(box.token))
+        engine = build_engine(settings, responder=EchoResponder(), client=client, channel_only=True, receive_timeout=20)
+        engine.poller.notifications = InstanceNotifications(api_echoes=full, delivery_statuses=full)
+        await engine.start()
+        control = SandboxControlClient(box.api_url)
+        await asyncio.sleep(1.0)  # the start-up settings check has run
+        started = time.perf_counter()
+        if announce:
+            for i in range(announce):
+                await engine.enqueue_text(f"7708{i:07d}@c.us", "Скидки 20% на всю обувь до воскресенья!", "system")
+            total = 0
+            while total < announce:
+                total, _ = await control.sent(after=10**9, wait=1.0)
+        ahead = await control.pending_notifications()
+        sent_before, _ = await control.sent()
+        rng = random.Random(11)
+        offsets = sorted(rng.uniform(0, spread) for _ in range(customers))
+        chats = [f"7709{i:07d}@c.us" for i in range(customers)]
+        written: dict[str, float] = {}
+        t0 = time.time()
+        for chat, offset in zip(chats, offsets):
+            delay = t0 + offset - time.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            written[chat] = time.time()
+            await control.inject_text(chat, "Здравствуйте, есть лоферы 38 размера?")
+        first: dict[str, float] = {}
+        seen = sent_before
+        deadline = time.time() + 1800
+        while len(first) < customers and time.time() < deadline:
+            seen, messages = await control.sent(after=seen, wait=2.0)
+            for m in messages:
+                if m["chat_id"] in written and m["chat_id"] not in first:
+                    first[m["chat_id"]] = m["at"]
+        waits = [first[c] - written[c] for c in chats if c in first]
+        floors = floor_latencies([written[c] - t0 for c in chats], ahead)
+        await engine.stop()
+        await control.aclose()
+    finally:
+        box.close()
+    print(f"[latency {name}, {profile}] {customers} customers within {spread:.0f} s"
+          + (f" after an announcement to {announce} chats ({time.perf_counter() - started - spread:.1f} s to send it)" if announce else "")
+          + f"; {ahead} notifications queued ahead; RTT {LATENCY_MS:.0f}±{JITTER_MS:.0f} ms")
+    print(f"  message -> first reply sent: p50 {statistics.median(waits):.2f} s, p95 {percentile(waits, .95):.2f} s, "
+          f"max {max(waits):.2f} s ({len(waits)}/{customers} answered); "
+          f"floor p50 {statistics.median(floors):.2f} s, p95 {percentile(floors, .95):.2f} s")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", choices=("loopback", "latency"))
+    parser.add_argument("--full", action="store_true", help="also the latency scenarios with echoes and statuses on")
+    args = parser.parse_args()
+
     def box_factory() -> SandboxProcess:
         return SandboxProcess(poll_scale=1.0, status_delay=0.01)
 
-    asyncio.run(throughput(box_factory))
-    asyncio.run(sequential_overhead(box_factory))
-    # GREEN-API's documented limit (50 sends/s) makes 600 replies take >= 12 s whatever the
-    # engine does; the unlimited runs measure the engine's own concurrency against 3 s.
-    asyncio.run(slow_responder_run(box_factory, statuses=False, send_rate=1e6))
-    asyncio.run(slow_responder_run(box_factory, statuses=True, send_rate=1e6))
-    asyncio.run(slow_responder_run(box_factory, statuses=True, send_rate=45.0))
+    if args.only != "latency":
+        asyncio.run(throughput(box_factory))
+        asyncio.run(sequential_overhead(box_factory))
+        # GREEN-API's documented limit (50 sends/s) makes 600 replies take >= 12 s whatever the
+        # engine does; the unlimited runs measure the engine's own concurrency against 3 s.
+        asyncio.run(slow_responder_run(box_factory, statuses=False, send_rate=1e6))
+        asyncio.run(slow_responder_run(box_factory, statuses=True, send_rate=1e6))
+        asyncio.run(slow_responder_run(box_factory, statuses=True, send_rate=45.0))
+    if args.only != "loopback":
+        for profile in ("lean", "full") if args.full else ("lean",):
+            asyncio.run(latency_scenario("a", profile=profile, customers=40, spread=10.0, announce=0))
+            asyncio.run(latency_scenario("b", profile=profile, customers=20, spread=1.0, announce=300))
 
 
 if __name__ == "__main__":

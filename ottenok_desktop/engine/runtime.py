@@ -83,7 +83,9 @@ class Engine:
             on_committed=self._on_turn_committed,
         )
         # GREEN-API accepts 50 sends/s per instance; stay just under it.
-        self.sender = Sender(client, db, bus, clock, on_sent=self._on_sent, retry_base=sender_retry_base, rate=send_rate)
+        # A real instance's journal may lag (up to 2 min): a timed-out send is declared lost only after that.
+        self.sender = Sender(client, db, bus, clock, on_sent=self._on_sent, retry_base=sender_retry_base, rate=send_rate,
+                             reconcile_grace=0.0 if sandbox is not None else 120.0)
         self.poller = Poller(
             client, db, bus, clock, on_ingested=self._on_ingested, receive_timeout=receive_timeout,
             state_interval=state_interval,

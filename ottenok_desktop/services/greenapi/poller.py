@@ -78,7 +78,7 @@ class Poller:
         on_ingested: Callable[[IngestResult], None], receive_timeout: int = 20,
         state_interval: float = 60.0, error_backoff_max: float = 30.0,
         notifications: InstanceNotifications | None = None, journal_interval: float = 60.0,
-        journal_after_send: float = 2.0, journal_minutes: int = 30,
+        journal_after_send: float = 3.0, journal_minutes: int = 10,
         detector: SharedInstanceDetector | None = None,
     ) -> None:
         self._client = client
@@ -105,6 +105,7 @@ class Poller:
         self._journal_since: float | None = None  # wall-clock seconds, like the journal's timestamps
         # Foreign sends already reported (bounded: the journal window shows each many times).
         self._foreign_seen: OrderedDict[str, None] = OrderedDict()
+        self._journal_seen: OrderedDict[str, object] = OrderedDict()  # idMessage -> status last looked at (bounded)
         # Receipts we received (bounded): a false delete of one of these is someone else's.
         self.deleted_by_others = 0
         self.journal_calls = 0
@@ -245,14 +246,22 @@ class Poller:
             problems.append("settings_unavailable")
         return problems
 
-    async def refresh_journal(self) -> int:
-        """Read lastOutgoingMessages once: apply delivery ticks, look for foreign sends.
-        Returns how many ticks advanced."""
+    async def refresh_journal(self, minutes: int | None = None) -> int:
+        """Read lastOutgoingMessages once (the last `minutes`): apply delivery ticks, look
+        for foreign sends. Returns how many ticks advanced."""
         if self._journal_since is None:
             self._journal_since = time.time()
-        records = await self._client.last_outgoing_messages(self._journal_minutes)
+        records = await self._client.last_outgoing_messages(minutes or self._journal_minutes)
         self.journal_calls += 1
-        result = await self._db.atomic(apply_journal, records, self._journal_since)
+        # Only records that changed since the last look reach the database.
+        fresh = [r for r in records if self._journal_seen.get(str(r.get("idMessage"))) != r.get("statusMessage")]
+        result = await self._db.atomic(apply_journal, fresh, self._journal_since)
+        for record in fresh:
+            key = str(record.get("idMessage"))
+            self._journal_seen.pop(key, None)
+            self._journal_seen[key] = record.get("statusMessage")
+        while len(self._journal_seen) > 20_000:
+            self._journal_seen.popitem(last=False)
         for event in result.events:
             self._bus.publish(event)
         for external_id in result.foreign_sends:
@@ -261,17 +270,25 @@ class Poller:
         return result.statuses_applied
 
     async def _watch_journal(self) -> None:
-        """Every `journal_interval` s, and `journal_after_send` s after sends (at most that often)."""
+        """Every `journal_interval` s over the last `journal_minutes` (late delivered/read
+        ticks); and, when the ticks come from here, `journal_after_send` s after sends over
+        the last minute (at most that often: sends meanwhile share the call)."""
         self._journal_since = time.time()
+        loop = asyncio.get_running_loop()
+        next_full = loop.time() + self._journal_interval
         while True:
+            minutes: int | None = None
             try:
-                await asyncio.wait_for(self._journal_wake.wait(), self._journal_interval)
-                await asyncio.sleep(self._journal_after_send)  # let statuses come; sends meanwhile share the call
+                await asyncio.wait_for(self._journal_wake.wait(), max(0.0, next_full - loop.time()))
+                await asyncio.sleep(self._journal_after_send)
+                minutes = 1
             except asyncio.TimeoutError:
-                pass
+                next_full = loop.time() + self._journal_interval
             self._journal_wake.clear()
+            if minutes == 1 and self.notifications.delivery_statuses:
+                continue  # ticks come as notifications; the periodic look is enough for detection
             try:
-                await self.refresh_journal()
+                await self.refresh_journal(minutes)
             except asyncio.CancelledError:
                 raise
             except (GreenApiError, Exception) as exc:  # ticks wait for the next round; never fatal

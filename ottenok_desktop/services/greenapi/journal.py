@@ -67,7 +67,7 @@ def apply_journal(records: Iterable[dict[str, Any]], since: float) -> JournalRes
         if record.get("sendByApi") is not True:
             continue  # typed on the shop phone: its notification brings it
         stamp = record.get("timestamp")
-        if not isinstance(stamp, (int, float)) or stamp < since:
+        if not isinstance(stamp, (int, float)) or stamp < int(since) - 1:  # whole seconds
             continue  # from before this program started watching
         if _IN_FLIGHT.first(chat_id=chat_id) is not None:
             continue  # may be our own send whose answer is still on its way

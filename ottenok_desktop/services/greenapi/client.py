@@ -63,6 +63,9 @@ class ReceivedNotification:
     decode_error: str | None = None
 
 
+_QUEUE_METHODS = frozenset({"receiveNotification", "deleteNotification"})
+
+
 class GreenApiClient:
     """Async client of one GREEN-API instance. Close it with `aclose()`."""
 
@@ -91,6 +94,14 @@ class GreenApiClient:
         self._token = token
         self._owns_http = http is None
         self._http = http or httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=10.0))
+        # The notification queue (receive, delete) gets a connection pool of its own: the
+        # pool's bookkeeping runs over every connection under one lock, so with a dozen
+        # sends in flight each receive/delete — the round trips every customer waits on —
+        # would pay for the sends' connections too.
+        self._queue_http = (
+            httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=10.0), limits=httpx.Limits(max_connections=4))
+            if http is None else http
+        )
         self._max_attempts = max_attempts
         self._backoff_base = backoff_base
         self._backoff_max = backoff_max
@@ -111,6 +122,7 @@ class GreenApiClient:
             logging.getLogger(name).removeFilter(self._log_filter)
         if self._owns_http:
             await self._http.aclose()
+            await self._queue_http.aclose()
 
     # ---- receiving ---------------------------------------------------------------
     async def receive_notification(self, receive_timeout: int = 20) -> ReceivedNotification | None:
@@ -270,7 +282,8 @@ class GreenApiClient:
             url = f"{url}/{path_extra}"
         started = time.monotonic()
         try:
-            response = await self._http.request(
+            http = self._queue_http if method in _QUEUE_METHODS else self._http
+            response = await http.request(
                 http_method, url, params=params, json=json_body, data=data, files=files,
                 timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
             )

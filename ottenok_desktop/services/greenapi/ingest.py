@@ -108,6 +108,21 @@ def store_notification(raw: str, body: Any, receipt_id: int | None, now: datetim
     return Stored(inbox_id)
 
 
+def store_or_apply(raw: str, body: Any, receipt_id: int | None, now: datetime) -> tuple[Stored, IngestResult | None]:
+    """The poller's step before its delete. A delivery status is stored and applied in the
+    same transaction (one commit instead of two, no applier pass: statuses only move
+    forward, so their order does not matter); anything else is only stored, and the
+    applier takes it in order. Returns (what was stored, the status's result or None)."""
+    stored = store_notification(raw, body, receipt_id, now)
+    if stored.inbox_id is None or stored.poison or not _is_status(body):
+        return stored, None
+    return stored, _apply(stored.inbox_id, raw, now)
+
+
+def _is_status(body: Any) -> bool:
+    return isinstance(body, dict) and body.get("typeWebhook") == "outgoingMessageStatus"
+
+
 def apply_pending(now: datetime, limit: int = 200) -> list[IngestResult]:
     """Apply up to `limit` stored notifications, oldest first (call inside a transaction)."""
     results = []

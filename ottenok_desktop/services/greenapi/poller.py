@@ -2,7 +2,7 @@
 
 Order per notification: receive → store in the inbox (one small insert at the DB
 thread's urgent priority; duplicates are no-ops, unreadable bodies are stored as
-poison) → delete → the applier turns stored notifications into messages in batches,
+poison; a delivery status is applied in that same transaction) → delete → the applier turns stored notifications into messages in batches,
 publishes events and wakes the dispatcher and the sender. If the program dies between
 store and delete, the notification comes back and is recognised as a duplicate; rows
 stored but not yet applied are applied at the next start. A separate watcher checks
@@ -38,7 +38,7 @@ from ottenok_desktop.services.storage.database import URGENT
 
 from .client import GreenApiClient, ReceivedNotification
 from .errors import GreenApiAuthError, GreenApiError, GreenApiInstanceNotReady, GreenApiQuotaExceeded
-from .ingest import IngestResult, Stored, apply_pending, store_notification
+from .ingest import IngestResult, Stored, apply_pending, store_or_apply
 from .journal import apply_journal
 from .shared import SharedInstanceDetector
 
@@ -166,15 +166,17 @@ class Poller:
 
     async def handle(self, note: ReceivedNotification) -> Stored:
         body_text = note.raw if note.decode_error else json.dumps(note.body, ensure_ascii=False)
-        stored = await self._db.atomic(
-            store_notification, body_text, note.body, note.receipt_id, self._clock.now(), priority=URGENT
+        stored, applied = await self._db.atomic(
+            store_or_apply, body_text, note.body, note.receipt_id, self._clock.now(), priority=URGENT
         )
         self.received += 1
         if stored.poison:
             self.poison += 1
             log.warning("poison notification %s stored and skipped: %s", note.receipt_id, stored.reason)
             self._bus.publish(ev.PoisonNotification(note.receipt_id, stored.reason))
-        if stored.inbox_id is not None and not stored.poison:
+        if applied is not None:
+            self._publish(applied)  # a status: applied already, in the same transaction
+        elif stored.inbox_id is not None and not stored.poison:
             self._apply_wake.set()  # stored for good: the turn need not wait for the delete's round trip
         await self._delete(note.receipt_id, duplicate=stored.duplicate)
         return stored
@@ -194,16 +196,19 @@ class Poller:
                 self._apply_wake.set()
                 continue
             for result in results:
-                if result.foreign_send:
-                    self._foreign(result.foreign_send, result.chat_id or "")
-                for event in result.events:
-                    if isinstance(event, ev.InstanceStateChanged):
-                        self._set_state(event.state, event.detail)
-                    else:
-                        self._bus.publish(event)
-                self._on_ingested(result)
+                self._publish(result)
             if len(results) >= self.apply_batch:
                 self._apply_wake.set()
+
+    def _publish(self, result: IngestResult) -> None:
+        if result.foreign_send:
+            self._foreign(result.foreign_send, result.chat_id or "")
+        for event in result.events:
+            if isinstance(event, ev.InstanceStateChanged):
+                self._set_state(event.state, event.detail)
+            else:
+                self._bus.publish(event)
+        self._on_ingested(result)
 
     async def _delete(self, receipt_id: int, *, duplicate: bool = False) -> None:
         try:

@@ -85,8 +85,9 @@ async def soak(minutes: float, rate: float, chats: int, statuses: bool, trace: b
         rows: list[tuple[float, float, float]] = []
         print(f"soak: {minutes:g} min at {rate:g} msg/s over {chats} chats, statuses {'on' if statuses else 'off'}; "
               f"engine pid {os.getpid()}, sandbox pid {box.proc.pid}", flush=True)
-        print(" min  engine MiB  sandbox MiB  injected  answered  waiting(sandbox)  turns  outbox", flush=True)
+        print(" min  engine MiB  sandbox MiB  injected  answered  waiting(sandbox)  turns  outbox  engine CPU", flush=True)
         started = time.perf_counter()
+        cpu_before = time.process_time()
         for minute in range(1, int(minutes) + 1):
             await asyncio.sleep(max(0.0, started + 60 * minute - time.perf_counter()))
             gc.collect()
@@ -95,8 +96,10 @@ async def soak(minutes: float, rate: float, chats: int, statuses: bool, trace: b
             sent, _ = await control.sent(after=10**9)
             engine_mib, box_mib = rss_mib(), rss_mib(box.proc.pid)
             rows.append((engine_mib, box_mib, waiting))
+            cpu = time.process_time()
             print(f"{minute:4d}  {engine_mib:10.1f}  {box_mib:11.1f}  {injected[0]:8d}  {sent:8d}  {waiting:16d}  "
-                  f"{queue.turns_pending:5d}  {queue.outbox_pending:6d}", flush=True)
+                  f"{queue.turns_pending:5d}  {queue.outbox_pending:6d}  {(cpu - cpu_before) / 60:9.0%}", flush=True)
+            cpu_before = cpu
             if trace and minute == min(2, int(minutes)):
                 snapshot = tracemalloc.take_snapshot()
         stop.set()

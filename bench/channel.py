@@ -78,6 +78,7 @@ async def bare_loop(box: SandboxProcess, n: int) -> float:
     async with httpx.AsyncClient(timeout=30) as http:
         await inject_burst(control, n, N_CHATS)
         start = time.perf_counter()
+        cpu_start = time.process_time()
         answered = drained = 0
         while drained < NOTIFICATIONS_PER_MESSAGE * n:
             r = await http.get(f"{base}/receiveNotification/{box.token}", params={"receiveTimeout": 5})
@@ -92,8 +93,12 @@ async def bare_loop(box: SandboxProcess, n: int) -> float:
                 await http.post(f"{base}/sendMessage/{box.token}", json={"chatId": body["senderData"]["chatId"], "message": "Ответ: " + text})
                 answered += 1
         elapsed = time.perf_counter() - start
+        CPU["bare"] = time.process_time() - cpu_start
     await control.aclose()
     return elapsed
+
+
+CPU: dict[str, float] = {}  # CPU seconds of this process per drain (robust to other load on the machine)
 
 
 FULL = InstanceNotifications(api_echoes=True, delivery_statuses=True)  # GREEN-API's defaults: 5 per message
@@ -148,6 +153,7 @@ async def throughput(box_factory) -> None:
         already, _ = await control.sent()
         await inject_burst(control, N_MESSAGES, N_CHATS)
         start = time.perf_counter()
+        cpu_start = time.process_time()
         # wait until every customer message is answered (replies may merge quick messages)
         from ottenok_desktop.services.storage.models import InboxItem, Message
 
@@ -162,6 +168,7 @@ async def throughput(box_factory) -> None:
                 break
             await asyncio.sleep(0.05)
         elapsed = time.perf_counter() - start
+        CPU["engine"] = time.process_time() - cpu_start
         await engine.stop()
         await control.aclose()
     finally:
@@ -170,6 +177,8 @@ async def throughput(box_factory) -> None:
     print(f"  bare httpx loop : {bare:6.2f} s  ({N_MESSAGES / bare:6.1f} msg/s)")
     print(f"  engine          : {elapsed:6.2f} s  ({N_MESSAGES / elapsed:6.1f} msg/s)")
     print(f"  ratio engine/bare throughput: {bare / elapsed:.2f}  (goal >= 0.5)")
+    print(f"  CPU per message (all 5 notifications): bare {CPU['bare'] / N_MESSAGES * 1000:.1f} ms, "
+          f"engine {CPU['engine'] / N_MESSAGES * 1000:.1f} ms -> ratio {CPU['bare'] / CPU['engine']:.2f}")
     print(f"[overhead] turn load+commit p50 {statistics.median(turn_ms):.2f} ms, p95 {percentile(turn_ms, .95):.2f} ms "
           f"({len(turn_ms)} turns)")
     print(f"[overhead] store before the delete per notification p50 {statistics.median(ingest_ms):.2f} ms, "
@@ -256,6 +265,46 @@ async def sequential_overhead(box_factory, n: int = 60) -> None:
           f"p50 {statistics.median(latencies):.1f} ms, p95 {percentile(latencies, .95):.1f} ms")
 
 
+def status_path_cpu(n_messages: int = 300) -> None:
+    """CPU (this process, all threads) per delivery-status notification: stored, then
+    applied by the applier in its own transaction (before) vs stored and applied in one
+    transaction (`store_or_apply`, now). CPU time, so other load on the machine does not
+    distort it."""
+    import json
+    from datetime import datetime, timezone
+
+    from ottenok_desktop.services.greenapi import ingest
+    from ottenok_desktop.services.greenapi.sandbox_bodies import instance_data, status_body
+    from ottenok_desktop.services.storage import Database
+    from ottenok_desktop.services.storage import outbox as ob
+
+    now = datetime.now(timezone.utc)
+    results = {}
+    for mode in ("two transactions", "one transaction"):
+        db = Database(Path(tempfile.mkdtemp(prefix="ottenok-bench-st-")) / "db.sqlite3").open_sync()
+        ids = []
+        for i in range(n_messages):
+            item = db.atomic_sync(ob.queue_text, f"7711{i:07d}@c.us", "Скидки 20%!", "system", now)
+            ids.append(f"ID{i:030d}")
+            db.atomic_sync(ob.mark_sent, item.id, ids[-1], now)
+        bodies = [status_body(instance_data("1101000001", "77010000000@c.us"), 1796000000, mid,
+                              chat_id=f"7711{i:07d}@c.us", status=status, send_by_api=True)
+                  for status in ("sent", "delivered", "read") for i, mid in enumerate(ids)]
+        started = time.process_time()
+        for receipt, body in enumerate(bodies, start=1):
+            raw = json.dumps(body)
+            if mode == "two transactions":
+                db.atomic_sync(ingest.store_notification, raw, body, receipt, now)
+                db.atomic_sync(ingest.apply_pending, now, 200)
+            else:
+                db.atomic_sync(ingest.store_or_apply, raw, body, receipt, now)
+        results[mode] = (time.process_time() - started) / len(bodies) * 1000
+        db.close_sync()
+    before, after = results["two transactions"], results["one transaction"]
+    print(f"[status path] CPU per status notification: store + applier pass {before:.2f} ms -> "
+          f"store and apply in one transaction {after:.2f} ms ({before / after:.1f}x less)")
+
+
 LATENCY_MS = 120.0
 JITTER_MS = 40.0
 
@@ -338,6 +387,7 @@ def main() -> None:
         return SandboxProcess(poll_scale=1.0, status_delay=0.01)
 
     if args.only != "latency":
+        status_path_cpu()
         asyncio.run(throughput(box_factory))
         asyncio.run(sequential_overhead(box_factory))
         # GREEN-API's documented limit (50 sends/s) makes 600 replies take >= 12 s whatever the

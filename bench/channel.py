@@ -220,8 +220,10 @@ async def slow_responder_run(box_factory, *, statuses: bool, send_rate: float = 
 
         watcher = asyncio.create_task(watch_sends())
         start = time.perf_counter()
+        cpu_start = time.process_time()
         await asyncio.gather(*(customer(c) for c in chats))
         wall = time.perf_counter() - start
+        cpu = time.process_time() - cpu_start
         watcher.cancel()
         received = engine.poller.received
         await engine.stop()
@@ -234,7 +236,8 @@ async def slow_responder_run(box_factory, *, statuses: bool, send_rate: float = 
     # 600 replies cannot leave faster than the send rate allows: that floor is part of the ideal.
     ideal = max(3.0, 600 / send_rate)
     print(f"[concurrency] 200 chats x 3 sequential messages, responder 1 s, {label}, {limit}: wall {wall:.2f} s; "
-          f"ideal {ideal:.2f} s -> {wall / ideal:.2f}x (goal <= 1.3x vs 3 s: {wall / 3:.2f}x); notifications polled {received}")
+          f"ideal {ideal:.2f} s -> {wall / ideal:.2f}x (goal <= 1.3x vs 3 s: {wall / 3:.2f}x); notifications polled {received}; "
+          f"CPU {cpu:.1f} s ({cpu / 600 * 1000:.1f} ms per turn, bench's own customers included)")
     print(f"[memory] peak RSS of the benchmark process: {peak:.0f} MB")
 
 

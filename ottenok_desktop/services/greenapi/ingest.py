@@ -345,6 +345,16 @@ def pending_turn_chats() -> list[str]:
     return [r.chat.chat_id for r in rows]
 
 
+def prune_inbox(before: datetime, limit: int = 5000) -> int:
+    """Forget applied inbox rows received before `before` (their raw bodies only served
+    deduplication; GREEN-API keeps a notification in its queue for 24 hours, so nothing
+    older can come back). Poison rows stay for a person to look at. Returns rows removed."""
+    old = (InboxItem.select(InboxItem.id)
+           .where(InboxItem.state.in_(("done", "ignored")) & (InboxItem.received_at < before))
+           .order_by(InboxItem.id).limit(limit))
+    return InboxItem.delete().where(InboxItem.id.in_(old)).execute()
+
+
 def inbox_stats() -> dict[str, int]:
     rows = InboxItem.select(InboxItem.state, pw.fn.COUNT(InboxItem.id).alias("n")).group_by(InboxItem.state)
     return {r.state: r.n for r in rows}

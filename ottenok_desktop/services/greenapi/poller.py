@@ -27,6 +27,7 @@ import logging
 import random
 import time
 from collections import OrderedDict
+from datetime import timedelta
 from dataclasses import dataclass
 from typing import Callable
 
@@ -38,7 +39,7 @@ from ottenok_desktop.services.storage.database import URGENT
 
 from .client import GreenApiClient, ReceivedNotification
 from .errors import GreenApiAuthError, GreenApiError, GreenApiInstanceNotReady, GreenApiQuotaExceeded
-from .ingest import IngestResult, Stored, apply_pending, store_or_apply
+from .ingest import IngestResult, Stored, apply_pending, prune_inbox, store_or_apply
 from .journal import apply_journal
 from .shared import SharedInstanceDetector
 
@@ -97,6 +98,7 @@ class Poller:
         self._apply_wake = asyncio.Event()
         self.apply_batch = 200
         self.notifications = notifications or InstanceNotifications()
+        self.inbox_keep = timedelta(days=2)  # GREEN-API keeps a notification 24 h: older ones cannot come back
         self.detector = detector or SharedInstanceDetector(bus)
         self._journal_interval = journal_interval
         self._journal_after_send = journal_after_send
@@ -116,6 +118,7 @@ class Poller:
         self._tasks.spawn(self._poll_forever(), name="poller")
         self._tasks.spawn(self._watch_state(), name="instance-state")
         self._tasks.spawn(self._watch_journal(), name="journal")
+        self._tasks.spawn(self._prune_forever(), name="inbox-prune")
         self._apply_wake.set()  # rows stored before a crash
 
     async def stop(self) -> None:
@@ -299,6 +302,20 @@ class Poller:
             except (GreenApiError, Exception) as exc:  # ticks wait for the next round; never fatal
                 log.debug("journal refresh failed: %s", exc)
                 await asyncio.sleep(self._journal_interval)
+
+    async def _prune_forever(self) -> None:
+        """Once an hour, forget applied inbox rows older than `inbox_keep` (the database
+        file — and with it the page cache a long-running program fills — stops growing)."""
+        while True:
+            await asyncio.sleep(3600)
+            try:
+                removed = await self._db.atomic(prune_inbox, self._clock.now() - self.inbox_keep)
+                if removed:
+                    log.info("inbox: %d applied notifications older than %s forgotten", removed, self.inbox_keep)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # pruning is housekeeping: try again in an hour
+                log.exception("pruning the inbox failed")
 
     async def _watch_state(self) -> None:
         while True:

@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx  # noqa: E402
 
-from bench._sandbox_proc import SandboxProcess  # noqa: E402
+from bench._sandbox_proc import SandboxProcess, run_customers  # noqa: E402
 from ottenok_desktop.bootstrap import build_engine  # noqa: E402
 from ottenok_desktop.engine import events as ev  # noqa: E402
 from ottenok_desktop.services.greenapi.client import GreenApiClient  # noqa: E402
@@ -193,38 +193,11 @@ async def slow_responder_run(box_factory, *, statuses: bool, send_rate: float = 
         _, engine, control, _ = await engine_run(box, 600, EchoResponder(delay=1.0), send_rate=send_rate,
                                                  notifications=FULL if statuses else LEAN)
         await asyncio.sleep(0.5)  # the start-up settings check
-        chats = [f"7706{i:07d}@c.us" for i in range(200)]
-        replies = {chat: 0 for chat in chats}
-        changed = {chat: asyncio.Event() for chat in chats}
-
-        async def watch_sends() -> None:
-            # one long-poll for everyone (200 pollers would load the measured process)
-            seen = (await control.sent())[0]
-            while True:
-                total, messages = await control.sent(after=seen, wait=2.0)
-                seen = total
-                for message in messages:
-                    if message["chat_id"] in replies:
-                        replies[message["chat_id"]] += 1
-                        changed[message["chat_id"]].set()
-
-        injecting = asyncio.Semaphore(8)  # the bench's own HTTP must not swamp the measured loop
-
-        async def customer(chat: str) -> None:
-            for k in range(3):
-                async with injecting:
-                    await control.inject_text(chat, f"вопрос {k}")
-                while replies[chat] < k + 1:
-                    changed[chat].clear()
-                    await changed[chat].wait()
-
-        watcher = asyncio.create_task(watch_sends())
-        start = time.perf_counter()
+        # The customers run in a process of their own: their HTTP must not load the measured one.
         cpu_start = time.process_time()
-        await asyncio.gather(*(customer(c) for c in chats))
-        wall = time.perf_counter() - start
+        result = await asyncio.to_thread(run_customers, box.api_url, 200, 3)
+        wall = result["wall"]
         cpu = time.process_time() - cpu_start
-        watcher.cancel()
         received = engine.poller.received
         await engine.stop()
         await control.aclose()
@@ -237,7 +210,7 @@ async def slow_responder_run(box_factory, *, statuses: bool, send_rate: float = 
     ideal = max(3.0, 600 / send_rate)
     print(f"[concurrency] 200 chats x 3 sequential messages, responder 1 s, {label}, {limit}: wall {wall:.2f} s; "
           f"ideal {ideal:.2f} s -> {wall / ideal:.2f}x (goal <= 1.3x vs 3 s: {wall / 3:.2f}x); notifications polled {received}; "
-          f"CPU {cpu:.1f} s ({cpu / 600 * 1000:.1f} ms per turn, bench's own customers included)")
+          f"engine CPU {cpu:.1f} s ({cpu / 600 * 1000:.1f} ms per turn)")
     print(f"[memory] peak RSS of the benchmark process: {peak:.0f} MB")
 
 

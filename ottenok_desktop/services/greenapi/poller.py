@@ -287,20 +287,22 @@ class Poller:
         while True:
             minutes: int | None = None
             try:
+                if self.notifications.delivery_statuses:
+                    # Ticks come as notifications: the periodic look (detection) is enough.
+                    await asyncio.sleep(max(0.0, next_full - loop.time()))
+                    raise asyncio.TimeoutError
                 await asyncio.wait_for(self._journal_wake.wait(), max(0.0, next_full - loop.time()))
                 await asyncio.sleep(self._journal_after_send)
                 minutes = 1
             except asyncio.TimeoutError:
                 next_full = loop.time() + self._journal_interval
             self._journal_wake.clear()
-            if minutes == 1 and self.notifications.delivery_statuses:
-                continue  # ticks come as notifications; the periodic look is enough for detection
             try:
                 await self.refresh_journal(minutes)
             except asyncio.CancelledError:
                 raise
-            except (GreenApiError, Exception) as exc:  # ticks wait for the next round; never fatal
-                log.debug("journal refresh failed: %s", exc)
+            except Exception as exc:  # ticks wait for the next round; never fatal
+                log.info("reading lastOutgoingMessages failed (ticks wait for the next look): %s", exc)
                 await asyncio.sleep(self._journal_interval)
 
     async def _prune_forever(self) -> None:

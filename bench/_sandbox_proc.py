@@ -27,3 +27,59 @@ class SandboxProcess:
     def close(self) -> None:
         self.proc.terminate()
         self.proc.wait(10)
+
+
+async def _customers(api_url: str, chats: int, rounds: int, prefix: str) -> dict[str, float]:
+    """`chats` customers each write `rounds` messages, each after the previous answer came.
+    Runs in its own process so that the customers' HTTP does not load the measured one."""
+    import asyncio
+    import time
+
+    from ottenok_desktop.services.greenapi.sandbox_control import SandboxControlClient
+
+    control = SandboxControlClient(api_url)
+    names = [f"{prefix}{i:07d}@c.us" for i in range(chats)]
+    replies = {chat: 0 for chat in names}
+    changed = {chat: asyncio.Event() for chat in names}
+
+    async def watch() -> None:
+        seen = (await control.sent())[0]
+        while True:
+            seen, messages = await control.sent(after=seen, wait=2.0)
+            for message in messages:
+                if message["chat_id"] in replies:
+                    replies[message["chat_id"]] += 1
+                    changed[message["chat_id"]].set()
+
+    async def customer(chat: str) -> None:
+        for k in range(rounds):
+            await control.inject_text(chat, f"вопрос {k}")
+            while replies[chat] < k + 1:
+                changed[chat].clear()
+                await changed[chat].wait()
+
+    watcher = asyncio.create_task(watch())
+    await asyncio.sleep(0.2)
+    started = time.perf_counter()
+    await asyncio.gather(*(customer(c) for c in names))
+    wall = time.perf_counter() - started
+    watcher.cancel()
+    await control.aclose()
+    return {"wall": wall}
+
+
+def run_customers(api_url: str, chats: int, rounds: int, prefix: str = "7706") -> dict[str, float]:
+    """Start the customers' process and wait for its result (wall time)."""
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "customers", api_url, str(chats), str(rounds), prefix],
+        cwd=REPO, stdout=subprocess.PIPE, text=True, check=True,
+    )
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "customers":
+    import asyncio
+
+    sys.path.insert(0, str(REPO))
+    url, n_chats, n_rounds, chat_prefix = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+    print(json.dumps(asyncio.run(_customers(url, n_chats, n_rounds, chat_prefix))), flush=True)

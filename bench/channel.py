@@ -8,13 +8,24 @@
    (goal: p50 <= 10 ms).
 3. 200 chats x 3 messages (each sent after the previous answer) with a responder that
    takes 1 s: wall time vs the 3 s ideal (goal <= 1.3x). Peak memory.
+4. At real-world latency (every GREEN-API call 120 ± 40 ms, the sandbox's --latency-ms):
+   (a) 40 customers writing within 10 s, (b) 20 customers writing right after an
+   announcement to 300 other chats was sent (its echoes and statuses queued as the
+   instance settings dictate). Customer message -> first reply sent, p50/p95, instant
+   responder; next to the physical floor (the round trips no engine can avoid: a
+   receive and a delete per notification ahead, then half a trip each way).
+   Goals: (a) p95 <= 3 s, (b) p95 <= 5 s. Profiles: `lean` (the engine's instance
+   settings: no API echoes, no per-message statuses) and, with --full, `full` (echoes
+   and statuses on: GREEN-API's defaults, the old behaviour; (b) takes minutes).
 
-Run: .venv/bin/python bench/channel.py
+Run: .venv/bin/python bench/channel.py [--only loopback|latency] [--full]
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import random
 import resource
 import statistics
 import sys
@@ -26,10 +37,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx  # noqa: E402
 
-from bench._sandbox_proc import SandboxProcess  # noqa: E402
+from bench._sandbox_proc import SandboxProcess, run_customers  # noqa: E402
 from ottenok_desktop.bootstrap import build_engine  # noqa: E402
 from ottenok_desktop.engine import events as ev  # noqa: E402
 from ottenok_desktop.services.greenapi.client import GreenApiClient  # noqa: E402
+from ottenok_desktop.services.greenapi.poller import InstanceNotifications  # noqa: E402
 from ottenok_desktop.services.greenapi.sandbox_control import SandboxControlClient  # noqa: E402
 from ottenok_desktop.settings import Secret, load_settings  # noqa: E402
 from tests.fakes.responders import EchoResponder  # noqa: E402
@@ -66,6 +78,7 @@ async def bare_loop(box: SandboxProcess, n: int) -> float:
     async with httpx.AsyncClient(timeout=30) as http:
         await inject_burst(control, n, N_CHATS)
         start = time.perf_counter()
+        cpu_start = time.process_time()
         answered = drained = 0
         while drained < NOTIFICATIONS_PER_MESSAGE * n:
             r = await http.get(f"{base}/receiveNotification/{box.token}", params={"receiveTimeout": 5})
@@ -80,28 +93,49 @@ async def bare_loop(box: SandboxProcess, n: int) -> float:
                 await http.post(f"{base}/sendMessage/{box.token}", json={"chatId": body["senderData"]["chatId"], "message": "Ответ: " + text})
                 answered += 1
         elapsed = time.perf_counter() - start
+        CPU["bare"] = time.process_time() - cpu_start
     await control.aclose()
     return elapsed
 
 
-async def engine_run(box: SandboxProcess, n: int, responder, *, send_rate: float = 45.0) -> tuple[float, list[float], list[float], object]:
+CPU: dict[str, float] = {}  # CPU seconds of this process per drain (robust to other load on the machine)
+
+
+FULL = InstanceNotifications(api_echoes=True, delivery_statuses=True)  # GREEN-API's defaults: 5 per message
+LEAN = InstanceNotifications()  # the engine's own choice: 1 per message
+
+
+async def engine_run(box: SandboxProcess, n: int, responder, *, send_rate: float = 45.0,
+                     notifications: InstanceNotifications = FULL) -> tuple[float, list[float], list[float], object]:
     data_dir = Path(tempfile.mkdtemp(prefix="ottenok-bench-"))
     settings = load_settings(data_dir=data_dir, environ={}, env_file=data_dir / "none.env")
     client = GreenApiClient(box.api_url, box.api_url, box.instance_id, Secret(box.token))
     engine = build_engine(settings, responder=responder, client=client, channel_only=True, receive_timeout=5,
                           send_rate=send_rate)
+    engine.poller.notifications = notifications
     turn_ms: list[float] = []
     engine.bus.subscribe(lambda e: turn_ms.append(e.engine_ms), ev.TurnCompleted)
     ingest_ms: list[float] = []
     original = engine.poller.handle
+    original_delete = client.delete_notification
+    delete_s = [0.0]
+
+    async def timed_delete(receipt_id):
+        t0 = time.perf_counter()
+        try:
+            return await original_delete(receipt_id)
+        finally:
+            delete_s[0] += time.perf_counter() - t0
 
     async def timed_handle(note):
         t0 = time.perf_counter()
+        delete_s[0] = 0.0
         result = await original(note)
-        ingest_ms.append((time.perf_counter() - t0) * 1000)
+        ingest_ms.append((time.perf_counter() - t0 - delete_s[0]) * 1000)
         return result
 
-    engine.poller.handle = timed_handle  # measure ingest + delete round trip per notification
+    client.delete_notification = timed_delete
+    engine.poller.handle = timed_handle  # the store before the delete (the delete's round trip excluded)
     await engine.start()
     control = SandboxControlClient(box.api_url)
     return data_dir, engine, control, (turn_ms, ingest_ms)  # type: ignore[return-value]
@@ -119,6 +153,7 @@ async def throughput(box_factory) -> None:
         already, _ = await control.sent()
         await inject_burst(control, N_MESSAGES, N_CHATS)
         start = time.perf_counter()
+        cpu_start = time.process_time()
         # wait until every customer message is answered (replies may merge quick messages)
         from ottenok_desktop.services.storage.models import InboxItem, Message
 
@@ -133,6 +168,7 @@ async def throughput(box_factory) -> None:
                 break
             await asyncio.sleep(0.05)
         elapsed = time.perf_counter() - start
+        CPU["engine"] = time.process_time() - cpu_start
         await engine.stop()
         await control.aclose()
     finally:
@@ -141,9 +177,11 @@ async def throughput(box_factory) -> None:
     print(f"  bare httpx loop : {bare:6.2f} s  ({N_MESSAGES / bare:6.1f} msg/s)")
     print(f"  engine          : {elapsed:6.2f} s  ({N_MESSAGES / elapsed:6.1f} msg/s)")
     print(f"  ratio engine/bare throughput: {bare / elapsed:.2f}  (goal >= 0.5)")
+    print(f"  CPU per message (all 5 notifications): bare {CPU['bare'] / N_MESSAGES * 1000:.1f} ms, "
+          f"engine {CPU['engine'] / N_MESSAGES * 1000:.1f} ms -> ratio {CPU['bare'] / CPU['engine']:.2f}")
     print(f"[overhead] turn load+commit p50 {statistics.median(turn_ms):.2f} ms, p95 {percentile(turn_ms, .95):.2f} ms "
           f"({len(turn_ms)} turns)")
-    print(f"[overhead] ingest+delete per notification p50 {statistics.median(ingest_ms):.2f} ms, "
+    print(f"[overhead] store before the delete per notification p50 {statistics.median(ingest_ms):.2f} ms, "
           f"p95 {percentile(ingest_ms, .95):.2f} ms ({len(ingest_ms)} notifications, incl. echoes/statuses)")
     print(f"  engine overhead per turn (ingest + load/commit) p50 ≈ {statistics.median(turn_ms) + statistics.median(ingest_ms):.2f} ms (goal <= 10 ms)")
 
@@ -151,42 +189,15 @@ async def throughput(box_factory) -> None:
 async def slow_responder_run(box_factory, *, statuses: bool, send_rate: float = 45.0) -> None:
     box = box_factory()
     try:
-        _, engine, control, _ = await engine_run(box, 600, EchoResponder(delay=1.0), send_rate=send_rate)
-        if not statuses:
-            # Isolate the dispatcher: no API echo and no sent/delivered/read notifications
-            # (after the engine's own start-up check has switched them on).
-            await asyncio.sleep(0.5)
-            await engine.client.set_settings({"outgoingWebhook": "no", "outgoingAPIMessageWebhook": "no"})
-        chats = [f"7706{i:07d}@c.us" for i in range(200)]
-        replies = {chat: 0 for chat in chats}
-        changed = {chat: asyncio.Event() for chat in chats}
-
-        async def watch_sends() -> None:
-            # one long-poll for everyone (200 pollers would load the measured process)
-            seen = (await control.sent())[0]
-            while True:
-                total, messages = await control.sent(after=seen, wait=2.0)
-                seen = total
-                for message in messages:
-                    if message["chat_id"] in replies:
-                        replies[message["chat_id"]] += 1
-                        changed[message["chat_id"]].set()
-
-        injecting = asyncio.Semaphore(8)  # the bench's own HTTP must not swamp the measured loop
-
-        async def customer(chat: str) -> None:
-            for k in range(3):
-                async with injecting:
-                    await control.inject_text(chat, f"вопрос {k}")
-                while replies[chat] < k + 1:
-                    changed[chat].clear()
-                    await changed[chat].wait()
-
-        watcher = asyncio.create_task(watch_sends())
-        start = time.perf_counter()
-        await asyncio.gather(*(customer(c) for c in chats))
-        wall = time.perf_counter() - start
-        watcher.cancel()
+        # Off: no API echo and no sent/delivered/read notifications (the engine's lean profile).
+        _, engine, control, _ = await engine_run(box, 600, EchoResponder(delay=1.0), send_rate=send_rate,
+                                                 notifications=FULL if statuses else LEAN)
+        await asyncio.sleep(0.5)  # the start-up settings check
+        # The customers run in a process of their own: their HTTP must not load the measured one.
+        cpu_start = time.process_time()
+        result = await asyncio.to_thread(run_customers, box.api_url, 200, 3)
+        wall = result["wall"]
+        cpu = time.process_time() - cpu_start
         received = engine.poller.received
         await engine.stop()
         await control.aclose()
@@ -198,7 +209,8 @@ async def slow_responder_run(box_factory, *, statuses: bool, send_rate: float = 
     # 600 replies cannot leave faster than the send rate allows: that floor is part of the ideal.
     ideal = max(3.0, 600 / send_rate)
     print(f"[concurrency] 200 chats x 3 sequential messages, responder 1 s, {label}, {limit}: wall {wall:.2f} s; "
-          f"ideal {ideal:.2f} s -> {wall / ideal:.2f}x (goal <= 1.3x vs 3 s: {wall / 3:.2f}x); notifications polled {received}")
+          f"ideal {ideal:.2f} s -> {wall / ideal:.2f}x (goal <= 1.3x vs 3 s: {wall / 3:.2f}x); notifications polled {received}; "
+          f"engine CPU {cpu:.1f} s ({cpu / 600 * 1000:.1f} ms per turn)")
     print(f"[memory] peak RSS of the benchmark process: {peak:.0f} MB")
 
 
@@ -224,23 +236,145 @@ async def sequential_overhead(box_factory, n: int = 60) -> None:
     finally:
         box.close()
     print(f"[overhead, one chat at a time, {n} turns] turn load+commit p50 {statistics.median(turn_ms):.2f} ms, "
-          f"p95 {percentile(turn_ms, .95):.2f} ms; store+delete per notification p50 {statistics.median(ingest_ms):.2f} ms "
-          f"(two HTTP round trips included)")
+          f"p95 {percentile(turn_ms, .95):.2f} ms; store before the delete per notification p50 {statistics.median(ingest_ms):.2f} ms")
     print(f"  customer message -> reply sent (sandbox over loopback, zero-latency responder): "
           f"p50 {statistics.median(latencies):.1f} ms, p95 {percentile(latencies, .95):.1f} ms")
 
 
+def status_path_cpu(n_messages: int = 300) -> None:
+    """CPU (this process, all threads) per delivery-status notification: stored, then
+    applied by the applier in its own transaction (before) vs stored and applied in one
+    transaction (`store_or_apply`, now). CPU time, so other load on the machine does not
+    distort it."""
+    import json
+    from datetime import datetime, timezone
+
+    from ottenok_desktop.services.greenapi import ingest
+    from ottenok_desktop.services.greenapi.sandbox_bodies import instance_data, status_body
+    from ottenok_desktop.services.storage import Database
+    from ottenok_desktop.services.storage import outbox as ob
+
+    now = datetime.now(timezone.utc)
+    results = {}
+    for mode in ("two transactions", "one transaction"):
+        db = Database(Path(tempfile.mkdtemp(prefix="ottenok-bench-st-")) / "db.sqlite3").open_sync()
+        ids = []
+        for i in range(n_messages):
+            item = db.atomic_sync(ob.queue_text, f"7711{i:07d}@c.us", "Скидки 20%!", "system", now)
+            ids.append(f"ID{i:030d}")
+            db.atomic_sync(ob.mark_sent, item.id, ids[-1], now)
+        bodies = [status_body(instance_data("1101000001", "77010000000@c.us"), 1796000000, mid,
+                              chat_id=f"7711{i:07d}@c.us", status=status, send_by_api=True)
+                  for status in ("sent", "delivered", "read") for i, mid in enumerate(ids)]
+        started = time.process_time()
+        for receipt, body in enumerate(bodies, start=1):
+            raw = json.dumps(body)
+            if mode == "two transactions":
+                db.atomic_sync(ingest.store_notification, raw, body, receipt, now)
+                db.atomic_sync(ingest.apply_pending, now, 200)
+            else:
+                db.atomic_sync(ingest.store_or_apply, raw, body, receipt, now)
+        results[mode] = (time.process_time() - started) / len(bodies) * 1000
+        db.close_sync()
+    before, after = results["two transactions"], results["one transaction"]
+    print(f"[status path] CPU per status notification: store + applier pass {before:.2f} ms -> "
+          f"store and apply in one transaction {after:.2f} ms ({before / after:.1f}x less)")
+
+
+LATENCY_MS = 120.0
+JITTER_MS = 40.0
+
+
+def floor_latencies(arrivals: list[float], ahead: int, rtt: float = LATENCY_MS / 1000) -> list[float]:
+    """The physical floor: an engine that takes no time, on the same queue. `ahead`
+    notifications wait at time 0; each notification costs a receive and a delete (one
+    round trip each, serial); a long poll already waiting hands a new head over in half a
+    trip; the reply reaches the server half a trip after the customer's message was read."""
+    free = ahead * 2 * rtt
+    floors = []
+    for at in sorted(arrivals):
+        read = max(free + rtt, at + rtt / 2)
+        floors.append(read + rtt / 2 - at)
+        free = read + rtt
+    return floors
+
+
+async def latency_scenario(name: str, *, profile: str, customers: int, spread: float, announce: int) -> None:
+    full = profile == "full"
+    box = SandboxProcess(poll_scale=1.0, status_delay=0.5, latency_ms=LATENCY_MS, jitter_ms=JITTER_MS, seed=5)
+    try:
+        data_dir = Path(tempfile.mkdtemp(prefix="ottenok-bench-lat-"))
+        settings = load_settings(data_dir=data_dir, environ={}, env_file=data_dir / "none.env")
+        client = GreenApiClient(box.api_url, box.api_url, box.instance_id, Secret(box.token))
+        engine = build_engine(settings, responder=EchoResponder(), client=client, channel_only=True, receive_timeout=20)
+        engine.poller.notifications = InstanceNotifications(api_echoes=full, delivery_statuses=full)
+        await engine.start()
+        control = SandboxControlClient(box.api_url)
+        await asyncio.sleep(1.0)  # the start-up settings check has run
+        started = time.perf_counter()
+        if announce:
+            for i in range(announce):
+                await engine.enqueue_text(f"7708{i:07d}@c.us", "Скидки 20% на всю обувь до воскресенья!", "system")
+            total = 0
+            while total < announce:
+                total, _ = await control.sent(after=10**9, wait=1.0)
+        ahead = await control.pending_notifications()
+        sent_before, _ = await control.sent()
+        rng = random.Random(11)
+        offsets = sorted(rng.uniform(0, spread) for _ in range(customers))
+        chats = [f"7709{i:07d}@c.us" for i in range(customers)]
+        written: dict[str, float] = {}
+        t0 = time.time()
+        for chat, offset in zip(chats, offsets):
+            delay = t0 + offset - time.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            written[chat] = time.time()
+            await control.inject_text(chat, "Здравствуйте, есть лоферы 38 размера?")
+        first: dict[str, float] = {}
+        seen = sent_before
+        deadline = time.time() + 1800
+        while len(first) < customers and time.time() < deadline:
+            seen, messages = await control.sent(after=seen, wait=2.0)
+            for m in messages:
+                if m["chat_id"] in written and m["chat_id"] not in first:
+                    first[m["chat_id"]] = m["at"]
+        waits = [first[c] - written[c] for c in chats if c in first]
+        floors = floor_latencies([written[c] - t0 for c in chats], ahead)
+        await engine.stop()
+        await control.aclose()
+    finally:
+        box.close()
+    print(f"[latency {name}, {profile}] {customers} customers within {spread:.0f} s"
+          + (f" after an announcement to {announce} chats ({time.perf_counter() - started - spread:.1f} s to send it)" if announce else "")
+          + f"; {ahead} notifications queued ahead; RTT {LATENCY_MS:.0f}±{JITTER_MS:.0f} ms")
+    print(f"  message -> first reply sent: p50 {statistics.median(waits):.2f} s, p95 {percentile(waits, .95):.2f} s, "
+          f"max {max(waits):.2f} s ({len(waits)}/{customers} answered); "
+          f"floor p50 {statistics.median(floors):.2f} s, p95 {percentile(floors, .95):.2f} s")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", choices=("loopback", "latency"))
+    parser.add_argument("--full", action="store_true", help="also the latency scenarios with echoes and statuses on")
+    args = parser.parse_args()
+
     def box_factory() -> SandboxProcess:
         return SandboxProcess(poll_scale=1.0, status_delay=0.01)
 
-    asyncio.run(throughput(box_factory))
-    asyncio.run(sequential_overhead(box_factory))
-    # GREEN-API's documented limit (50 sends/s) makes 600 replies take >= 12 s whatever the
-    # engine does; the unlimited runs measure the engine's own concurrency against 3 s.
-    asyncio.run(slow_responder_run(box_factory, statuses=False, send_rate=1e6))
-    asyncio.run(slow_responder_run(box_factory, statuses=True, send_rate=1e6))
-    asyncio.run(slow_responder_run(box_factory, statuses=True, send_rate=45.0))
+    if args.only != "latency":
+        status_path_cpu()
+        asyncio.run(throughput(box_factory))
+        asyncio.run(sequential_overhead(box_factory))
+        # GREEN-API's documented limit (50 sends/s) makes 600 replies take >= 12 s whatever the
+        # engine does; the unlimited runs measure the engine's own concurrency against 3 s.
+        asyncio.run(slow_responder_run(box_factory, statuses=False, send_rate=1e6))
+        asyncio.run(slow_responder_run(box_factory, statuses=True, send_rate=1e6))
+        asyncio.run(slow_responder_run(box_factory, statuses=True, send_rate=45.0))
+    if args.only != "loopback":
+        for profile in ("lean", "full") if args.full else ("lean",):
+            asyncio.run(latency_scenario("a", profile=profile, customers=40, spread=10.0, announce=0))
+            asyncio.run(latency_scenario("b", profile=profile, customers=20, spread=1.0, announce=300))
 
 
 if __name__ == "__main__":

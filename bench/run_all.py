@@ -1,5 +1,7 @@
 """Run every benchmark in turn (`make bench`); each prints its figures and the baseline
-it measured in the same run. A failing benchmark is reported and the others still run."""
+it measured in the same run. A failing benchmark is reported and the others still run.
+`--soak` adds the soak (bench/soak.py, 15 minutes here; `bench/soak.py --minutes 60` for
+the full hour) — too long for every `make bench`."""
 
 from __future__ import annotations
 
@@ -17,13 +19,20 @@ BENCHMARKS = [
 ]
 
 
+SOAK = ["soak.py", "--minutes", "15"]
+
+
 def main(names: list[str]) -> int:
     failed = []
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
-    for name in names or BENCHMARKS:
+    soak = "--soak" in names
+    runs = [[name] for name in names if name != "--soak"] or [[name] for name in BENCHMARKS]
+    if soak:
+        runs.append(SOAK)
+    for name, *args in runs:
         print(f"\n=== bench/{name} ===", flush=True)
         started = time.perf_counter()
-        result = subprocess.run([sys.executable, str(HERE / name)], cwd=HERE.parent, env=env)
+        result = subprocess.run([sys.executable, str(HERE / name), *args], cwd=HERE.parent, env=env)
         print(f"=== bench/{name}: exit {result.returncode} in {time.perf_counter() - started:.0f} s ===", flush=True)
         if result.returncode != 0:
             failed.append(name)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ottenok_desktop.engine import events as ev
+from ottenok_desktop.engine.channels import ChannelRouter
 from ottenok_desktop.engine.clock import Clock
 from ottenok_desktop.engine.commands import Commands
 from ottenok_desktop.engine.dispatcher import Committed, Dispatcher
@@ -97,6 +98,8 @@ class Engine:
         self._channel_options = dict(max_concurrent_turns=max_concurrent_turns, debounce=debounce,
                                      sender_retry_base=sender_retry_base, send_rate=send_rate,
                                      receive_timeout=receive_timeout, state_interval=state_interval)
+        # one router for every term's sender: the Telegram adapter registers once
+        self.channels = ChannelRouter()
         self._make_channel()
         # listeners, not direct calls: a taken chat's queued bot replies are dropped and a
         # manager's queued message goes out as soon as a command commits
@@ -119,8 +122,10 @@ class Engine:
             debounce=o["debounce"],
         )
         # GREEN-API accepts 50 sends/s per instance; stay just under it.
+        # A real instance's journal may lag (up to 2 min): a timed-out send is declared lost only after that.
         self.sender = Sender(self.client, self.db, self.bus, self.clock, on_sent=self._on_sent,
-                             retry_base=o["sender_retry_base"], rate=o["send_rate"])
+                             retry_base=o["sender_retry_base"], rate=o["send_rate"], channels=self.channels,
+                             reconcile_grace=0.0 if self.sandbox is not None else 120.0)
         self.poller = Poller(
             self.client, self.db, self.bus, self.clock, on_ingested=self._on_ingested,
             receive_timeout=o["receive_timeout"], state_interval=o["state_interval"],

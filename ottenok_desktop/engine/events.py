@@ -101,6 +101,16 @@ class InstanceStateChanged(Event):
 
 
 @dataclass(frozen=True)
+class SharedInstanceSuspected(Event):
+    """Another program seems to use this WhatsApp instance (both would answer every
+    customer): API sends we did not make, or notifications deleted by someone else."""
+
+    signal: str  # foreign_send | foreign_delete
+    count: int  # signals seen in the detector's window
+    detail: str  # English, for the log
+
+
+@dataclass(frozen=True)
 class PoisonNotification(Event):
     receipt_id: int
     reason: str

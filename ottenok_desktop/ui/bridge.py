@@ -28,6 +28,7 @@ class Bridge(QObject):
     chat_owner_changed = Signal(object)  # ev.ChatOwnerChanged
     chat_updated = Signal(object)  # ev.ChatUpdated
     instance_state_changed = Signal(object)  # ev.InstanceStateChanged
+    shared_instance = Signal(object)  # ev.SharedInstanceSuspected
     queue_sizes = Signal(object)  # ev.QueueSizes
     engine_error = Signal(object)  # ev.EngineError
     turn_completed = Signal(object)  # ev.TurnCompleted
@@ -58,6 +59,7 @@ class Bridge(QObject):
             ev.SendFailed: self.send_failed,
             ev.StatusChanged: self.status_changed,
             ev.ChatOwnerChanged: self.chat_owner_changed,
+            ev.SharedInstanceSuspected: self.shared_instance,
             ev.ChatUpdated: self.chat_updated,
             ev.InstanceStateChanged: self.instance_state_changed,
             ev.QueueSizes: self.queue_sizes,

@@ -33,6 +33,14 @@ class ConsoleStatusBar(QStatusBar):
         self.addPermanentWidget(self.error, 1)
         self.set_instance_state("demo" if demo else (getattr(engine, "instance_state", "") or "unknown"))
 
+    def on_shared_instance(self, _event: ev.SharedInstanceSuspected) -> None:
+        """Another program answers on this WhatsApp number too: say it loudly and keep it shown."""
+        self.error.setText(S.SHARED_INSTANCE)
+        self.error.setToolTip(S.SHARED_INSTANCE)
+        self.error.setProperty("state", "bad")
+        self.error.style().unpolish(self.error)
+        self.error.style().polish(self.error)
+
     def on_seat_change(self, state: str) -> None:
         """The engine lease changed hands (a console on a shared database)."""
         self._seat_state = S.SEAT_STATES.get(state, state)

@@ -38,6 +38,7 @@ def wire(bridge: Bridge, window: "MainWindow") -> None:
         signal.connect(lambda event: window.chat_panel.on_chat_touched(event.chat_id))
     # status bar
     bridge.instance_state_changed.connect(window.status.on_instance_state_changed)
+    bridge.shared_instance.connect(window.status.on_shared_instance)
     bridge.queue_sizes.connect(window.status.on_queue_sizes)
     bridge.engine_error.connect(window.status.on_engine_error)
     ctx.error.connect(window.status.show_error)

@@ -83,3 +83,9 @@ async def test_the_chat_header_shows_its_next_follow_up(console_of) -> None:
         nudges.next.clear()  # cancelled (a manager took the chat): the header follows the event
         engine.bus.publish(ev.NudgeCancelled(chat, "manager_owns"))
         await wait_until(lambda: con.window.chat_panel.nudge_label.text() == "", what="the nudge gone")
+
+
+async def test_a_second_program_on_the_number_is_shown_loudly(console_of) -> None:
+    async with console_of() as con:
+        con.ctx.engine.bus.publish(ev.SharedInstanceSuspected("foreign_send", 2, "an API send we did not make"))
+        await wait_until(lambda: "ещё одна программа" in con.window.status.error.text(), what="the warning")

@@ -66,6 +66,9 @@ class ReceivedNotification:
     decode_error: str | None = None
 
 
+_QUEUE_METHODS = frozenset({"receiveNotification", "deleteNotification"})
+
+
 class GreenApiClient:
     """Async client of one GREEN-API instance. Close it with `aclose()`."""
 
@@ -96,6 +99,15 @@ class GreenApiClient:
         # HTTPS verified through the OS certificate store (services/tls.py).
         self._http = http or httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=10.0),
                                                verify=client_ssl_context())
+        # The notification queue (receive, delete) gets a connection pool of its own: the
+        # pool's bookkeeping runs over every connection under one lock, so with a dozen
+        # sends in flight each receive/delete — the round trips every customer waits on —
+        # would pay for the sends' connections too.
+        self._queue_http = (
+            httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=10.0), limits=httpx.Limits(max_connections=4),
+                              verify=client_ssl_context())
+            if http is None else http
+        )
         self._max_attempts = max_attempts
         self._backoff_base = backoff_base
         self._backoff_max = backoff_max
@@ -116,6 +128,7 @@ class GreenApiClient:
             logging.getLogger(name).removeFilter(self._log_filter)
         if self._owns_http:
             await self._http.aclose()
+            await self._queue_http.aclose()
 
     # ---- receiving ---------------------------------------------------------------
     async def receive_notification(self, receive_timeout: int = 20) -> ReceivedNotification | None:
@@ -275,7 +288,8 @@ class GreenApiClient:
             url = f"{url}/{path_extra}"
         started = time.monotonic()
         try:
-            response = await self._http.request(
+            http = self._queue_http if method in _QUEUE_METHODS else self._http
+            response = await http.request(
                 http_method, url, params=params, json=json_body, data=data, files=files,
                 timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
             )

@@ -75,6 +75,7 @@ class IngestResult:
     outbox_queued: bool = False  # something was queued for the sender
     customer_text: str = ""  # for follow-up classification
     customer_at: datetime | None = None
+    foreign_send: str = ""  # idMessage of an API send this program did not make (another program?)
     events: list[ev.Event] = field(default_factory=list)
 
 
@@ -105,6 +106,21 @@ def store_notification(raw: str, body: Any, receipt_id: int | None, now: datetim
         raw=raw, now=db_time(now),  # whole: it is parsed again when applied
     )
     return Stored(inbox_id)
+
+
+def store_or_apply(raw: str, body: Any, receipt_id: int | None, now: datetime) -> tuple[Stored, IngestResult | None]:
+    """The poller's step before its delete. A delivery status is stored and applied in the
+    same transaction (one commit instead of two, no applier pass: statuses only move
+    forward, so their order does not matter); anything else is only stored, and the
+    applier takes it in order. Returns (what was stored, the status's result or None)."""
+    stored = store_notification(raw, body, receipt_id, now)
+    if stored.inbox_id is None or stored.poison or not _is_status(body):
+        return stored, None
+    return stored, _apply(stored.inbox_id, raw, now)
+
+
+def _is_status(body: Any) -> bool:
+    return isinstance(body, dict) and body.get("typeWebhook") == "outgoingMessageStatus"
 
 
 def apply_pending(now: datetime, limit: int = 200) -> list[IngestResult]:
@@ -251,6 +267,7 @@ def _match_api_echo(chat: Chat, msg: ChatMessage, now: datetime, result: IngestR
         chat=chat, direction="out", sender_kind="bot", text=msg.text, content_type=msg.content_type,
         media_url=msg.media_url, media_name=msg.media_name, external_id=msg.external_id, status="sent", created_at=msg.at,
     )
+    result.foreign_send = msg.external_id
     result.events.append(ev.MessageReceived(chat.chat_id, message.id, msg.text, msg.content_type, "bot"))
 
 
@@ -311,14 +328,6 @@ def _apply_call(call: CallNote, now: datetime, result: IngestResult) -> None:
     result.events.append(ev.IncomingCall(call.chat_id, call.status))
 
 
-def decode_body(raw: str) -> tuple[Any, str]:
-    """Parse a raw notification body text; returns (body, error)."""
-    try:
-        return json.loads(raw), ""
-    except ValueError as exc:
-        return None, f"not JSON: {exc}"
-
-
 def pending_turn_chats() -> list[str]:
     """Chats with customer messages not yet answered (crash recovery at start)."""
     rows = (
@@ -328,6 +337,12 @@ def pending_turn_chats() -> list[str]:
     return [r.chat.chat_id for r in rows]
 
 
-def inbox_stats() -> dict[str, int]:
-    rows = InboxItem.select(InboxItem.state, pw.fn.COUNT(InboxItem.id).alias("n")).group_by(InboxItem.state)
-    return {r.state: r.n for r in rows}
+def prune_inbox(before: datetime, limit: int = 5000) -> int:
+    """Forget applied inbox rows received before `before` (their raw bodies only served
+    deduplication; GREEN-API keeps a notification in its queue for 24 hours, so nothing
+    older can come back). Poison rows stay for a person to look at. Returns rows removed."""
+    old = (InboxItem.select(InboxItem.id)
+           .where(InboxItem.state.in_(("done", "ignored")) & (InboxItem.received_at < before))
+           .order_by(InboxItem.id).limit(limit))
+    return InboxItem.delete().where(InboxItem.id.in_(old)).execute()
+

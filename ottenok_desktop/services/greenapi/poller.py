@@ -2,11 +2,21 @@
 
 Order per notification: receive → store in the inbox (one small insert at the DB
 thread's urgent priority; duplicates are no-ops, unreadable bodies are stored as
-poison) → delete → the applier turns stored notifications into messages in batches,
+poison; a delivery status is applied in that same transaction) → delete → the applier turns stored notifications into messages in batches,
 publishes events and wakes the dispatcher and the sender. If the program dies between
 store and delete, the notification comes back and is recognised as a duplicate; rows
 stored but not yet applied are applied at the next start. A separate watcher checks
 the instance state at most once a minute.
+
+Round trips: every notification costs a receive and a delete, one after the other
+(the queue's head comes back until it is deleted), so the queue drains at one
+notification per two round trips whatever the engine does. The applier is woken as
+soon as a notification is stored, so a customer's turn runs while its delete is still
+on the wire; and the instance is asked for as few notifications as the engine needs
+(`InstanceNotifications`): by default no API echoes (sendMessage's answer already gives
+the idMessage; a timed-out send is reconciled through lastOutgoingMessages) and no
+per-message statuses (ticks come from the journal, see journal.py). A second program on
+the same instance is detected (shared.py).
 """
 
 from __future__ import annotations
@@ -15,6 +25,10 @@ import asyncio
 import json
 import logging
 import random
+import time
+from collections import OrderedDict
+from datetime import timedelta
+from dataclasses import dataclass
 from typing import Callable
 
 from ottenok_desktop.engine import events as ev
@@ -25,9 +39,38 @@ from ottenok_desktop.services.storage.database import URGENT
 
 from .client import GreenApiClient, ReceivedNotification
 from .errors import GreenApiAuthError, GreenApiError, GreenApiInstanceNotReady, GreenApiQuotaExceeded, GreenApiTlsError
-from .ingest import IngestResult, Stored, apply_pending, store_notification
+from .ingest import IngestResult, Stored, apply_pending, prune_inbox, store_or_apply
+from .journal import apply_journal
+from .shared import SharedInstanceDetector
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class InstanceNotifications:
+    """Which notifications the instance is asked for (GREEN-API's setSettings names).
+
+    Each notification costs two serial round trips in the one queue that customers'
+    messages wait in. Needed always: customers' messages (`incomingWebhook`), messages
+    typed on the shop phone (`outgoingMessageWebhook`: the bot goes quiet there) and
+    instance state changes (`stateWebhook`). Optional:
+    - `api_echoes` (`outgoingAPIMessageWebhook`): the echo of each of our own sends — one
+      more notification per reply part. sendMessage's answer already carries the
+      idMessage; an ambiguous (timed-out) send is reconciled via lastOutgoingMessages.
+    - `delivery_statuses` (`outgoingWebhook`): sent/delivered/read for every outgoing
+      message — three notifications per reply part (after an announcement to 300 chats,
+      900 of them ahead of the next customer). Off: ticks come from the journal.
+    """
+
+    api_echoes: bool = False
+    delivery_statuses: bool = False
+
+    def settings(self) -> dict[str, str]:
+        return {
+            "incomingWebhook": "yes", "outgoingMessageWebhook": "yes", "stateWebhook": "yes",
+            "outgoingAPIMessageWebhook": "yes" if self.api_echoes else "no",
+            "outgoingWebhook": "yes" if self.delivery_statuses else "no",
+        }
 
 
 class Poller:
@@ -35,6 +78,9 @@ class Poller:
         self, client: GreenApiClient, db: Database, bus: ev.EventBus, clock: Clock, *,
         on_ingested: Callable[[IngestResult], None], receive_timeout: int = 20,
         state_interval: float = 60.0, error_backoff_max: float = 30.0,
+        notifications: InstanceNotifications | None = None, journal_interval: float = 60.0,
+        journal_after_send: float = 3.0, journal_minutes: int = 10,
+        detector: SharedInstanceDetector | None = None,
     ) -> None:
         self._client = client
         self._db = db
@@ -51,20 +97,33 @@ class Poller:
         self._idle = asyncio.Event()
         self._apply_wake = asyncio.Event()
         self.apply_batch = 200
+        self.notifications = notifications or InstanceNotifications()
+        self.inbox_keep = timedelta(days=2)  # GREEN-API keeps a notification 24 h: older ones cannot come back
+        self.detector = detector or SharedInstanceDetector(bus)
+        self._journal_interval = journal_interval
+        self._journal_after_send = journal_after_send
+        self._journal_minutes = journal_minutes
+        self._journal_wake = asyncio.Event()
+        self._journal_since: float | None = None  # wall-clock seconds, like the journal's timestamps
+        # Foreign sends already reported (bounded: the journal window shows each many times).
+        self._foreign_seen: OrderedDict[str, None] = OrderedDict()
+        self._journal_seen: OrderedDict[str, object] = OrderedDict()  # idMessage -> status last looked at (bounded)
+        # Receipts we received (bounded): a false delete of one of these is someone else's.
+        self.deleted_by_others = 0
+        self.journal_calls = 0
+        bus.subscribe(lambda _e: self._journal_wake.set(), ev.MessageSent)
 
     def start(self) -> None:
         self._tasks.spawn(self._apply_forever(), name="inbox-applier")
         self._tasks.spawn(self._poll_forever(), name="poller")
         self._tasks.spawn(self._watch_state(), name="instance-state")
+        self._tasks.spawn(self._watch_journal(), name="journal")
+        self._tasks.spawn(self._prune_forever(), name="inbox-prune")
         self._apply_wake.set()  # rows stored before a crash
 
     async def stop(self) -> None:
         await self._tasks.shutdown()
 
-    async def wait_empty(self, timeout: float = 30.0) -> None:
-        """Wait until a poll has come back empty (for tests and the self-test)."""
-        self._idle.clear()
-        await asyncio.wait_for(self._idle.wait(), timeout)
 
     def _set_state(self, state: str, detail: str = "") -> None:
         if state != self.instance_state:
@@ -109,17 +168,19 @@ class Poller:
 
     async def handle(self, note: ReceivedNotification) -> Stored:
         body_text = note.raw if note.decode_error else json.dumps(note.body, ensure_ascii=False)
-        stored = await self._db.atomic(
-            store_notification, body_text, note.body, note.receipt_id, self._clock.now(), priority=URGENT
+        stored, applied = await self._db.atomic(
+            store_or_apply, body_text, note.body, note.receipt_id, self._clock.now(), priority=URGENT
         )
         self.received += 1
         if stored.poison:
             self.poison += 1
             log.warning("poison notification %s stored and skipped: %s", note.receipt_id, stored.reason)
             self._bus.publish(ev.PoisonNotification(note.receipt_id, stored.reason))
-        await self._delete(note.receipt_id)
-        if stored.inbox_id is not None and not stored.poison:
-            self._apply_wake.set()
+        if applied is not None:
+            self._publish(applied)  # a status: applied already, in the same transaction
+        elif stored.inbox_id is not None and not stored.poison:
+            self._apply_wake.set()  # stored for good: the turn need not wait for the delete's round trip
+        await self._delete(note.receipt_id, duplicate=stored.duplicate)
         return stored
 
     async def _apply_forever(self) -> None:
@@ -137,40 +198,53 @@ class Poller:
                 self._apply_wake.set()
                 continue
             for result in results:
-                for event in result.events:
-                    if isinstance(event, ev.InstanceStateChanged):
-                        self._set_state(event.state, event.detail)
-                    else:
-                        self._bus.publish(event)
-                self._on_ingested(result)
+                self._publish(result)
             if len(results) >= self.apply_batch:
                 self._apply_wake.set()
 
-    async def _delete(self, receipt_id: int) -> None:
+    def _publish(self, result: IngestResult) -> None:
+        if result.foreign_send:
+            self._foreign(result.foreign_send, result.chat_id or "")
+        for event in result.events:
+            if isinstance(event, ev.InstanceStateChanged):
+                self._set_state(event.state, event.detail)
+            else:
+                self._bus.publish(event)
+        self._on_ingested(result)
+
+    async def _delete(self, receipt_id: int, *, duplicate: bool = False) -> None:
         try:
-            await self._client.delete_notification(receipt_id)
+            deleted = await self._client.delete_notification(receipt_id)
         except GreenApiError as exc:
             # Stored already: if it comes back, ingest sees a duplicate.
             log.warning("deleteNotification %s failed: %s", receipt_id, exc)
+            return
+        if not deleted and not duplicate:
+            # "Deleted earlier": we had just received it, so someone else reads this queue
+            # (a duplicate may be the head we deleted once already, whose answer was lost).
+            self.deleted_by_others += 1
+            self.detector.foreign_delete(receipt_id)
 
-    # The notifications the engine depends on: the shop phone's messages (the bot goes
-    # quiet), delivery statuses, and the API echo (settles a timed-out send).
-    REQUIRED_SETTINGS = {
-        "incomingWebhook": "yes", "outgoingMessageWebhook": "yes", "outgoingWebhook": "yes",
-        "outgoingAPIMessageWebhook": "yes", "stateWebhook": "yes",
-    }
+    def _foreign(self, external_id: str, chat_id: str) -> None:
+        if external_id in self._foreign_seen:
+            return
+        self._foreign_seen[external_id] = None
+        while len(self._foreign_seen) > 1000:
+            self._foreign_seen.popitem(last=False)
+        self.detector.foreign_send(external_id, chat_id)
 
     async def check_instance_settings(self) -> list[str]:
-        """Polling needs an empty webhookUrl and the notifications above switched on.
-        Turns missing notifications on; a webhook URL set by another tool is reported,
+        """Polling needs an empty webhookUrl and the notifications of `InstanceNotifications`.
+        Switches them on or off as needed; a webhook URL set by another tool is reported,
         not removed (removing it would break that tool). Returns problems found."""
         problems: list[str] = []
         try:
             current = await self._client.get_settings()
-            missing = {k: v for k, v in self.REQUIRED_SETTINGS.items() if current.get(k) not in (v, None)}
+            wanted = self.notifications.settings()
+            missing = {k: v for k, v in wanted.items() if current.get(k) not in (v, None)}
             if missing:
                 await self._client.set_settings(missing)
-                log.info("instance settings switched on: %s", ", ".join(sorted(missing)))
+                log.info("instance settings changed: %s", ", ".join(f"{k}={v}" for k, v in sorted(missing.items())))
             if current.get("webhookUrl"):
                 problems.append("webhook_configured")
                 self._set_state("webhook_configured", "the instance sends notifications to a webhook URL; polling gets none")
@@ -178,6 +252,71 @@ class Poller:
             log.warning("cannot check instance settings: %s", exc)
             problems.append("settings_unavailable")
         return problems
+
+    async def refresh_journal(self, minutes: int | None = None) -> int:
+        """Read lastOutgoingMessages once (the last `minutes`): apply delivery ticks, look
+        for foreign sends. Returns how many ticks advanced."""
+        if self._journal_since is None:
+            self._journal_since = time.time()
+        records = await self._client.last_outgoing_messages(minutes or self._journal_minutes)
+        self.journal_calls += 1
+        # Only records that changed since the last look reach the database.
+        fresh = [r for r in records if self._journal_seen.get(str(r.get("idMessage"))) != r.get("statusMessage")]
+        result = await self._db.atomic(apply_journal, fresh, self._journal_since)
+        for record in fresh:
+            key = str(record.get("idMessage"))
+            self._journal_seen.pop(key, None)
+            self._journal_seen[key] = record.get("statusMessage")
+        while len(self._journal_seen) > 20_000:
+            self._journal_seen.popitem(last=False)
+        for event in result.events:
+            self._bus.publish(event)
+        for external_id in result.foreign_sends:
+            chat_id = next((str(r.get("chatId")) for r in records if r.get("idMessage") == external_id), "")
+            self._foreign(external_id, chat_id)
+        return result.statuses_applied
+
+    async def _watch_journal(self) -> None:
+        """Every `journal_interval` s over the last `journal_minutes` (late delivered/read
+        ticks); and, when the ticks come from here, `journal_after_send` s after sends over
+        the last minute (at most that often: sends meanwhile share the call)."""
+        self._journal_since = time.time()
+        loop = asyncio.get_running_loop()
+        next_full = loop.time() + self._journal_interval
+        while True:
+            minutes: int | None = None
+            try:
+                if self.notifications.delivery_statuses:
+                    # Ticks come as notifications: the periodic look (detection) is enough.
+                    await asyncio.sleep(max(0.0, next_full - loop.time()))
+                    raise asyncio.TimeoutError
+                await asyncio.wait_for(self._journal_wake.wait(), max(0.0, next_full - loop.time()))
+                await asyncio.sleep(self._journal_after_send)
+                minutes = 1
+            except asyncio.TimeoutError:
+                next_full = loop.time() + self._journal_interval
+            self._journal_wake.clear()
+            try:
+                await self.refresh_journal(minutes)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # ticks wait for the next round; never fatal
+                log.info("reading lastOutgoingMessages failed (ticks wait for the next look): %s", exc)
+                await asyncio.sleep(self._journal_interval)
+
+    async def _prune_forever(self) -> None:
+        """Once an hour, forget applied inbox rows older than `inbox_keep` (the database
+        file — and with it the page cache a long-running program fills — stops growing)."""
+        while True:
+            await asyncio.sleep(3600)
+            try:
+                removed = await self._db.atomic(prune_inbox, self._clock.now() - self.inbox_keep)
+                if removed:
+                    log.info("inbox: %d applied notifications older than %s forgotten", removed, self.inbox_keep)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # pruning is housekeeping: try again in an hour
+                log.exception("pruning the inbox failed")
 
     async def _watch_state(self) -> None:
         while True:

@@ -7,7 +7,9 @@ deleted; `receiveNotification` long-polls and answers `null` when empty), record
 the bot sends, queues the echo (`outgoingAPIMessageReceived`) and the statuses
 sent → delivered → read after each send, and injects faults on demand: HTTP errors,
 slow answers, a send that goes out while its answer is lost (the ambiguous case),
-seeded random faults, an instance that is starting or not authorized.
+seeded random faults, an instance that is starting or not authorized, and a network
+round trip (`latency_ms` ± `jitter_ms`, half before the method runs and half after it,
+on every GREEN-API call; the `/sandbox/...` control endpoints are not delayed).
 Control: the methods below in-process, or the `/sandbox/...` endpoints (sandbox_control).
 The GREEN-API methods are answered in sandbox_handlers; JSON shapes come from sandbox_bodies.
 """
@@ -93,6 +95,8 @@ class GreenApiSandbox:
         seed: int = 0,
         shuffle_statuses: bool = False,
         poll_scale: float = 1.0,
+        latency_ms: float = 0.0,
+        jitter_ms: float = 0.0,
         now: Callable[[], float] = time.time,
     ) -> None:
         self.instance_id = str(instance_id)
@@ -105,6 +109,10 @@ class GreenApiSandbox:
         # Long-poll waits last receiveTimeout * poll_scale seconds (tests use a small scale).
         self.poll_scale = poll_scale
         self.now = now
+        self.latency_ms = 0.0
+        self.jitter_ms = 0.0
+        self.set_latency(latency_ms, jitter_ms)
+        self._latency_rng = random.Random(seed + 1)  # apart from ids: same ids whatever the latency
         self.api_url = ""
         self.state = "authorized"
         self.settings: dict[str, Any] = dict(DEFAULT_SETTINGS, wid=wid)
@@ -237,6 +245,20 @@ class GreenApiSandbox:
         if self.settings.get("stateWebhook") == "yes":
             self._enqueue(json.dumps(bodies.state_body(self._instance_data(), int(self.now()), state)))
 
+    def set_latency(self, latency_ms: float, jitter_ms: float = 0.0) -> None:
+        """Every GREEN-API call takes a round trip of latency_ms ± jitter_ms (uniform)."""
+        if latency_ms < 0 or jitter_ms < 0:
+            raise ValueError("latency and jitter must not be negative")
+        self.latency_ms = float(latency_ms)
+        self.jitter_ms = float(jitter_ms)
+
+    def round_trip(self) -> float:
+        """One sampled round trip in seconds (0 when no latency is set)."""
+        if self.latency_ms <= 0 and self.jitter_ms <= 0:
+            return 0.0
+        jitter = self._latency_rng.uniform(-self.jitter_ms, self.jitter_ms) if self.jitter_ms else 0.0
+        return max(0.0, self.latency_ms + jitter) / 1000.0
+
     def sent_to(self, chat_id: str) -> list[SentMessage]:
         return [m for m in self.sent if m.chat_id == chat_id]
 
@@ -271,7 +293,13 @@ class GreenApiSandbox:
 
     # ---- protocol ----------------------------------------------------------------------
     async def _handle(self, request: web.Request) -> web.StreamResponse:
-        return await sandbox_handlers.dispatch(self, request)
+        trip = self.round_trip()
+        if trip:
+            await self.pause(trip / 2)  # the request travels to the server
+        response = await sandbox_handlers.dispatch(self, request)
+        if trip:
+            await self.pause(trip / 2)  # the answer travels back
+        return response
 
     def take_fault(self, method: str) -> Fault | None:
         """The next planned fault for `method`, or a seeded random one, or None."""
@@ -365,7 +393,9 @@ class GreenApiSandbox:
         self._queue_changed = asyncio.Event()
 
     def _schedule_statuses(self, id_message: str, chat_id: str, *, send_by_api: bool) -> None:
-        if self.settings.get("outgoingWebhook") != "yes" or self._closing:
+        # The message moves on whatever the settings; outgoingWebhook only decides whether
+        # each status is also queued as a notification (see _emit_status).
+        if self._closing:
             return
         order = list(STATUS_CHAIN)
         if self.shuffle_statuses:
@@ -386,6 +416,8 @@ class GreenApiSandbox:
         if outgoing is not None and rank > outgoing.status_rank:
             outgoing.status_rank = rank
             outgoing.record["statusMessage"] = status
+        if self.settings.get("outgoingWebhook") != "yes":
+            return
         self._enqueue(json.dumps(bodies.status_body(
             self._instance_data(), int(self.now()), id_message, chat_id=chat_id, status=status, send_by_api=send_by_api
         )))

@@ -49,6 +49,7 @@ def add_routes(app: web.Application, sandbox: "GreenApiSandbox") -> None:
     )))
     post("fault_rate", lambda b: _ok(sandbox.set_fault_rate(float(b["rate"]), **_rate_options(b))))
     post("state", lambda b: _ok(sandbox.set_state(str(b["state"]))))
+    post("latency", lambda b: _ok(sandbox.set_latency(float(b["latencyMs"]), float(b.get("jitterMs", 0.0)))))
 
     async def sent(request: web.Request) -> web.Response:
         """Messages sent so far from index `after`; `wait` long-polls for a new one."""
@@ -158,6 +159,10 @@ class SandboxControlClient:
     async def set_state(self, state: str) -> None:
         await self._post("state", {"state": state})
 
+    async def set_latency(self, latency_ms: float, jitter_ms: float = 0.0) -> None:
+        """Every later GREEN-API call takes latency_ms ± jitter_ms."""
+        await self._post("latency", {"latencyMs": latency_ms, "jitterMs": jitter_ms})
+
     async def sent(self, chat_id: str | None = None, *, after: int = 0, wait: float = 0.0) -> tuple[int, list[dict[str, Any]]]:
         """(total sent, messages from index `after`); `wait` > 0 long-polls for news."""
         params: dict[str, Any] = {"after": after, "wait": wait}
@@ -205,6 +210,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--status-delay", type=float, default=0.05)
     parser.add_argument("--poll-scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="round trip of every GREEN-API call")
+    parser.add_argument("--jitter-ms", type=float, default=0.0, help="± uniform jitter on that round trip")
     args = parser.parse_args(argv)
 
     async def serve() -> None:
@@ -213,6 +220,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         sandbox = GreenApiSandbox(
             instance_id=args.instance_id, token=args.token, host=args.host, port=args.port,
             status_delay=args.status_delay, seed=args.seed, poll_scale=args.poll_scale,
+            latency_ms=args.latency_ms, jitter_ms=args.jitter_ms,
         )
         url = await sandbox.start()
         print(json.dumps({"api_url": url, "instance_id": sandbox.instance_id}), flush=True)

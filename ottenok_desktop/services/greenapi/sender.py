@@ -4,14 +4,18 @@ Every item was stored before we try to send it. Per chat, items go strictly in o
 (a later one waits while an earlier one is retried). Retryable failures (network,
 429, 5xx, instance not ready) back off; a timed-out send is ambiguous — the message
 may have gone — so before resending, the sender looks for it in
-`lastOutgoingMessages` (and the API echo may settle it first). Bot replies for a chat
-a manager has taken are dropped, not sent.
+`lastOutgoingMessages` (and the API echo, when the instance sends echoes, may settle
+it first). That journal may lag behind the sends (GREEN-API: up to two minutes), so
+with `reconcile_grace` > 0 a send is declared lost only once the journal has had that
+long to show it; until then it is looked up again, never resent. Bot replies for a
+chat a manager has taken are dropped, not sent.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
@@ -52,8 +56,8 @@ class Sender:
     def __init__(
         self, client: GreenApiClient, db: Database, bus: ev.EventBus, clock: Clock, *,
         on_sent: Callable[[str, str, datetime], None] | None = None, rate: float = 40.0,
-        retry_base: float = 1.0, retry_cap: float = 300.0, reconcile_minutes: int = 60, max_in_flight: int = 8,
-        channels: ChannelRouter | None = None,
+        retry_base: float = 1.0, retry_cap: float = 300.0, reconcile_minutes: int = 60, max_in_flight: int = 16,
+        reconcile_grace: float = 0.0, channels: ChannelRouter | None = None,
     ) -> None:
         self._client = client
         self.channels = channels or ChannelRouter()  # rows of other channels' chats (Telegram)
@@ -64,11 +68,16 @@ class Sender:
         self._limiter = RateLimiter(rate)
         # httpcore's pool bookkeeping grows with the square of queued requests: hundreds of
         # chats sending at once would starve the long poll. A few sends in flight keep the
-        # throughput (loopback or the real API) without that cost.
+        # throughput without that cost: 16 at a 120 ms round trip carry GREEN-API's 50/s.
         self._in_flight = asyncio.Semaphore(max_in_flight)
         self._retry_base = retry_base
         self._retry_cap = retry_cap
         self._reconcile_minutes = reconcile_minutes
+        self._reconcile_grace = reconcile_grace
+        # When each item's ambiguous attempt was made (monotonic s); after a restart the
+        # item counts as just attempted, so the grace starts again (never a blind resend).
+        self._ambiguous_at: dict[int, float] = {}
+        self._more: dict[str, bool] = {}  # chat -> has more to send (known after a send)
         self._tasks = TaskOwner("sender")
         self._wake = asyncio.Event()
         self._busy: set[str] = set()
@@ -133,6 +142,8 @@ class Sender:
                         return
                 if not done:
                     return  # waits for its retry time; later items of this chat wait too
+                if not self._more.pop(chat_id, True):
+                    return  # nothing else queued here: no send slot taken just to find that out
         finally:
             self._busy.discard(chat_id)
             # Rescan: more chats may be due, and a retry scheduled here sets the next wake-up
@@ -148,10 +159,18 @@ class Sender:
         if job.state == "unknown":
             outcome, found = await self._reconcile(job)
             if outcome == "sent":
+                self._ambiguous_at.pop(job.outbox_id, None)
                 await self._record_sent(job, found)
                 return True
             if outcome == "unchecked":
                 return False  # could not look: never resend blindly; retried later
+            waited = time.monotonic() - self._ambiguous_at.setdefault(job.outbox_id, time.monotonic())
+            if waited < self._reconcile_grace:
+                # Not in the journal yet: it may still show up there. Look again later.
+                await self._retry(job, "not in lastOutgoingMessages yet", ambiguous=True,
+                                  minimum=min(self._reconcile_grace - waited, max(5.0, self._reconcile_grace / 4)))
+                return False
+            self._ambiguous_at.pop(job.outbox_id, None)
             if await self._db.call(ob.drop_if_taken, job.outbox_id):
                 self._bus.publish(ev.MessageDropped(job.chat_id, job.outbox_id, "chat taken by a manager"))
                 return True
@@ -222,8 +241,9 @@ class Sender:
         return "not_sent", ""
 
     async def _record_sent(self, job: ob.SendJob, external_id: str) -> None:
+        self._ambiguous_at.pop(job.outbox_id, None)
         now = self._clock.now()
-        message_id = await self._db.atomic(ob.mark_sent, job.outbox_id, external_id, now)
+        message_id, self._more[job.chat_id] = await self._db.atomic(ob.mark_sent_and_peek, job.outbox_id, external_id, now)
         self.sent_count += 1
         self._bus.publish(ev.MessageSent(job.chat_id, job.outbox_id, message_id or 0, external_id))
         self._bus.publish(ev.ChatUpdated(job.chat_id))
@@ -231,6 +251,8 @@ class Sender:
             self._on_sent(job.chat_id, job.sender_kind, now)
 
     async def _retry(self, job: ob.SendJob, error: str, *, ambiguous: bool = False, minimum: float = 0.0) -> None:
+        if ambiguous:
+            self._ambiguous_at.setdefault(job.outbox_id, time.monotonic())
         delay = ob.retry_delay(job.attempts, self._retry_base, self._retry_cap)
         delay = max(delay, timedelta(seconds=minimum))
         retry_at = self._clock.now() + delay * self._clock.scale
@@ -239,6 +261,7 @@ class Sender:
         self._bus.publish(ev.SendFailed(job.chat_id, job.outbox_id, error, will_retry=True))
 
     async def _fail(self, job: ob.SendJob, error: str) -> None:
+        self._ambiguous_at.pop(job.outbox_id, None)
         await self._db.call(ob.mark_failed, job.outbox_id, error)
         log.error("send of outbox %s failed for good: %s", job.outbox_id, error)
         self._bus.publish(ev.SendFailed(job.chat_id, job.outbox_id, error, will_retry=False))

@@ -225,6 +225,18 @@ def mark_sent(outbox_id: int, external_id: str, now: datetime) -> int | None:
     return message_id
 
 
+_MORE_IN_CHAT = Prepared(lambda p: OutboxItem.select(OutboxItem.id).where(
+    (OutboxItem.chat == p.chat) & OutboxItem.state.in_(ACTIVE_STATES)).limit(1))
+
+
+def mark_sent_and_peek(outbox_id: int, external_id: str, now: datetime) -> tuple[int | None, bool]:
+    """`mark_sent`, and whether the chat has more to send (in the same transaction), so
+    the sender does not take a send slot just to find the chat's outbox empty."""
+    message_id = mark_sent(outbox_id, external_id, now)
+    (chat_pk,) = _SENT_ITEM.first(id=outbox_id)[:1]
+    return message_id, _MORE_IN_CHAT.first(chat=chat_pk) is not None
+
+
 def mark_retry(outbox_id: int, error: str, retry_at: datetime, *, ambiguous: bool = False) -> None:
     OutboxItem.update(
         state="unknown" if ambiguous else "pending", last_error=error[:500], next_attempt_at=retry_at

@@ -211,3 +211,19 @@ def test_a_row_that_cannot_be_applied_is_poisoned_and_the_rest_go_on(database: D
     assert states == ["done", "done", "poison"]
     texts_stored = database.call_sync(lambda: [len(m.text) for m in Message.select().order_by(Message.id)])
     assert texts_stored[0] == 60_000  # the long message arrived whole
+
+
+def test_old_applied_notifications_are_forgotten_poison_and_recent_ones_kept(database: Database, shared_fixtures: Path) -> None:
+    from datetime import timedelta
+
+    from ottenok_desktop.services.greenapi.ingest import prune_inbox
+
+    body = body_of(shared_fixtures, "incomingMessageReceived_textMessage")
+    ingest(database, body, 1)
+    ingest(database, "{not json", 2)
+    assert database.atomic_sync(prune_inbox, NOW) == 0  # received at NOW: not older than NOW
+    assert database.atomic_sync(prune_inbox, NOW + timedelta(days=1)) == 1
+    states = database.call_sync(lambda: [i.state for i in InboxItem.select()])
+    assert states == ["poison"]
+    # The message itself stays; only the inbox's copy of the notification went.
+    assert database.call_sync(lambda: Message.select().count()) == 1

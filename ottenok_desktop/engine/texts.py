@@ -220,3 +220,5 @@ IMAGE_HANDOFF_REASON = "фото товара не удалось распозн
 IMAGE_MATCH_NOTE = "🔎 Похоже на: {product}"
 # Offline the bot answers in Russian; a Kazakh-writing customer also gets this short line.
 KAZAKH_COURTESY = "Қош келдіңіз! Кешіріңіз, қазір орысша жауап беремін — қажет болса, қазақша сөйлейтін менеджер жауап береді 🌸"
+# ---- promotions and partners (issue 16) -------------------------------------------------------
+PROMOTION_STATUS_RU = {"active": "Активна", "waiting": "Ожидает", "finished": "Закончена"}

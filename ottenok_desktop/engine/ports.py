@@ -226,3 +226,12 @@ class FollowUps(Protocol):
     async def cancel(self, chat_id: str, actor: str) -> int: ...
     async def pause_all(self, paused: bool, actor: str = "") -> None: ...
 
+
+
+class Promotions(Protocol):
+    """The shop's promotions (promotions.xlsx): the current book, re-read when the file changed."""
+
+    async def book(self) -> "PromotionBook": ...
+
+
+from .promotions import PromotionBook  # noqa: E402  (engine-internal; after the Protocols that name it)

@@ -222,3 +222,7 @@ IMAGE_MATCH_NOTE = "🔎 Похоже на: {product}"
 KAZAKH_COURTESY = "Қош келдіңіз! Кешіріңіз, қазір орысша жауап беремін — қажет болса, қазақша сөйлейтін менеджер жауап береді 🌸"
 # ---- promotions and partners (issue 16) -------------------------------------------------------
 PROMOTION_STATUS_RU = {"active": "Активна", "waiting": "Ожидает", "finished": "Закончена"}
+PROMOTION_LINE = "Акция: {title} (до {end}), цена по акции — {price} ₸"
+PROMOTIONS_HEAD = "Сейчас у нас действуют акции:"
+PROMOTION_ITEM = "• {title} — {discount}, до {end}"
+PROMOTIONS_NONE = "Сейчас акций нет 🙏 Подсказать по наличию или подобрать модель?"

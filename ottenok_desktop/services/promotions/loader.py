@@ -6,8 +6,11 @@ rejected whole and the previous book stays in use (PromotionsFile keeps it).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
+import time
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -81,3 +84,26 @@ class PromotionsFile:
 
     def active(self, today: date) -> list[Promotion]:
         return self._book.active(today)
+
+
+class WatchedPromotions:
+    """The engine's `Promotions` port: the file's mtime is looked at (in the executor) at most
+    every `check_seconds` when a turn asks, and the file re-read when it changed — no watcher
+    thread, no read on the loop."""
+
+    def __init__(self, source: PromotionsFile, executor: Executor, check_seconds: float = 5.0) -> None:
+        self.source = source
+        self.executor = executor
+        self.check_seconds = check_seconds
+        self._checked = float("-inf")
+        self._loaded = False
+
+    async def book(self) -> PromotionBook:
+        now = time.monotonic()
+        if not self._loaded or now - self._checked >= self.check_seconds:
+            self._checked = now
+            loop = asyncio.get_running_loop()
+            if not self._loaded or await loop.run_in_executor(self.executor, self.source.changed):
+                await loop.run_in_executor(self.executor, self.source.reload)
+                self._loaded = True
+        return self.source.book()

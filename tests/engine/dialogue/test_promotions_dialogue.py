@@ -1,0 +1,117 @@
+"""The bot cites exactly the active promotions: beside a product's stock facts, and when
+asked "какие у вас акции?"; the price guard lets the promoted price through and nothing else.
+
+The sample shop (real stock file, knowledge, SQLite), a real promotions.xlsx, the shop clock
+at 23.11.2026 11:00 Almaty; the LLM is the fake OpenAI-compatible server over loopback.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import AsyncIterator
+
+import pytest
+
+from ottenok_desktop.engine.events import GuardTriggered
+from ottenok_desktop.services.llm.client import LlmClient
+from ottenok_desktop.services.promotions.loader import PromotionsFile, WatchedPromotions
+from ottenok_desktop.settings import Secret
+from tests.fakes.openai_server import FakeOpenAIServer
+from tests.services.promotions.xlsx import RU_HEADERS, write_promotions
+
+from .shop import Shop, close_shop, open_shop, texts_of
+
+PHONE = "77011234567"
+PROMOS = [
+    ["Chanel −10%", "только до конца месяца", "20.11.2026", "30.11.2026", "Chanel", "10%"],
+    ["Новогодняя", "", "20.12.2026", "31.12.2026", "всё", "30%"],
+    ["Чёрная пятница", "", "10.11.2026", "22.11.2026", "всё", "40%"],
+]
+DAY = 24 * 3600
+
+
+def _promotions(tmp_path: Path, rows: list[list[object]]) -> WatchedPromotions:
+    path = write_promotions(tmp_path / "promotions.xlsx", rows, RU_HEADERS)
+    return WatchedPromotions(PromotionsFile(path), ThreadPoolExecutor(max_workers=1), check_seconds=0.0)
+
+
+@pytest.fixture
+async def shop(tmp_path: Path) -> AsyncIterator[Shop]:
+    opened = await open_shop(tmp_path, promotions=_promotions(tmp_path, PROMOS))
+    yield opened
+    await close_shop(opened)
+
+
+async def test_product_facts_carry_the_active_promotion_only(shop: Shop) -> None:
+    reply = texts_of(await shop.say(PHONE, "Здравствуйте, есть лоферы шанель 38?"))
+    assert "285 000 ₸" in reply
+    assert "Акция: Chanel −10% (до 30.11), цена по акции — 256 500 ₸" in reply
+    assert "Новогодняя" not in reply and "Чёрная пятница" not in reply
+
+
+async def test_what_promotions_lists_active_ones(shop: Shop) -> None:
+    reply = texts_of(await shop.say(PHONE, "добрый день, какие у вас сейчас акции?"))
+    assert "Сейчас у нас действуют акции:" in reply and "• Chanel −10% — скидка 10%, до 30.11" in reply
+    assert "Новогодняя" not in reply and "Чёрная" not in reply
+
+
+async def test_after_the_last_day_nothing_is_cited(shop: Shop) -> None:
+    shop.clock.advance(8 * DAY)  # 01.12.2026: Chanel −10% finished, Новогодняя still waiting
+    reply = texts_of(await shop.say(PHONE, "скидки есть какие нибудь?"))
+    assert "Сейчас акций нет" in reply and "Chanel −10%" not in reply and "Новогодняя" not in reply
+    reply = texts_of(await shop.say(PHONE, "лоферы шанель 38 есть?"))
+    assert "285 000 ₸" in reply and "Акция" not in reply and "256 500" not in reply
+
+
+async def test_without_a_promotions_file_nothing_changes(tmp_path: Path) -> None:
+    opened = await open_shop(tmp_path, promotions=WatchedPromotions(
+        PromotionsFile(tmp_path / "нет.xlsx"), ThreadPoolExecutor(max_workers=1)))
+    try:
+        reply = texts_of(await opened.say(PHONE, "есть лоферы шанель 38?"))
+        assert "285 000 ₸" in reply and "Акция" not in reply
+    finally:
+        await close_shop(opened)
+
+
+def _llm_reply(reply: str) -> str:
+    return json.dumps({"reply": reply, "fields": {}, "intent": "product"}, ensure_ascii=False)
+
+
+@pytest.fixture
+async def llm_shop(tmp_path: Path) -> AsyncIterator[tuple[Shop, FakeOpenAIServer]]:
+    server = await FakeOpenAIServer().start()
+    client = LlmClient(Secret("sk-test"), server.base_url, "gpt-4o", timeout=1.0, max_retries=0)
+    opened = await open_shop(tmp_path, llm=client, promotions=_promotions(tmp_path, PROMOS))
+    yield opened, server
+    await close_shop(opened)
+    await server.stop()
+
+
+async def test_llm_may_state_the_promoted_price_but_not_an_invented_discount(
+        llm_shop: tuple[Shop, FakeOpenAIServer]) -> None:
+    shop, server = llm_shop
+    server.chat_script = lambda body: _llm_reply("Лоферы Chanel 38 есть! По акции сейчас 256 500 ₸ вместо 285 000 ₸")
+    reply = texts_of(await shop.say(PHONE, "лоферы шанель 38 есть?"))
+    assert reply == "Лоферы Chanel 38 есть! По акции сейчас 256 500 ₸ вместо 285 000 ₸"
+    assert "256 500" in _system(server.chat_requests[-1])  # the LLM was told the promotion as a fact
+    assert not shop.events.of_type(GuardTriggered)
+
+    server.chat_script = lambda body: _llm_reply("Для вас скидка 20% — всего 228 000 ₸!")
+    reply = texts_of(await shop.say(PHONE, "а для меня ещё дешевле можно?"))
+    assert "228 000" not in reply
+    assert any(e.guard == "price" for e in shop.events.of_type(GuardTriggered))
+
+
+async def test_llm_cannot_cite_a_finished_promotions_price(llm_shop: tuple[Shop, FakeOpenAIServer]) -> None:
+    shop, server = llm_shop
+    shop.clock.advance(8 * DAY)  # Chanel −10% is over: 256 500 is no longer a fact
+    server.chat_script = lambda body: _llm_reply("Лоферы Chanel 38 есть, по акции 256 500 ₸")
+    reply = texts_of(await shop.say(PHONE, "лоферы шанель 38 есть?"))
+    assert "256 500" not in reply and "285 000 ₸" in reply
+    assert any(e.guard == "price" for e in shop.events.of_type(GuardTriggered))
+
+
+def _system(body: dict[str, object]) -> str:
+    return "\n".join(str(m["content"]) for m in body["messages"] if m["role"] == "system")  # type: ignore[index,union-attr]

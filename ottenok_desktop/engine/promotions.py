@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from .lexicon.product_types import normalize_product_type
 from .lexicon.text import normalize
@@ -121,13 +121,6 @@ class PromotionBook:
 
     def by_id(self, promo_id: str) -> Promotion | None:
         return next((p for p in self.promotions if p.id == promo_id), None)
-
-
-def promoted_prices(prices: Iterable[int], promo: Promotion | None) -> tuple[int, ...]:
-    """Every amount the promotion makes of these regular prices (what the price guard allows)."""
-    if promo is None:
-        return ()
-    return tuple(sorted({promoted_price(int(p), promo) for p in prices}))
 
 
 def sort_for_list(promotions: Sequence[Promotion], today: date) -> list[Promotion]:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from ottenok_desktop.engine.promotions import (Promotion, PromotionBook, PromotionStatus, promoted_price,
-                                               promoted_prices, promotion_id)
+                                               promotion_id)
 
 ALMATY = ZoneInfo("Asia/Almaty")
 
@@ -43,8 +43,7 @@ def test_applies_to_brand_product_type_or_everything() -> None:
 def test_promoted_price_percent_and_fixed() -> None:
     assert promoted_price(285000, promo(percent=15)) == 242250
     assert promoted_price(98000, promo(percent=None, fixed=88200)) == 88200
-    assert promoted_prices([285000, 290000], promo(percent=10)) == (256500, 261000)
-    assert promoted_prices([100], None) == ()
+    assert promoted_price(290000, promo(percent=10)) == 261000
 
 
 def test_book_cites_only_active_and_the_deepest() -> None:

@@ -65,6 +65,7 @@ class DialogueContext:
     owner: str
     needs_human: bool
     reserved: Mapping[str, int] | None = field(default=None)  # stock holds, when a reader was given
+    opted_out: bool = False  # the customer asked us to stop writing (consent to promotions is refused)
 
 
 def empty_context() -> DialogueContext:

@@ -127,6 +127,8 @@ STOCK_SEND_ALT_TIP = "Отправить клиенту фото и цену"
 STOCK_ALT_CAPTION = "{product}, {color}, размер {size} — {price} ₸"
 CUSTOMER_TITLE = "Клиент"
 CUSTOMER_LINES = "Телефон: +{phone}\nПервое обращение: {first}\nСообщений: {messages}\nЗаказов: {orders} (подтверждено {confirmed})\nТикетов: {tickets}"
+CUSTOMER_PROMO = {"subscribed": "Акции: подписан(а) {at}", "opted_out": "Акции: отказ {at}"}  # issue 16
+CUSTOMER_PROMO_SOURCES = {"customer": "сам(а) написал(а)"}
 
 # ---- tickets -------------------------------------------------------------------------------
 TICKET_COLUMNS = ("№", "Клиент", "Тип", "Статус", "Менеджер", "Создан", "Суть")

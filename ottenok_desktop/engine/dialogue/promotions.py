@@ -63,3 +63,19 @@ def _discount(promo: Promotion) -> str:
     if promo.percent is not None:
         return f"скидка {promo.percent}%"
     return f"цена {format_tenge(promo.fixed_price or 0)} ₸"
+
+
+# "хочу получать акции", "подпишите меня на новости", "присылайте мне акции", "добавьте в рассылку"
+_OPT_IN = re.compile(
+    r"(хочу|хотела? бы|можно)\s+(получать|знать)\s+(\w+\s+)?(об?\s+)?(акци|новост|скидк|рассылк)"
+    r"|подпиш\w*\s+(\w+\s+)?(на|в)\s+(\w+\s+)?(акци|новост|скидк|рассылк)"
+    r"|(^|[^а-я])(присылайте|присылай|сообщайте|пишите)\s+(мне\s+)?(об?\s+|про\s+)?(акци|новост|скидк)"
+    r"|добавьте\s+(меня\s+)?в\s+рассылк"
+)
+_NEGATED = re.compile(r"(^|[^а-я])(не|ни)\s+(\w+\s+)?(присыла|пиши|подпис|сообща|хочу|надо)")
+
+
+def wants_promotions(text: str) -> bool:
+    """An opt-in to promotions, said in the customer's words (never a negated one)."""
+    low = normalize(text)
+    return bool(_OPT_IN.search(low)) and not _NEGATED.search(low)

@@ -55,7 +55,7 @@ from .plan import TurnPlan
 from .pricing import allowed_prices, check_confirmation
 from .prompt import SCHEMA_HINT, build_messages
 from .offline import with_note
-from .promotions import PromotionFacts, active_list, asks_promotions, for_product
+from .promotions import PromotionFacts, active_list, asks_promotions, for_product, wants_promotions
 from .reading import Reading, Route, policy_clause, read_message, route
 from .state import DialogueState, OrderDraft, apply_fields, order_from_mapping
 from .stockfacts import MIN_PRODUCT_SCORE, best_products, facts_from_answer
@@ -186,6 +186,8 @@ class SalesResponder:
             if chosen == Route.OPT_OUT:
                 # The follow-up service records the opt-out and acknowledges it once; selling
                 # on to someone who asked us to stop would be the worst possible answer.
+                if not preview:
+                    plan.promo_consent(False, "customer")  # no promotions either, for good
                 return Reply(notes=("opt_out",))
             if chosen == Route.PERSON:
                 reply = self.support.person_turn(turn, reading, ctx.ticket, state, plan)
@@ -336,7 +338,7 @@ class SalesResponder:
         advice = size_advice(answers, worn, (stock.sizes or stock_sizes_of(stock)) if stock is not None else ())
         if advice:
             answers.append(advice)
-        promo = await self._promotion_facts(turn, stock)
+        promo = await self._promotion_facts(turn, stock, ctx, plan)
         answers.extend(promo.lines)
         if answers:
             decision = replace(decision, side_faq="\n".join(answers))
@@ -394,14 +396,22 @@ class SalesResponder:
         return Reply(parts=tuple(parts), handoff_reason=texts.HANDOFF_REASONS.get(handoff_reason, handoff_reason)
                      if handoff_reason else "", draft=draft, notes=notes)
 
-    async def _promotion_facts(self, turn: Turn, stock: d.StockFacts | None) -> PromotionFacts:
-        """Active promotions only: the list when asked, a line beside a product's stock facts."""
+    async def _promotion_facts(self, turn: Turn, stock: d.StockFacts | None, ctx: DialogueContext,
+                               plan: TurnPlan) -> PromotionFacts:
+        """Active promotions only: the list when asked, a line beside a product's stock facts;
+        an opt-in to promotions recorded (refused for good after an opt-out)."""
         if self.promotions is None:
             return PromotionFacts()
-        book = await self.promotions.book()
-        today = self.clock.local(turn.now or self.clock.now()).date()
         lines: list[str] = []
         prices: list[int] = []
+        if wants_promotions(turn.text):
+            if ctx.opted_out:
+                lines.append(texts.PROMO_CONSENT_REFUSED)
+            else:
+                plan.promo_consent(True, "customer")
+                lines.append(texts.PROMO_CONSENT_OK)
+        book = await self.promotions.book()
+        today = self.clock.local(turn.now or self.clock.now()).date()
         if asks_promotions(turn.text):
             listed = active_list(book, today)
             lines += listed.lines

@@ -60,6 +60,12 @@ class Chat(BaseModel):
     last_text = pw.CharField(max_length=300, default="")
     state_json = pw.TextField(default="{}")  # dialogue state owned by the engine
     language = pw.CharField(max_length=8, default="")  # "" / kk / mixed: the console's «қазақша» badge (issue 17)
+    # promotions consent (issue 16): opt-in time and source (customer | manager:<name>); an
+    # opt-out (here or Chat.opted_out) wins for good
+    promo_opt_in_at = UtcDateTimeField(null=True)
+    promo_opt_in_source = pw.CharField(max_length=64, default="")
+    promo_opt_out_at = UtcDateTimeField(null=True)
+    promo_opt_out_source = pw.CharField(max_length=64, default="")
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField(index=True)
 

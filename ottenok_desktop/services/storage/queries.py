@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import peewee as pw
 
@@ -131,6 +131,9 @@ class CustomerCard:
     orders: int
     confirmed_orders: int
     tickets: int
+    promo_consent: str = ""  # "" | subscribed | opted_out (issue 16)
+    promo_consent_at: datetime | None = None
+    promo_consent_source: str = ""
 
 
 _ORDER = (
@@ -363,7 +366,19 @@ def customer_card(chat_id: str) -> CustomerCard | None:
         orders=orders.count(),
         confirmed_orders=orders.where(m.Order.state == "confirmed").count(),
         tickets=m.Ticket.select().where(m.Ticket.chat == chat).count(),
+        **_promo_consent(chat),
     )
+
+
+def _promo_consent(chat: m.Chat) -> dict[str, Any]:
+    """Consent to promotions as the customer card shows it: an opt-out wins for good."""
+    if chat.opted_out or chat.promo_opt_out_at is not None:
+        return {"promo_consent": "opted_out", "promo_consent_at": chat.promo_opt_out_at,
+                "promo_consent_source": chat.promo_opt_out_source}
+    if chat.promo_opt_in_at is not None:
+        return {"promo_consent": "subscribed", "promo_consent_at": chat.promo_opt_in_at,
+                "promo_consent_source": chat.promo_opt_in_source}
+    return {}
 
 
 def tickets(statuses: Sequence[str] = OPEN_TICKET_STATES, limit: int = 500) -> list[TicketRow]:

@@ -115,3 +115,42 @@ async def test_llm_cannot_cite_a_finished_promotions_price(llm_shop: tuple[Shop,
 
 def _system(body: dict[str, object]) -> str:
     return "\n".join(str(m["content"]) for m in body["messages"] if m["role"] == "system")  # type: ignore[index,union-attr]
+
+
+async def _consent(shop: Shop, phone: str = PHONE) -> dict[str, object]:
+    from ottenok_desktop.services.storage.consent import consent_of
+
+    return await shop.db.call(consent_of, f"{phone}@c.us")
+
+
+async def test_opt_in_then_opt_out_wins_for_good(shop: Shop) -> None:
+    from ottenok_desktop.engine import texts
+
+    reply = texts_of(await shop.say(PHONE, "Здравствуйте! хочу получать акции"))
+    assert texts.PROMO_CONSENT_OK in reply
+    consent = await _consent(shop)
+    assert consent["subscribed"] and consent["opt_in_source"] == "customer"
+    assert consent["opt_in_at"] is not None and consent["opt_in_at"] < shop.clock.now()
+    reply = await shop.say(PHONE, "не присылайте акции")
+    assert "opt_out" in reply.notes and not reply.parts
+    consent = await _consent(shop)
+    assert not consent["subscribed"] and consent["opted_out"] and consent["opt_out_source"] == "customer"
+    reply = texts_of(await shop.say(PHONE, "подпишите меня на новости"))
+    assert texts.PROMO_CONSENT_REFUSED in reply and texts.PROMO_CONSENT_OK not in reply
+    assert not (await _consent(shop))["subscribed"]
+
+
+async def test_stop_first_then_opt_in_is_refused(shop: Shop) -> None:
+    from ottenok_desktop.engine import texts
+
+    await shop.say("77017770000", "стоп")
+    reply = texts_of(await shop.say("77017770000", "присылайте мне акции"))
+    assert texts.PROMO_CONSENT_REFUSED in reply
+    consent = await _consent(shop, "77017770000")
+    assert not consent["subscribed"] and consent["opt_in_at"] is None
+
+
+async def test_a_question_about_promotions_is_not_consent(shop: Shop) -> None:
+    reply = texts_of(await shop.say(PHONE, "а акции у вас бывают?"))
+    assert "Chanel −10%" in reply
+    assert not (await _consent(shop))["subscribed"]

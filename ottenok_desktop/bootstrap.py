@@ -194,13 +194,15 @@ def _build_responder(settings: Settings, uow: Any, commands: Commands, bus: Even
                      knowledge: Any, photos: Any, llm: Any, executor: ThreadPoolExecutor) -> Responder:
     from .engine.dialogue.responder import SalesResponder
     from .services.photos.selection import select_photos
-    from .services.promotions.loader import PromotionsFile, WatchedPromotions
+    from .services.partners.loader import PartnersFile
+    from .services.promotions.loader import PromotionsFile, WatchedFile
 
-    promotions = WatchedPromotions(PromotionsFile(settings.promotions_path), executor)
+    promotions = WatchedFile(PromotionsFile(settings.promotions_path), executor)
+    partners = WatchedFile(PartnersFile(settings.partners_path), executor)
     return SalesResponder(uow=uow, commands=commands, inventory=inventory, knowledge=knowledge, photos=photos,
                           photo_selector=select_photos, llm=llm, bus=bus, clock=clock,
                           persona=settings.persona_name, manager_numbers=tuple(settings.manager_numbers),
-                          promotions=promotions)
+                          promotions=promotions, partners=partners)
 
 
 def _with_media(settings: Settings, inner: Responder, db: Any, bus: EventBus, executor: ThreadPoolExecutor,

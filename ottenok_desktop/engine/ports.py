@@ -235,4 +235,11 @@ class Promotions(Protocol):
     async def book(self) -> "PromotionBook": ...
 
 
+class Partners(Protocol):
+    """The shop's partners (partners.xlsx): the current book, re-read when the file changed."""
+
+    async def book(self) -> "PartnerBook": ...
+
+
+from .partners import PartnerBook  # noqa: E402  (engine-internal; after the Protocols that name it)
 from .promotions import PromotionBook  # noqa: E402  (engine-internal; after the Protocols that name it)

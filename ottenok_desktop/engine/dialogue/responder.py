@@ -41,7 +41,7 @@ from ottenok_desktop.engine.lexicon.product_types import product_kind_word
 from ottenok_desktop.engine.lexicon.questions import Question, Topic
 from ottenok_desktop.engine.clock import Clock
 from ottenok_desktop.engine.ports import (DialogueContext, Inventory, Knowledge, Llm, LlmFailure, PhotoSelector,
-                                          PhotoSource, Promotions, StockIndex, UnitOfWork, empty_context)
+                                          Partners, PhotoSource, Promotions, StockIndex, UnitOfWork, empty_context)
 from ottenok_desktop.engine.states import OrderState
 from ottenok_desktop.engine.turns import InboundText, OutgoingPart, Reply, Turn
 
@@ -56,6 +56,8 @@ from .pricing import allowed_prices, check_confirmation
 from .prompt import SCHEMA_HINT, build_messages
 from .offline import with_note
 from .promotions import PromotionFacts, active_list, asks_promotions, for_product, wants_promotions
+from ..partners import MAX_CODE_TRIES, partner_price, typed_code
+from ..promotions import format_tenge
 from .reading import Reading, Route, policy_clause, read_message, route
 from .state import DialogueState, OrderDraft, apply_fields, order_from_mapping
 from .stockfacts import MIN_PRODUCT_SCORE, best_products, facts_from_answer
@@ -116,9 +118,11 @@ class SalesResponder:
     def __init__(self, *, uow: UnitOfWork, commands: Commands, inventory: Inventory | None,
                  knowledge: Knowledge | None, photos: PhotoSource | None, photo_selector: PhotoSelector,
                  llm: Llm | None, bus: EventBus, clock: Clock, persona: str = "Алина",
-                 manager_numbers: tuple[str, ...] = (), promotions: Promotions | None = None) -> None:
+                 manager_numbers: tuple[str, ...] = (), promotions: Promotions | None = None,
+                 partners: Partners | None = None) -> None:
         self.uow = uow
         self.promotions = promotions
+        self.partners = partners
         self.inventory = inventory
         self.knowledge = knowledge
         self.llm = llm
@@ -339,6 +343,8 @@ class SalesResponder:
         if advice:
             answers.append(advice)
         promo = await self._promotion_facts(turn, stock, ctx, plan)
+        partner = await self._partner_facts(turn, stock, state)
+        promo = PromotionFacts(promo.lines + partner.lines, promo.prices + partner.prices)
         answers.extend(promo.lines)
         if answers:
             decision = replace(decision, side_faq="\n".join(answers))
@@ -424,6 +430,38 @@ class SalesResponder:
             lines += facts.lines
             prices += facts.prices
         return PromotionFacts(tuple(lines), tuple(prices))
+
+    async def _partner_facts(self, turn: Turn, stock: d.StockFacts | None, state: DialogueState) -> PromotionFacts:
+        """A partner (by the chat's phone or a typed code) is greeted by name once and gets the
+        partner price beside the stock facts; a wrong code is refused, and after three no code
+        is looked up any more in this chat."""
+        if self.partners is None:
+            return PromotionFacts()
+        book = await self.partners.book()
+        lines: list[str] = []
+        partner = book.by_phone(turn.phone) or (book.by_code(state.partner_code) if state.partner_code else None)
+        code = typed_code(turn.text)
+        if code is not None and partner is None:
+            found = book.by_code(code) if state.partner_code_tries < MAX_CODE_TRIES else None
+            if found is not None:
+                state.partner_code, partner = found.code, found
+            else:
+                state.partner_code_tries = min(state.partner_code_tries + 1, MAX_CODE_TRIES)
+                lines.append(texts.PARTNER_CODE_WRONG if state.partner_code_tries < MAX_CODE_TRIES
+                             else texts.PARTNER_CODE_LOCKED)
+        if partner is None:
+            return PromotionFacts(tuple(lines))
+        if not state.partner_greeted:
+            state.partner_greeted = True
+            lines.append(texts.PARTNER_HELLO.format(name=partner.name, percent=partner.percent))
+        amounts: list[int] = []
+        if stock is not None and stock.product and stock.status == "in_stock":
+            regular = [stock.price] if stock.price is not None else list(stock.prices)
+            amounts = sorted({partner_price(int(p), partner) for p in regular if p})
+            if amounts:
+                shown = format_tenge(amounts[0]) if len(amounts) == 1 else f"от {format_tenge(amounts[0])}"
+                lines.append(texts.PARTNER_PRICE.format(price=shown))
+        return PromotionFacts(tuple(lines), tuple(amounts))
 
     def _with_stock_shape(self, order: OrderDraft) -> OrderDraft:
         index = self._index

@@ -14,12 +14,14 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any, Generic, Protocol, TypeVar
 
 from ...engine.promotions import Promotion, PromotionBook
 from ..inventory.reader import ReadError, read_workbook
 from .validation import ParsedPromotions, PromotionError, file_error, parse_workbook
 
 log = logging.getLogger(__name__)
+B = TypeVar("B", covariant=True)
 
 
 def load_promotions(path: Path, catalog: frozenset[str] = frozenset()) -> ParsedPromotions:
@@ -86,19 +88,25 @@ class PromotionsFile:
         return self._book.active(today)
 
 
-class WatchedPromotions:
-    """The engine's `Promotions` port: the file's mtime is looked at (in the executor) at most
+class ReloadableFile(Protocol[B]):
+    def changed(self) -> bool: ...
+    def reload(self) -> Any: ...
+    def book(self) -> B: ...
+
+
+class WatchedFile(Generic[B]):
+    """The engine's `Promotions` / `Partners` port over a PromotionsFile / PartnersFile: the file's mtime is looked at (in the executor) at most
     every `check_seconds` when a turn asks, and the file re-read when it changed — no watcher
     thread, no read on the loop."""
 
-    def __init__(self, source: PromotionsFile, executor: Executor, check_seconds: float = 5.0) -> None:
+    def __init__(self, source: ReloadableFile[B], executor: Executor, check_seconds: float = 5.0) -> None:
         self.source = source
         self.executor = executor
         self.check_seconds = check_seconds
         self._checked = float("-inf")
         self._loaded = False
 
-    async def book(self) -> PromotionBook:
+    async def book(self) -> B:
         now = time.monotonic()
         if not self._loaded or now - self._checked >= self.check_seconds:
             self._checked = now

@@ -27,15 +27,3 @@ def record_promo_consent(chat_id: str, now: datetime, opt_in: bool, source: str)
             return False
         changes = {Chat.promo_opt_out_at: now, Chat.promo_opt_out_source: source[:64]}
     return bool(Chat.update(changes).where(Chat.id == chat.id).execute())
-
-
-def consent_of(chat_id: str) -> dict[str, Any]:
-    """What the customer card shows: subscribed (opted in and never out), with times and sources."""
-    chat = Chat.get_or_none(Chat.chat_id == chat_id)
-    if chat is None:
-        return {"subscribed": False, "opt_in_at": None, "opt_in_source": "", "opt_out_at": None, "opt_out_source": ""}
-    opted_out = bool(chat.opted_out) or chat.promo_opt_out_at is not None
-    return {"subscribed": chat.promo_opt_in_at is not None and not opted_out,
-            "opt_in_at": chat.promo_opt_in_at, "opt_in_source": chat.promo_opt_in_source,
-            "opt_out_at": chat.promo_opt_out_at, "opt_out_source": chat.promo_opt_out_source,
-            "opted_out": opted_out}

@@ -16,7 +16,7 @@ import pytest
 
 from ottenok_desktop.engine.events import GuardTriggered
 from ottenok_desktop.services.llm.client import LlmClient
-from ottenok_desktop.services.promotions.loader import PromotionsFile, WatchedPromotions
+from ottenok_desktop.services.promotions.loader import PromotionsFile, WatchedFile
 from ottenok_desktop.settings import Secret
 from tests.fakes.openai_server import FakeOpenAIServer
 from tests.services.promotions.xlsx import RU_HEADERS, write_promotions
@@ -32,9 +32,9 @@ PROMOS = [
 DAY = 24 * 3600
 
 
-def _promotions(tmp_path: Path, rows: list[list[object]]) -> WatchedPromotions:
+def _promotions(tmp_path: Path, rows: list[list[object]]) -> WatchedFile:
     path = write_promotions(tmp_path / "promotions.xlsx", rows, RU_HEADERS)
-    return WatchedPromotions(PromotionsFile(path), ThreadPoolExecutor(max_workers=1), check_seconds=0.0)
+    return WatchedFile(PromotionsFile(path), ThreadPoolExecutor(max_workers=1), check_seconds=0.0)
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ async def test_after_the_last_day_nothing_is_cited(shop: Shop) -> None:
 
 
 async def test_without_a_promotions_file_nothing_changes(tmp_path: Path) -> None:
-    opened = await open_shop(tmp_path, promotions=WatchedPromotions(
+    opened = await open_shop(tmp_path, promotions=WatchedFile(
         PromotionsFile(tmp_path / "нет.xlsx"), ThreadPoolExecutor(max_workers=1)))
     try:
         reply = texts_of(await opened.say(PHONE, "есть лоферы шанель 38?"))
@@ -118,9 +118,11 @@ def _system(body: dict[str, object]) -> str:
 
 
 async def _consent(shop: Shop, phone: str = PHONE) -> dict[str, object]:
-    from ottenok_desktop.services.storage.consent import consent_of
+    from ottenok_desktop.services.storage.queries import customer_card
 
-    return await shop.db.call(consent_of, f"{phone}@c.us")
+    card = await shop.db.call(customer_card, f"{phone}@c.us")
+    return {"subscribed": card.promo_consent == "subscribed", "opted_out": card.promo_consent == "opted_out",
+            "at": card.promo_consent_at, "source": card.promo_consent_source}
 
 
 async def test_opt_in_then_opt_out_wins_for_good(shop: Shop) -> None:
@@ -129,12 +131,12 @@ async def test_opt_in_then_opt_out_wins_for_good(shop: Shop) -> None:
     reply = texts_of(await shop.say(PHONE, "Здравствуйте! хочу получать акции"))
     assert texts.PROMO_CONSENT_OK in reply
     consent = await _consent(shop)
-    assert consent["subscribed"] and consent["opt_in_source"] == "customer"
-    assert consent["opt_in_at"] is not None and consent["opt_in_at"] < shop.clock.now()
+    assert consent["subscribed"] and consent["source"] == "customer"
+    assert consent["at"] is not None and consent["at"] < shop.clock.now()  # type: ignore[operator]
     reply = await shop.say(PHONE, "не присылайте акции")
     assert "opt_out" in reply.notes and not reply.parts
     consent = await _consent(shop)
-    assert not consent["subscribed"] and consent["opted_out"] and consent["opt_out_source"] == "customer"
+    assert not consent["subscribed"] and consent["opted_out"] and consent["source"] == "customer"
     reply = texts_of(await shop.say(PHONE, "подпишите меня на новости"))
     assert texts.PROMO_CONSENT_REFUSED in reply and texts.PROMO_CONSENT_OK not in reply
     assert not (await _consent(shop))["subscribed"]
@@ -147,10 +149,84 @@ async def test_stop_first_then_opt_in_is_refused(shop: Shop) -> None:
     reply = texts_of(await shop.say("77017770000", "присылайте мне акции"))
     assert texts.PROMO_CONSENT_REFUSED in reply
     consent = await _consent(shop, "77017770000")
-    assert not consent["subscribed"] and consent["opt_in_at"] is None
+    assert not consent["subscribed"] and consent["opted_out"]
 
 
 async def test_a_question_about_promotions_is_not_consent(shop: Shop) -> None:
     reply = texts_of(await shop.say(PHONE, "а акции у вас бывают?"))
     assert "Chanel −10%" in reply
     assert not (await _consent(shop))["subscribed"]
+
+
+# ---- partners ---------------------------------------------------------------------------
+PARTNER_PHONE = "77015550102"
+
+
+@pytest.fixture
+async def partner_shop(tmp_path: Path) -> AsyncIterator[Shop]:
+    from ottenok_desktop.services.partners.loader import PartnersFile
+    from ottenok_desktop.services.promotions.loader import WatchedFile
+    from tests.services.partners.test_loader import ROWS, write_partners
+
+    path = write_partners(tmp_path / "partners.xlsx", ROWS)
+    opened = await open_shop(tmp_path, partners=WatchedFile(PartnersFile(path), ThreadPoolExecutor(max_workers=1)))
+    yield opened
+    await close_shop(opened)
+
+
+async def test_partner_by_phone_greeted_by_name_with_the_partner_price(partner_shop: Shop) -> None:
+    reply = texts_of(await partner_shop.say(PARTNER_PHONE, "Добрый день! лоферы шанель 38 есть?"))
+    assert "Динара (стилист), рада вас видеть" in reply and "скидка 15%" in reply
+    assert "Цена для вас как партнёра — 242 250 ₸" in reply  # 285 000 − 15 %
+    reply = texts_of(await partner_shop.say(PARTNER_PHONE, "а бежевые 38?"))
+    assert "рада вас видеть" not in reply and "242 250 ₸" in reply
+
+
+async def test_an_ordinary_customer_gets_no_partner_price(partner_shop: Shop) -> None:
+    reply = texts_of(await partner_shop.say(PHONE, "лоферы шанель 38 есть?"))
+    assert "285 000 ₸" in reply and "партн" not in reply and "242 250" not in reply
+
+
+async def test_partner_by_typed_code(partner_shop: Shop) -> None:
+    reply = texts_of(await partner_shop.say(PHONE, "Здравствуйте, мой код партнёра ab-12"))
+    assert "Бутик «Мода», рада вас видеть" in reply
+    reply = texts_of(await partner_shop.say(PHONE, "лоферы шанель 38 есть?"))
+    assert "Цена для вас как партнёра — 256 500 ₸" in reply
+
+
+async def test_wrong_codes_refused_then_no_more_probing(partner_shop: Shop) -> None:
+    from ottenok_desktop.engine import texts
+
+    phone = "77017771122"
+    for attempt in ("мой код партнёра 1111", "код партнера 2222"):
+        assert texts.PARTNER_CODE_WRONG in texts_of(await partner_shop.say(phone, attempt))
+    # the third wrong code: no more codes are looked up, and a person takes over
+    third = await partner_shop.say(phone, "код партнёра 3333")
+    assert json.loads(third.plan.state_json)["partner_code_tries"] == 3  # type: ignore[union-attr,arg-type]
+    assert texts.PARTNER_CODE_LOCKED in texts_of(third) or texts.HANDOFF_NOTICE in texts_of(third)
+    # the right code now is not even looked up: no probing
+    reply = texts_of(await partner_shop.say(phone, "мой код партнёра 7741"))
+    assert "рада вас видеть" not in reply and "партнёра —" not in reply
+
+
+async def test_llm_partner_price_allowed_only_for_the_partner(tmp_path: Path) -> None:
+    from ottenok_desktop.services.partners.loader import PartnersFile
+    from ottenok_desktop.services.promotions.loader import WatchedFile
+    from tests.services.partners.test_loader import ROWS, write_partners
+
+    server = await FakeOpenAIServer().start()
+    client = LlmClient(Secret("sk-test"), server.base_url, "gpt-4o", timeout=1.0, max_retries=0)
+    partners = WatchedFile(PartnersFile(write_partners(tmp_path / "partners.xlsx", ROWS)),
+                           ThreadPoolExecutor(max_workers=1))
+    shop = await open_shop(tmp_path, llm=client, partners=partners)
+    try:
+        server.chat_script = lambda body: _llm_reply("Лоферы Chanel 38 есть, для вас 242 250 ₸")
+        assert texts_of(await shop.say(PARTNER_PHONE, "лоферы шанель 38 есть?")) == \
+            "Лоферы Chanel 38 есть, для вас 242 250 ₸"
+        assert not shop.events.of_type(GuardTriggered)
+        reply = texts_of(await shop.say(PHONE, "лоферы шанель 38 есть?"))  # not a partner
+        assert "242 250" not in reply
+        assert any(e.guard == "price" for e in shop.events.of_type(GuardTriggered))
+    finally:
+        await close_shop(shop)
+        await server.stop()

@@ -9,7 +9,7 @@ from pathlib import Path
 from ottenok_desktop.services.storage import Database
 from ottenok_desktop.services.storage import queries as q
 from ottenok_desktop.services.storage.chats import get_or_create_chat
-from ottenok_desktop.services.storage.consent import consent_of, record_promo_consent
+from ottenok_desktop.services.storage.consent import record_promo_consent
 from ottenok_desktop.services.storage.nudges import set_opted_out
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=timezone.utc)
@@ -28,8 +28,6 @@ async def test_opt_in_then_out_and_never_back(tmp_path: Path) -> None:
         later = NOW + timedelta(days=2)
         assert await db.call(record_promo_consent, CHAT, later, False, "customer") is True
         assert await db.call(record_promo_consent, CHAT, later + timedelta(days=1), True, "manager:Айгуль") is False
-        consent = await db.call(consent_of, CHAT)
-        assert not consent["subscribed"] and consent["opt_out_at"] == later
         card = await db.call(q.customer_card, CHAT)
         assert (card.promo_consent, card.promo_consent_at) == ("opted_out", later)
     finally:

@@ -29,6 +29,7 @@ SEARCH_PLACEHOLDER = "Поиск: имя, телефон, текст…"
 OWNER_MANAGER = "менеджер"
 BADGE_TICKET = "тикет"
 BADGE_ORDER = "заказ"
+BADGE_PARTNER = "партнёр"  # a partner recognised by phone or code (issue 16)
 BADGE_KAZAKH = "қазақша"  # the customer writes Kazakh: a Kazakh-speaking manager can take the chat
 VOICE_PLAY = "▶ Прослушать"
 BADGE_NEEDS_HUMAN = "нужен менеджер"

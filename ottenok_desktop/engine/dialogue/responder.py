@@ -451,6 +451,7 @@ class SalesResponder:
                              else texts.PARTNER_CODE_LOCKED)
         if partner is None:
             return PromotionFacts(tuple(lines))
+        state.partner_code = partner.code  # remembered (and the console's «партнёр» badge)
         if not state.partner_greeted:
             state.partner_greeted = True
             lines.append(texts.PARTNER_HELLO.format(name=partner.name, percent=partner.percent))

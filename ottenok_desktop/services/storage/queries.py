@@ -49,6 +49,7 @@ class ChatRow:
     confirmed_orders: int = 0
     channel: str = "whatsapp"
     language: str = ""  # kk | mixed: the customer writes Kazakh (badge «қазақша»)
+    partner: bool = False  # a recognised partner (badge «партнёр», issue 16)
 
     @property
     def title(self) -> str:
@@ -208,6 +209,8 @@ _CHAT_COLUMNS = (
     m.Chat.id, m.Chat.chat_id, m.Chat.phone, m.Chat.name, m.Chat.owner, m.Chat.owner_name,
     m.Chat.needs_human, m.Chat.handoff_reason, m.Chat.closed, m.Chat.waiting_since,
     m.Chat.unanswered, m.Chat.last_text, m.Chat.updated_at, m.Chat.created_at, m.Chat.channel, m.Chat.language,
+    # a recognised partner (issue 16): the dialogue state holds a non-empty partner_code
+    (m.Chat.state_json.contains('"partner_code": "') & ~m.Chat.state_json.contains('"partner_code": ""')),
 )
 
 
@@ -222,7 +225,7 @@ def _to_chat_rows(rows: Iterable[tuple]) -> list[ChatRow]:
             waiting_since=as_utc(r[9]) if r[9] is not None else None,
             unanswered=r[10], last_text=r[11], updated_at=as_utc(r[12]), created_at=as_utc(r[13]),
             open_tickets=tickets.get(r[0], 0), confirmed_orders=orders.get(r[0], 0), channel=r[14] or "whatsapp",
-            language=r[15] or "",
+            language=r[15] or "", partner=bool(r[16]),
         )
         for r in raw
     ]

@@ -230,3 +230,13 @@ async def test_llm_partner_price_allowed_only_for_the_partner(tmp_path: Path) ->
     finally:
         await close_shop(shop)
         await server.stop()
+
+
+async def test_partner_badge_in_the_chat_list(partner_shop: Shop) -> None:
+    from ottenok_desktop.services.storage import queries as q
+
+    await partner_shop.say(PARTNER_PHONE, "Здравствуйте")
+    await partner_shop.say(PHONE, "Здравствуйте")
+    await partner_shop.say("77019990011", "мой код партнёра AB-12")
+    rows = {r.phone: r.partner for r in await partner_shop.db.call(q.chat_page, "all")}
+    assert rows == {PARTNER_PHONE: True, PHONE: False, "77019990011": True}

@@ -50,3 +50,38 @@ def test_list_bad_file_exits_1_with_row_and_column(data: Path, tmp_path: Path,
 def test_list_without_file_is_empty(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--data-dir", str(data), "promotions", "list", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["promotions"] == []
+
+
+def test_announce_dry_run_lists_only_consenting_reachable_chats(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ottenok_desktop.services.storage import Database
+    from ottenok_desktop.services.storage.chats import get_or_create_chat
+    from ottenok_desktop.services.storage.consent import record_promo_consent
+    from ottenok_desktop.services.storage.models import Chat
+    from ottenok_desktop.services.storage.nudges import set_opted_out
+    from ottenok_desktop.services.storage.tickets import create_ticket
+
+    write_promotions(data / "promotions.xlsx", [["Miu Miu −15%", "", shop_day(0), shop_day(3), "Miu Miu", "15%"]],
+                     HEADERS)
+    now = datetime.now(ZoneInfo("UTC"))
+    db = Database(data / "ottenok.sqlite3").open_sync()
+    try:
+        def seed() -> None:
+            for n in range(1, 7):
+                get_or_create_chat(f"7701555000{n}@c.us", now, f"Клиент {n}")
+            for n in (1, 2, 3, 4, 5):
+                record_promo_consent(f"7701555000{n}@c.us", now + timedelta(seconds=n), True, "customer")
+            record_promo_consent("77015550003@c.us", now, False, "customer")  # then «не присылайте акции»
+            set_opted_out("77015550004@c.us", now)  # «стоп» to the follow-ups
+            create_ticket("77015550005@c.us", "other", "вопрос", {}, now)  # in an open ticket
+            Chat.update(channel="telegram").where(Chat.chat_id == "77015550002@c.us").execute()
+
+        db.call_sync(seed)
+    finally:
+        db.close_sync()
+    assert main(["--data-dir", str(data), "promotions", "list", "--json"]) == 0
+    promo_id = json.loads(capsys.readouterr().out)["promotions"][0]["id"]
+    assert main(["--data-dir", str(data), "promotions", "announce", promo_id, "--dry-run", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["recipients"] == [{"chat": "77015550001@c.us", "phone": "77015550001"}]
+    assert main(["--data-dir", str(data), "promotions", "announce", "nope", "--dry-run", "--json"]) == 1
+    assert main(["--data-dir", str(data), "promotions", "announce", promo_id, "--json"]) == 2

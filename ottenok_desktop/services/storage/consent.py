@@ -27,3 +27,18 @@ def record_promo_consent(chat_id: str, now: datetime, opt_in: bool, source: str)
             return False
         changes = {Chat.promo_opt_out_at: now, Chat.promo_opt_out_source: source[:64]}
     return bool(Chat.update(changes).where(Chat.id == chat.id).execute())
+
+
+def announcement_recipients(channel: str = "whatsapp") -> list[dict[str, str]]:
+    """Who an announcement may go to: opted in, never opted out, not closed, no open ticket,
+    on that channel; oldest consent first."""
+    from .models import Ticket
+    from .tickets import OPEN_TICKET_STATES
+
+    with_ticket = Ticket.select(Ticket.chat).where(Ticket.status.in_(list(OPEN_TICKET_STATES)))
+    query = (Chat.select(Chat.chat_id, Chat.phone)
+             .where(Chat.promo_opt_in_at.is_null(False) & Chat.promo_opt_out_at.is_null(True)
+                    & (Chat.opted_out == False) & (Chat.closed == False)  # noqa: E712
+                    & (Chat.channel == channel) & Chat.id.not_in(with_ticket))
+             .order_by(Chat.promo_opt_in_at.asc(), Chat.id.asc()))
+    return [{"chat": chat_id, "phone": phone} for chat_id, phone in query.tuples()]

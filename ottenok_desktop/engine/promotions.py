@@ -9,7 +9,7 @@ services/promotions/. A promotion starts at 00:00 shop time on its first day and
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Sequence
@@ -19,6 +19,10 @@ from .lexicon.text import normalize
 
 # applies_to words that mean "every product"
 EVERYTHING = frozenset({"всё", "все", "всё подряд", "весь ассортимент", "all", "everything", "*"})
+
+
+_TYPE_WORDS = {"обувь", "shoe", "shoes", "сумки", "сумка", "bag", "bags", "аксессуары", "аксессуар",
+               "accessory", "accessories"}
 
 
 class PromotionStatus(StrEnum):
@@ -44,10 +48,18 @@ class Promotion:
     percent: int | None = None  # "10%" → 10
     fixed_price: int | None = None  # "88 200" → 88200 tenge
     row: int = 0
+    # applies_to normalised once (a turn asks every promotion about its product)
+    _targets: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
+    _types: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        targets = tuple(t for t in (normalize(a) for a in self.applies_to) if t)
+        object.__setattr__(self, "_targets", targets)
+        object.__setattr__(self, "_types", frozenset(normalize_product_type(t) for t in targets if t in _TYPE_WORDS))
 
     @property
     def everything(self) -> bool:
-        return any(normalize(a) in EVERYTHING for a in self.applies_to)
+        return any(t in EVERYTHING for t in self._targets)
 
     def status(self, today: date) -> PromotionStatus:
         if today < self.start:
@@ -61,18 +73,16 @@ class Promotion:
         or its product type (shoes | bag | accessory, Russian words too), or is «всё»."""
         if self.everything:
             return True
+        if product_type and product_type in self._types:
+            return True
         name = normalize(product)
         brand_n = normalize(brand)
-        for target in self.applies_to:
-            t = normalize(target)
-            if not t:
-                continue
+        padded = f" {name} "
+        for t in self._targets:
             if t == name or (brand_n and t == brand_n):
                 return True
             # a brand written only inside the product name ("Лоферы Chanel")
-            if f" {t} " in f" {name} " and len(t) >= 3:
-                return True
-            if product_type and normalize_product_type(target) == product_type and _is_type_word(target):
+            if len(t) >= 3 and f" {t} " in padded:
                 return True
         return False
 
@@ -82,12 +92,6 @@ class Promotion:
         return format_tenge(self.fixed_price or 0)
 
 
-_TYPE_WORDS = {"обувь", "shoe", "shoes", "сумки", "сумка", "bag", "bags", "аксессуары", "аксессуар",
-               "accessory", "accessories"}
-
-
-def _is_type_word(target: str) -> bool:
-    return normalize(target) in _TYPE_WORDS
 
 
 def format_tenge(amount: int) -> str:
@@ -114,10 +118,12 @@ class PromotionBook:
 
     def active_for(self, product: str, brand: str, product_type: str, today: date) -> Promotion | None:
         """The active promotion for this product (the deepest one when several apply)."""
-        found = [p for p in self.active(today) if p.applies(product, brand, product_type)]
-        if not found:
-            return None
-        return min(found, key=lambda p: promoted_price(100_000, p))
+        best: Promotion | None = None
+        for promo in self.promotions:
+            if promo.start <= today <= promo.end and promo.applies(product, brand, product_type):
+                if best is None or promoted_price(100_000, promo) < promoted_price(100_000, best):
+                    best = promo
+        return best
 
     def by_id(self, promo_id: str) -> Promotion | None:
         return next((p for p in self.promotions if p.id == promo_id), None)

@@ -113,7 +113,8 @@ def build_engine(
         llm = _build_llm(settings)
     commands = Commands(uow, bus, clock, inventory)
     if responder is None:
-        responder = _build_responder(settings, uow, commands, bus, clock, inventory, knowledge, photo_source, llm)
+        responder = _build_responder(settings, uow, commands, bus, clock, inventory, knowledge, photo_source, llm,
+                                     executor)
         responder = _with_media(settings, responder, db, bus, executor, photo_source, inventory, llm)
 
     engine = Engine(
@@ -190,13 +191,18 @@ def _build_llm(settings: Settings) -> Any:
 
 
 def _build_responder(settings: Settings, uow: Any, commands: Commands, bus: EventBus, clock: Clock, inventory: Any,
-                     knowledge: Any, photos: Any, llm: Any) -> Responder:
+                     knowledge: Any, photos: Any, llm: Any, executor: ThreadPoolExecutor) -> Responder:
     from .engine.dialogue.responder import SalesResponder
     from .services.photos.selection import select_photos
+    from .services.partners.loader import PartnersFile
+    from .services.promotions.loader import PromotionsFile, WatchedFile
 
+    promotions = WatchedFile(PromotionsFile(settings.promotions_path), executor)
+    partners = WatchedFile(PartnersFile(settings.partners_path), executor)
     return SalesResponder(uow=uow, commands=commands, inventory=inventory, knowledge=knowledge, photos=photos,
                           photo_selector=select_photos, llm=llm, bus=bus, clock=clock,
-                          persona=settings.persona_name, manager_numbers=tuple(settings.manager_numbers))
+                          persona=settings.persona_name, manager_numbers=tuple(settings.manager_numbers),
+                          promotions=promotions, partners=partners)
 
 
 def _with_media(settings: Settings, inner: Responder, db: Any, bus: EventBus, executor: ThreadPoolExecutor,

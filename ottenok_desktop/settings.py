@@ -96,6 +96,8 @@ class Settings:
     google_drive_photos_folder_id: str = ""
     google_credentials_file: Path | None = None
     inventory_excel_path: Path | None = None
+    promotions_excel_path: Path | None = None  # promotions.xlsx (issue 16); default in the data dir
+    partners_excel_path: Path | None = None  # partners.xlsx (issue 16); default in the data dir
     knowledge_base_dir: Path | None = None
     photos_dir: Path | None = None
     manager_numbers: tuple[str, ...] = ()
@@ -181,6 +183,14 @@ class Settings:
         return self.inventory_excel_path or self.data_dir / "inventory.xlsx"
 
     @property
+    def promotions_path(self) -> Path:
+        return self.promotions_excel_path or self.data_dir / "promotions.xlsx"
+
+    @property
+    def partners_path(self) -> Path:
+        return self.partners_excel_path or self.data_dir / "partners.xlsx"
+
+    @property
     def knowledge_dir(self) -> Path:
         return self.knowledge_base_dir or self.data_dir / "knowledge_base"
 
@@ -217,6 +227,8 @@ ENV_NAMES: dict[str, str] = {
     "GOOGLE_DRIVE_PHOTOS_FOLDER_ID": "google_drive_photos_folder_id",
     "GOOGLE_CREDENTIALS_FILE": "google_credentials_file",
     "INVENTORY_EXCEL_PATH": "inventory_excel_path",
+    "PROMOTIONS_PATH": "promotions_excel_path",
+    "PARTNERS_PATH": "partners_excel_path",
     "KNOWLEDGE_BASE_DIR": "knowledge_base_dir",
     "PHOTOS_DIR": "photos_dir",
     "MANAGER_NUMBERS": "manager_numbers",
@@ -370,7 +382,8 @@ def _convert(name: str, value: str) -> Any:
         if value and not re.match(r"^https?://[^\s/]+", value):
             raise SettingsError(name, _hint(name, value), "an http(s) URL, e.g. https://api.green-api.com")
         return value.rstrip("/")
-    if name in {"GOOGLE_CREDENTIALS_FILE", "INVENTORY_EXCEL_PATH", "KNOWLEDGE_BASE_DIR", "PHOTOS_DIR"}:
+    if name in {"GOOGLE_CREDENTIALS_FILE", "INVENTORY_EXCEL_PATH", "KNOWLEDGE_BASE_DIR", "PHOTOS_DIR",
+                "PROMOTIONS_PATH", "PARTNERS_PATH"}:
         return Path(value).expanduser() if value else None
     if name == "MANAGER_NUMBERS":
         phones = tuple(normalize_phone(p) for p in value.split(",") if p.strip())

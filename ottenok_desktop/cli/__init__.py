@@ -9,7 +9,7 @@ import logging
 log = logging.getLogger(__name__)
 
 # Module names under ottenok_desktop.cli; each has register(subparsers).
-COMMAND_MODULES = ("kb", "inventory", "orders", "tickets", "db", "report", "spin", "seats")
+COMMAND_MODULES = ("kb", "inventory", "orders", "tickets", "db", "report", "spin", "seats", "promotions")
 
 
 def register_all(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> list[str]:

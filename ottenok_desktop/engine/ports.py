@@ -65,6 +65,7 @@ class DialogueContext:
     owner: str
     needs_human: bool
     reserved: Mapping[str, int] | None = field(default=None)  # stock holds, when a reader was given
+    opted_out: bool = False  # the customer asked us to stop writing (consent to promotions is refused)
 
 
 def empty_context() -> DialogueContext:
@@ -226,3 +227,19 @@ class FollowUps(Protocol):
     async def cancel(self, chat_id: str, actor: str) -> int: ...
     async def pause_all(self, paused: bool, actor: str = "") -> None: ...
 
+
+
+class Promotions(Protocol):
+    """The shop's promotions (promotions.xlsx): the current book, re-read when the file changed."""
+
+    async def book(self) -> "PromotionBook": ...
+
+
+class Partners(Protocol):
+    """The shop's partners (partners.xlsx): the current book, re-read when the file changed."""
+
+    async def book(self) -> "PartnerBook": ...
+
+
+from .partners import PartnerBook  # noqa: E402  (engine-internal; after the Protocols that name it)
+from .promotions import PromotionBook  # noqa: E402  (engine-internal; after the Protocols that name it)

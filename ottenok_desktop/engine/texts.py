@@ -220,3 +220,18 @@ IMAGE_HANDOFF_REASON = "фото товара не удалось распозн
 IMAGE_MATCH_NOTE = "🔎 Похоже на: {product}"
 # Offline the bot answers in Russian; a Kazakh-writing customer also gets this short line.
 KAZAKH_COURTESY = "Қош келдіңіз! Кешіріңіз, қазір орысша жауап беремін — қажет болса, қазақша сөйлейтін менеджер жауап береді 🌸"
+# ---- promotions and partners (issue 16) -------------------------------------------------------
+PROMOTION_STATUS_RU = {"active": "Активна", "waiting": "Ожидает", "finished": "Закончена"}
+PROMOTION_LINE = "Акция: {title} (до {end}), цена по акции — {price} ₸"
+PROMOTIONS_HEAD = "Сейчас у нас действуют акции:"
+PROMOTION_ITEM = "• {title} — {discount}, до {end}"
+PROMOTIONS_NONE = "Сейчас акций нет 🙏 Подсказать по наличию или подобрать модель?"
+PROMO_CONSENT_OK = "Записала 😊 Буду присылать вам новости об акциях. Если передумаете — просто напишите «стоп»."
+PROMO_CONSENT_REFUSED = (
+    "Вы раньше просили не присылать вам сообщения, поэтому рассылку я не включаю 🙏 "
+    "Об акциях всегда можно спросить здесь."
+)
+PARTNER_HELLO = "{name}, рада вас видеть 😊 Для вас как для партнёра — скидка {percent}% на всё в наличии."
+PARTNER_PRICE = "Цена для вас как партнёра — {price} ₸"
+PARTNER_CODE_WRONG = "Не нашла такой код партнёра 🙏 Проверьте, пожалуйста, и напишите ещё раз."
+PARTNER_CODE_LOCKED = "Код партнёра не подошёл 🙏 Проверить его может менеджер — он подключится и поможет."

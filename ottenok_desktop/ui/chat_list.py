@@ -262,6 +262,8 @@ class ChatListDelegate(QStyledItemDelegate):
             badges.append((row.owner_name or S.OWNER_MANAGER, theme.MANAGER))
         if row.language in ("kk", "mixed"):
             badges.append((S.BADGE_KAZAKH, theme.MANAGER))
+        if row.partner:
+            badges.append((S.BADGE_PARTNER, theme.ORDER))
         painter.setFont(self._small_font)
         x = right
         y = rect.top() + 34

@@ -233,7 +233,18 @@ class CustomerCardBox(QGroupBox):
                 phone=card.phone, first=shop_time(card.first_contact, clock.now(), clock.zone), messages=card.messages,
                 orders=card.orders, confirmed=card.confirmed_orders, tickets=card.tickets,
             ).replace("\n", "<br>")
+            + self._promo_line(card)
         )
+
+    def _promo_line(self, card: q.CustomerCard) -> str:
+        """«Акции: подписан(а) …» / «Акции: отказ …» (issue 16); nothing before any answer."""
+        if card.promo_consent not in S.CUSTOMER_PROMO:
+            return ""
+        clock = self.ctx.engine.clock
+        at = shop_time(card.promo_consent_at, clock.now(), clock.zone) if card.promo_consent_at else ""
+        source = S.CUSTOMER_PROMO_SOURCES.get(card.promo_consent_source, card.promo_consent_source)
+        line = S.CUSTOMER_PROMO[card.promo_consent].format(at=at).strip()
+        return f"<br><small>{line}{f' ({source})' if source else ''}</small>"
 
 
 class RightPanel(QScrollArea):

@@ -29,6 +29,7 @@ SEARCH_PLACEHOLDER = "Поиск: имя, телефон, текст…"
 OWNER_MANAGER = "менеджер"
 BADGE_TICKET = "тикет"
 BADGE_ORDER = "заказ"
+BADGE_PARTNER = "партнёр"  # a partner recognised by phone or code (issue 16)
 BADGE_KAZAKH = "қазақша"  # the customer writes Kazakh: a Kazakh-speaking manager can take the chat
 VOICE_PLAY = "▶ Прослушать"
 BADGE_NEEDS_HUMAN = "нужен менеджер"
@@ -127,6 +128,8 @@ STOCK_SEND_ALT_TIP = "Отправить клиенту фото и цену"
 STOCK_ALT_CAPTION = "{product}, {color}, размер {size} — {price} ₸"
 CUSTOMER_TITLE = "Клиент"
 CUSTOMER_LINES = "Телефон: +{phone}\nПервое обращение: {first}\nСообщений: {messages}\nЗаказов: {orders} (подтверждено {confirmed})\nТикетов: {tickets}"
+CUSTOMER_PROMO = {"subscribed": "Акции: подписан(а) {at}", "opted_out": "Акции: отказ {at}"}  # issue 16
+CUSTOMER_PROMO_SOURCES = {"customer": "сам(а) написал(а)"}
 
 # ---- tickets -------------------------------------------------------------------------------
 TICKET_COLUMNS = ("№", "Клиент", "Тип", "Статус", "Менеджер", "Создан", "Суть")

@@ -34,6 +34,7 @@ CREATE_TICKET = "create_ticket"
 ADD_TO_TICKET = "add_to_ticket"
 RESERVE = "reserve"
 RELEASE = "release"
+PROMO_CONSENT = "promo_consent"  # issue 16: opt in/out of promotions, with time and source
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,9 @@ class TurnPlan:
 
     def add_to_ticket(self, ticket_id: int, text: str, attachments: list[dict[str, Any]]) -> None:
         self.ops.append((ADD_TO_TICKET, {"ticket_id": ticket_id, "text": text, "attachments": attachments}))
+
+    def promo_consent(self, opt_in: bool, source: str = "customer") -> None:
+        self.ops.append((PROMO_CONSENT, {"opt_in": opt_in, "source": source}))
 
     # ---- state and events ------------------------------------------------------------
     def save_state(self, state_json: str) -> None:

@@ -55,9 +55,10 @@ def check_confirmation(order: OrderDraft, index: StockIndex, reserved: Mapping[s
 
 
 def allowed_prices(stock_prices: Iterable[int], order_price: int | None, fact_amounts: Iterable[int],
-                   conflicts: Mapping[int, str]) -> tuple[frozenset[int], dict[int, str]]:
-    """(amounts the reply may state, amounts it must not state with why)."""
-    stock = set(stock_prices)
+                   conflicts: Mapping[int, str], *, promoted: Iterable[int] = ()) -> tuple[frozenset[int], dict[int, str]]:
+    """(amounts the reply may state, amounts it must not state with why). `promoted`: the
+    prices an active promotion gives the products in context (facts, like the stock file's)."""
+    stock = set(stock_prices) | {int(p) for p in promoted}
     if order_price is not None:
         stock.add(int(order_price))
     # the stock file is the price authority: a document's amount that contradicts it is never allowed

@@ -41,7 +41,7 @@ from ottenok_desktop.engine.lexicon.product_types import product_kind_word
 from ottenok_desktop.engine.lexicon.questions import Question, Topic
 from ottenok_desktop.engine.clock import Clock
 from ottenok_desktop.engine.ports import (DialogueContext, Inventory, Knowledge, Llm, LlmFailure, PhotoSelector,
-                                          PhotoSource, StockIndex, UnitOfWork, empty_context)
+                                          Partners, PhotoSource, Promotions, StockIndex, UnitOfWork, empty_context)
 from ottenok_desktop.engine.states import OrderState
 from ottenok_desktop.engine.turns import InboundText, OutgoingPart, Reply, Turn
 
@@ -55,6 +55,9 @@ from .plan import TurnPlan
 from .pricing import allowed_prices, check_confirmation
 from .prompt import SCHEMA_HINT, build_messages
 from .offline import with_note
+from .promotions import PromotionFacts, active_list, asks_promotions, for_product, wants_promotions
+from ..partners import MAX_CODE_TRIES, partner_price, typed_code
+from ..promotions import format_tenge
 from .reading import Reading, Route, policy_clause, read_message, route
 from .state import DialogueState, OrderDraft, apply_fields, order_from_mapping
 from .stockfacts import MIN_PRODUCT_SCORE, best_products, facts_from_answer
@@ -115,8 +118,11 @@ class SalesResponder:
     def __init__(self, *, uow: UnitOfWork, commands: Commands, inventory: Inventory | None,
                  knowledge: Knowledge | None, photos: PhotoSource | None, photo_selector: PhotoSelector,
                  llm: Llm | None, bus: EventBus, clock: Clock, persona: str = "Алина",
-                 manager_numbers: tuple[str, ...] = ()) -> None:
+                 manager_numbers: tuple[str, ...] = (), promotions: Promotions | None = None,
+                 partners: Partners | None = None) -> None:
         self.uow = uow
+        self.promotions = promotions
+        self.partners = partners
         self.inventory = inventory
         self.knowledge = knowledge
         self.llm = llm
@@ -184,6 +190,8 @@ class SalesResponder:
             if chosen == Route.OPT_OUT:
                 # The follow-up service records the opt-out and acknowledges it once; selling
                 # on to someone who asked us to stop would be the worst possible answer.
+                if not preview:
+                    plan.promo_consent(False, "customer")  # no promotions either, for good
                 return Reply(notes=("opt_out",))
             if chosen == Route.PERSON:
                 reply = self.support.person_turn(turn, reading, ctx.ticket, state, plan)
@@ -338,6 +346,10 @@ class SalesResponder:
         advice = size_advice(answers, worn, (stock.sizes or stock_sizes_of(stock)) if stock is not None else ())
         if advice:
             answers.append(advice)
+        promo = await self._promotion_facts(turn, stock, ctx, plan)
+        partner = await self._partner_facts(turn, stock, state)
+        promo = PromotionFacts(promo.lines + partner.lines, promo.prices + partner.prices)
+        answers.extend(promo.lines)
         if answers:
             decision = replace(decision, side_faq="\n".join(answers))
         if (state.awaiting_confirmation and reading.confirmation == ConfirmationReply.NO and not extracted.fields()
@@ -353,7 +365,7 @@ class SalesResponder:
             handoff_reason = "misunderstood"
 
         parts_text, notes = await self._words(turn, state, decision, order, extracted, stock, knowledge, plan,
-                                              preview)
+                                              preview, promo.prices)
         if decision.action == d.ASK_FIELD and not decision.ask_field and state.awaiting_confirmation:
             parts_text = [texts.WHAT_TO_FIX]
         if self._llm_gave_up(state):
@@ -393,6 +405,68 @@ class SalesResponder:
         draft = "\n".join(p.text for p in parts if p.text)
         return Reply(parts=tuple(parts), handoff_reason=texts.HANDOFF_REASONS.get(handoff_reason, handoff_reason)
                      if handoff_reason else "", draft=draft, notes=notes)
+
+    async def _promotion_facts(self, turn: Turn, stock: d.StockFacts | None, ctx: DialogueContext,
+                               plan: TurnPlan) -> PromotionFacts:
+        """Active promotions only: the list when asked, a line beside a product's stock facts;
+        an opt-in to promotions recorded (refused for good after an opt-out)."""
+        if self.promotions is None:
+            return PromotionFacts()
+        lines: list[str] = []
+        prices: list[int] = []
+        if wants_promotions(turn.text):
+            if ctx.opted_out:
+                lines.append(texts.PROMO_CONSENT_REFUSED)
+            else:
+                plan.promo_consent(True, "customer")
+                lines.append(texts.PROMO_CONSENT_OK)
+        book = await self.promotions.book()
+        today = self.clock.local(turn.now or self.clock.now()).date()
+        if asks_promotions(turn.text):
+            listed = active_list(book, today)
+            lines += listed.lines
+            prices += listed.prices
+        if stock is not None and stock.product and stock.status == "in_stock" and self._index is not None:
+            info = self._index.product_info(stock.product)
+            facts = for_product(book, stock.product, info.get("brand", ""),
+                                stock.product_type or info.get("product_type", ""),
+                                [stock.price] if stock.price is not None else stock.prices, today)
+            lines += facts.lines
+            prices += facts.prices
+        return PromotionFacts(tuple(lines), tuple(prices))
+
+    async def _partner_facts(self, turn: Turn, stock: d.StockFacts | None, state: DialogueState) -> PromotionFacts:
+        """A partner (by the chat's phone or a typed code) is greeted by name once and gets the
+        partner price beside the stock facts; a wrong code is refused, and after three no code
+        is looked up any more in this chat."""
+        if self.partners is None:
+            return PromotionFacts()
+        book = await self.partners.book()
+        lines: list[str] = []
+        partner = book.by_phone(turn.phone) or (book.by_code(state.partner_code) if state.partner_code else None)
+        code = typed_code(turn.text)
+        if code is not None and partner is None:
+            found = book.by_code(code) if state.partner_code_tries < MAX_CODE_TRIES else None
+            if found is not None:
+                state.partner_code, partner = found.code, found
+            else:
+                state.partner_code_tries = min(state.partner_code_tries + 1, MAX_CODE_TRIES)
+                lines.append(texts.PARTNER_CODE_WRONG if state.partner_code_tries < MAX_CODE_TRIES
+                             else texts.PARTNER_CODE_LOCKED)
+        if partner is None:
+            return PromotionFacts(tuple(lines))
+        state.partner_code = partner.code  # remembered (and the console's «партнёр» badge)
+        if not state.partner_greeted:
+            state.partner_greeted = True
+            lines.append(texts.PARTNER_HELLO.format(name=partner.name, percent=partner.percent))
+        amounts: list[int] = []
+        if stock is not None and stock.product and stock.status == "in_stock":
+            regular = [stock.price] if stock.price is not None else list(stock.prices)
+            amounts = sorted({partner_price(int(p), partner) for p in regular if p})
+            if amounts:
+                shown = format_tenge(amounts[0]) if len(amounts) == 1 else f"от {format_tenge(amounts[0])}"
+                lines.append(texts.PARTNER_PRICE.format(price=shown))
+        return PromotionFacts(tuple(lines), tuple(amounts))
 
     def _with_stock_shape(self, order: OrderDraft) -> OrderDraft:
         index = self._index
@@ -606,7 +680,7 @@ class SalesResponder:
 
     async def _words(self, turn: Turn, state: DialogueState, decision: d.Decision, order: OrderDraft | None,
                      extracted: Extracted, stock: d.StockFacts | None, retrieved: TurnKnowledge, plan: TurnPlan,
-                     preview: bool) -> tuple[list[str], tuple[str, ...]]:
+                     preview: bool, promoted: tuple[int, ...] = ()) -> tuple[list[str], tuple[str, ...]]:
         offline = render(decision, order=order, persona=self.persona)
         if self.llm is None:
             return offline, ("offline",)
@@ -638,7 +712,7 @@ class SalesResponder:
             notes += ("llm_fields:" + ",".join(sorted(set(merged.fields()) - set(extracted.fields()))),)
         allowed, forbidden = allowed_prices(
             [*(stock.known_prices if stock else ()), *(p for c in decision.compared for p in c.known_prices)], int(order.price) if order is not None and order.price is not None
-            else None, knowledge_amounts([*knowledge, decision.side_faq]), retrieved.conflicts)
+            else None, knowledge_amounts([*knowledge, decision.side_faq]), retrieved.conflicts, promoted=promoted)
         guarded = check_reply(reply_text, greeted_before=state.greeted,
                               order_confirmed_now=decision.confirms_order, allowed_prices=allowed,
                               stock_status=stock.status if stock else "", forbidden_prices=forbidden)

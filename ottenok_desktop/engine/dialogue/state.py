@@ -172,6 +172,10 @@ class DialogueState:
     # knowledge sections already answered in this chat ("Доставка / Доставка по Казахстану"):
     # a policy question asked again alongside a product question is not answered twice
     faq_sections: list[str] = field(default_factory=list)
+    # partners (issue 16): the code a partner typed, wrong codes so far, greeted by name once
+    partner_code: str = ""
+    partner_code_tries: int = 0
+    partner_greeted: bool = False
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)

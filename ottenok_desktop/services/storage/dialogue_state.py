@@ -16,6 +16,7 @@ from ottenok_desktop.engine.dialogue import plan as turn_plan
 from ottenok_desktop.engine.ports import DialogueContext, ReservationRefused
 
 from .chats import get_or_create_chat
+from .consent import record_promo_consent
 from ..inventory.reservations import release_sync, reserve_sync
 from .models import Chat, Order, PhotoSent, Ticket
 from ottenok_desktop.engine.states import OPEN_ORDER_STATES
@@ -28,7 +29,8 @@ NEW = turn_plan.NEW
 
 
 # The turn's read is on every customer message: statements compiled once (see prepared.py).
-_CHAT = Prepared(lambda p: Chat.select(Chat.id, Chat.state_json, Chat.owner, Chat.needs_human)
+_CHAT = Prepared(lambda p: Chat.select(Chat.id, Chat.state_json, Chat.owner, Chat.needs_human, Chat.opted_out,
+                                       Chat.promo_opt_out_at)
                  .where(Chat.chat_id == p.chat_id))
 _OPEN_ORDER = Prepared(lambda p: Order.select(Order.id).where((Order.chat == p.chat) & Order.state.in_(OPEN_ORDER_STATES))
                        .order_by(Order.id.desc()).limit(1))
@@ -43,8 +45,8 @@ def load_context(chat_id: str, now: datetime, name: str = "",
     row = _CHAT.first(chat_id=chat_id)
     if row is None:
         chat = get_or_create_chat(chat_id, now, name)
-        row = (chat.id, chat.state_json, chat.owner, chat.needs_human)
-    chat_pk, state_json, owner, needs_human = row
+        row = (chat.id, chat.state_json, chat.owner, chat.needs_human, chat.opted_out, chat.promo_opt_out_at)
+    chat_pk, state_json, owner, needs_human, opted_out, promo_opt_out_at = row
     order_row = _OPEN_ORDER.first(chat=chat_pk)
     ticket_row = _OPEN_TICKET.first(chat=chat_pk)
     order = Order.select(Order, Chat).join(Chat).where(Order.id == order_row[0]).get() if order_row else None
@@ -54,7 +56,7 @@ def load_context(chat_id: str, now: datetime, name: str = "",
         ticket=ticket_dict(ticket, with_messages=False) if ticket else None,
         photos_sent=frozenset(key for (key,) in _PHOTOS.all(chat=chat_pk)),
         owner=owner, needs_human=bool(needs_human),
-        reserved=reserved_reader() if reserved_reader is not None else None,
+        reserved=reserved_reader() if reserved_reader is not None else None, opted_out=bool(opted_out) or promo_opt_out_at is not None,
     )
 
 
@@ -96,6 +98,8 @@ def apply_turn(chat_id: str, now: datetime, ops: Sequence[tuple[str, Mapping[str
                 raise ReservationRefused(args["item_key"])
         elif name == turn_plan.RELEASE:
             release_sync(real(args["order_id"], order_id, "order"))
+        elif name == turn_plan.PROMO_CONSENT:
+            record_promo_consent(chat_id, now, bool(args["opt_in"]), str(args["source"]))
         else:
             raise ValueError(f"unknown turn plan op {name!r}")
     if state_json is not None:

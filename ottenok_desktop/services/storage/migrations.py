@@ -61,12 +61,28 @@ def _v5_chat_language(db: pw.Database) -> None:
         run(SchemaMigrator.from_database(db).add_column("chat", "language", pw.CharField(max_length=8, default="")))
 
 
+def _v6_chat_promotions_consent(db: pw.Database) -> None:
+    """Chat.promo_opt_in_at/_source and promo_opt_out_at/_source: consent to promotions (issue 16)."""
+    from playhouse.migrate import SchemaMigrator, migrate as run
+
+    columns = {c.name for c in db.get_columns("chat")}
+    migrator = SchemaMigrator.from_database(db)
+    wanted = {
+        "promo_opt_in_at": m.UtcDateTimeField(null=True), "promo_opt_in_source": pw.CharField(max_length=64, default=""),
+        "promo_opt_out_at": m.UtcDateTimeField(null=True), "promo_opt_out_source": pw.CharField(max_length=64, default=""),
+    }
+    operations = [migrator.add_column("chat", name, column) for name, column in wanted.items() if name not in columns]
+    if operations:
+        run(*operations)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (1, "initial schema", _v1_initial),
     (2, "telegram inbox, channel cursor, ticket cards", _v2_telegram_inbox_cursor_cards),
     (3, "index messages by time (reports)", _v3_message_created_at_index),
     (4, "seats and the engine lease", _v4_seats_and_engine_lease),
     (5, "chat language", _v5_chat_language),
+    (6, "chat promotions consent", _v6_chat_promotions_consent),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -61,6 +61,12 @@ class Chat(BaseModel):
     state_json = pw.TextField(default="{}")  # dialogue state owned by the engine
     # a SQL default too: rows written by older versions or other tools need no value
     language = pw.CharField(max_length=8, default="", constraints=[pw.SQL("DEFAULT ''")])  # "" / kk / mixed: the console's «қазақша» badge (issue 17)
+    # promotions consent (issue 16): opt-in time and source (customer | manager:<name>); an
+    # opt-out (here or Chat.opted_out) wins for good
+    promo_opt_in_at = UtcDateTimeField(null=True)
+    promo_opt_in_source = pw.CharField(max_length=64, default="", constraints=[pw.SQL("DEFAULT ''")])
+    promo_opt_out_at = UtcDateTimeField(null=True)
+    promo_opt_out_source = pw.CharField(max_length=64, default="", constraints=[pw.SQL("DEFAULT ''")])
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField(index=True)
 

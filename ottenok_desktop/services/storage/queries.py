@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import peewee as pw
 
@@ -49,6 +49,7 @@ class ChatRow:
     confirmed_orders: int = 0
     channel: str = "whatsapp"
     language: str = ""  # kk | mixed: the customer writes Kazakh (badge «қазақша»)
+    partner: bool = False  # a recognised partner (badge «партнёр», issue 16)
 
     @property
     def title(self) -> str:
@@ -131,6 +132,9 @@ class CustomerCard:
     orders: int
     confirmed_orders: int
     tickets: int
+    promo_consent: str = ""  # "" | subscribed | opted_out (issue 16)
+    promo_consent_at: datetime | None = None
+    promo_consent_source: str = ""
 
 
 _ORDER = (
@@ -205,6 +209,8 @@ _CHAT_COLUMNS = (
     m.Chat.id, m.Chat.chat_id, m.Chat.phone, m.Chat.name, m.Chat.owner, m.Chat.owner_name,
     m.Chat.needs_human, m.Chat.handoff_reason, m.Chat.closed, m.Chat.waiting_since,
     m.Chat.unanswered, m.Chat.last_text, m.Chat.updated_at, m.Chat.created_at, m.Chat.channel, m.Chat.language,
+    # a recognised partner (issue 16): the dialogue state holds a non-empty partner_code
+    (m.Chat.state_json.contains('"partner_code": "') & ~m.Chat.state_json.contains('"partner_code": ""')),
 )
 
 
@@ -219,7 +225,7 @@ def _to_chat_rows(rows: Iterable[tuple]) -> list[ChatRow]:
             waiting_since=as_utc(r[9]) if r[9] is not None else None,
             unanswered=r[10], last_text=r[11], updated_at=as_utc(r[12]), created_at=as_utc(r[13]),
             open_tickets=tickets.get(r[0], 0), confirmed_orders=orders.get(r[0], 0), channel=r[14] or "whatsapp",
-            language=r[15] or "",
+            language=r[15] or "", partner=bool(r[16]),
         )
         for r in raw
     ]
@@ -363,7 +369,19 @@ def customer_card(chat_id: str) -> CustomerCard | None:
         orders=orders.count(),
         confirmed_orders=orders.where(m.Order.state == "confirmed").count(),
         tickets=m.Ticket.select().where(m.Ticket.chat == chat).count(),
+        **_promo_consent(chat),
     )
+
+
+def _promo_consent(chat: m.Chat) -> dict[str, Any]:
+    """Consent to promotions as the customer card shows it: an opt-out wins for good."""
+    if chat.opted_out or chat.promo_opt_out_at is not None:
+        return {"promo_consent": "opted_out", "promo_consent_at": chat.promo_opt_out_at,
+                "promo_consent_source": chat.promo_opt_out_source}
+    if chat.promo_opt_in_at is not None:
+        return {"promo_consent": "subscribed", "promo_consent_at": chat.promo_opt_in_at,
+                "promo_consent_source": chat.promo_opt_in_source}
+    return {}
 
 
 def tickets(statuses: Sequence[str] = OPEN_TICKET_STATES, limit: int = 500) -> list[TicketRow]:

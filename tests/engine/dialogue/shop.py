@@ -78,7 +78,8 @@ class Shop:
 
 
 async def open_shop(tmp: Path, *, llm: Any = None, manager_numbers: tuple[str, ...] = (),
-                    knowledge_dir: Path | None = None) -> Shop:
+                    knowledge_dir: Path | None = None, promotions: Any = None,
+                    partners: Any = None) -> Shop:
     """`knowledge_dir`: another knowledge folder (indexed into `tmp`) instead of the sample one."""
     from ottenok_desktop.services.inventory.service import InventoryService
     from ottenok_desktop.services.knowledge.service import KnowledgeBase
@@ -111,7 +112,8 @@ async def open_shop(tmp: Path, *, llm: Any = None, manager_numbers: tuple[str, .
     commands = Commands(uow, bus, clock, inventory)
     responder = SalesResponder(uow=uow, commands=commands, inventory=inventory, knowledge=knowledge, photos=photos,
                                photo_selector=select_photos, llm=llm, bus=bus, clock=clock,
-                               persona=settings.persona_name, manager_numbers=tuple(settings.manager_numbers))
+                               persona=settings.persona_name, manager_numbers=tuple(settings.manager_numbers),
+                               promotions=promotions, partners=partners)
     return Shop(db=db, bus=bus, events=events, clock=clock, inventory=inventory, knowledge=knowledge, photos=photos,
                 responder=responder, commands=commands, executor=executor)
 

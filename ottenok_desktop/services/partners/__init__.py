@@ -1,0 +1,1 @@
+"""The partners file (partners.xlsx): reading, validation, the loaded book."""

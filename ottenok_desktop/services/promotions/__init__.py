@@ -1,0 +1,1 @@
+"""The promotions file (promotions.xlsx): reading, validation, the loaded book."""

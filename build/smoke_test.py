@@ -450,7 +450,9 @@ def main(argv: list[str] | None = None) -> int:
                                 f"database at {expected}" if ok else output))
             # The next start (e.g. after an update) opens the same data instead of starting over.
             ready, code, output = headless_ready(packaged, work, None, env)
-            reopened = ready is not None and code == 0 and not list(user_dir.glob("*.bak-v*"))
+            # a migration would leave "ottenok.sqlite3.bak-v<N>"; the daily copy is "…bak-v<N>-<time>"
+            migrated = [b for b in user_dir.glob("*.bak-v*") if re.fullmatch(r".*\.bak-v\d+", b.name)]
+            reopened = ready is not None and code == 0 and not migrated
             checks.append(Check("data dir: the next start reopens the same database", reopened,
                                 "" if reopened else output))
 

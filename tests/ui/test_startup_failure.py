@@ -15,7 +15,7 @@ async def test_engine_failure_at_start_is_shown_and_the_program_ends(tmp_path: P
     shown: list[str] = []
     monkeypatch.setattr(ui_app, "show_fatal", shown.append)
 
-    async def broken_start(console) -> None:
+    async def broken_start(console, **_options) -> None:
         raise OSError("disk is full")
 
     monkeypatch.setattr(ui_app, "start_console", broken_start)

@@ -125,7 +125,8 @@ class Engine:
         # A real instance's journal may lag (up to 2 min): a timed-out send is declared lost only after that.
         self.sender = Sender(self.client, self.db, self.bus, self.clock, on_sent=self._on_sent,
                              retry_base=o["sender_retry_base"], rate=o["send_rate"], channels=self.channels,
-                             reconcile_grace=0.0 if self.sandbox is not None else 120.0)
+                             reconcile_grace=0.0 if self.sandbox is not None
+                             else self.settings.green_api_reconcile_grace)
         self.poller = Poller(
             self.client, self.db, self.bus, self.clock, on_ingested=self._on_ingested,
             receive_timeout=o["receive_timeout"], state_interval=o["state_interval"],

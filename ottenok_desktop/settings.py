@@ -126,6 +126,9 @@ class Settings:
     seat_id: str = ""  # this seat's id (several seats); default the computer's name
     seat_name: str = ""  # this seat's manager name (several seats)
     seat_role: str = "leader-capable"  # leader-capable | console-only
+    # a send whose answer was lost is looked up in GREEN-API's journal, which may lag up to two
+    # minutes: only after this many seconds is it declared lost and sent again
+    green_api_reconcile_grace: float = 120.0
     lease_seconds: float = 10.0  # the engine lease; another seat takes over within lease + lease/5 after the leader stops renewing
 
     # ---- derived values -------------------------------------------------------
@@ -252,6 +255,7 @@ ENV_NAMES: dict[str, str] = {
     "OTTENOK_SEAT_NAME": "seat_name",
     "OTTENOK_SEAT_ROLE": "seat_role",
     "OTTENOK_LEASE_SECONDS": "lease_seconds",
+    "GREEN_API_RECONCILE_GRACE": "green_api_reconcile_grace",
 }
 SECRET_NAMES = frozenset({"GREEN_API_TOKEN", "OPENAI_API_KEY", "TELEGRAM_BOT_TOKEN", "DATABASE_URL"})
 SEAT_ROLES = ("leader-capable", "console-only")
@@ -355,6 +359,14 @@ def _convert(name: str, value: str) -> Any:
         if value not in SEAT_ROLES:
             raise SettingsError(name, _hint(name, value), " or ".join(SEAT_ROLES))
         return value
+    if name == "GREEN_API_RECONCILE_GRACE":
+        try:
+            grace = float(value)
+        except ValueError:
+            grace = -1.0
+        if not 0.0 <= grace <= 600.0:
+            raise SettingsError(name, _hint(name, value), "seconds between 0 and 600, e.g. 120")
+        return grace
     if name == "OTTENOK_LEASE_SECONDS":
         try:
             seconds = float(value)

@@ -23,7 +23,7 @@ def env_for(sandbox: GreenApiSandbox, data_dir: Path) -> dict[str, str]:
     env.update(
         GREEN_API_URL=sandbox.api_url, GREEN_API_MEDIA_URL=sandbox.api_url, GREEN_API_INSTANCE_ID=sandbox.instance_id,
         GREEN_API_TOKEN=sandbox.token, OTTENOK_DATA_DIR=str(data_dir), PYTHONPATH=str(REPO),
-        GREEN_API_RECONCILE_GRACE="0",  # the sandbox's journal has no lag
+        GREEN_API_RECONCILE_GRACE="5",  # the sandbox records a send at once; a few seconds cover a reply still on its way
     )
     return env
 

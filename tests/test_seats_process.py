@@ -27,7 +27,7 @@ def seat_env(sandbox: GreenApiSandbox, url: str, data_dir: Path, seat_id: str) -
         GREEN_API_URL=sandbox.api_url, GREEN_API_MEDIA_URL=sandbox.api_url, GREEN_API_INSTANCE_ID=sandbox.instance_id,
         GREEN_API_TOKEN=sandbox.token, OTTENOK_DATA_DIR=str(data_dir), PYTHONPATH=str(REPO), DATABASE_URL=url,
         OTTENOK_SEAT_ID=seat_id, OTTENOK_LEASE_SECONDS=str(LEASE),
-        GREEN_API_RECONCILE_GRACE="0",  # the sandbox's journal has no lag: a lost send is checked at once
+        GREEN_API_RECONCILE_GRACE="5",  # the sandbox records a send at once; a few seconds cover a reply still on its way
     )
     return env
 

@@ -27,17 +27,15 @@ import logging
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
 from ottenok_desktop.engine import texts
 from ottenok_desktop.engine.commands import Commands
 from ottenok_desktop.engine.events import EventBus, GuardTriggered, OrderChanged
-from ottenok_desktop.engine.lexicon.brands import detect_brands
 from ottenok_desktop.engine.lexicon.colors import detect_colors
 from ottenok_desktop.engine.lexicon.sizes import detect_sizes
 from ottenok_desktop.engine.lexicon.confirmation import ConfirmationReply
 from ottenok_desktop.engine.lexicon.kazakh import detect_language, llm_language_line
-from ottenok_desktop.engine.lexicon.product_types import product_kind_word
 from ottenok_desktop.engine.lexicon.questions import Question, Topic
 from ottenok_desktop.engine.clock import Clock
 from ottenok_desktop.engine.ports import (DialogueContext, Inventory, Knowledge, Llm, LlmFailure, PhotoSelector,
@@ -49,59 +47,31 @@ from . import decisions as d
 from . import intents as it
 from .extraction import Extracted, merge_llm_fields
 from .guards import check_reply, knowledge_amounts
-from .kbfacts import Snippet, compose_faq, fact_texts, price_conflicts, snippets_from_hits
+from .kbfacts import fact_texts
 from .offline import offer_text, render
 from .plan import TurnPlan
 from .pricing import allowed_prices, check_confirmation
 from .prompt import SCHEMA_HINT, build_messages
 from .offline import with_note
+from .policy_answers import (PRODUCT_QUESTIONS, PRODUCT_TOPICS, RESERVE_QUERY, TOPIC_QUERY_PREFIX, PolicyAnswers,
+                             TurnKnowledge, remember_section, size_advice, stock_sizes_of)
 from .promotions import PromotionFacts, active_list, asks_promotions, for_product, wants_promotions
 from ..partners import MAX_CODE_TRIES, partner_price, typed_code
 from ..promotions import format_tenge
-from .reading import Reading, Route, policy_clause, read_message, route
+from .reading import Reading, Route, read_message, route
 from .state import DialogueState, OrderDraft, apply_fields, order_from_mapping
-from .stockfacts import MIN_PRODUCT_SCORE, best_products, facts_from_answer
+from .stockfacts import MIN_PRODUCT_SCORE, StockSource, best_products, products_named
 from .support import SupportDesk
 from .turn_photos import TurnPhotos
 
 log = logging.getLogger(__name__)
 _WORN = re.compile(r"(?<![а-я])(?:ношу|обычно|нога|у меня\s+\d|мой размер|моя нога)")
-# "маломерят — на полразмера больше", "берите на размер меньше"
-_FIT_SHIFT = re.compile(r"на\s+(полразмера|пол\s+размера|размер)\s+(больше|меньше)")
-BRAND_ONLY_SCORE = 35.0  # "баленсиага" alone: the brand's model when the shop has only one
-_SEGMENTS = re.compile(r"\s+(?:и|или|либо|а\s+также)\s+|[,/;]|\n", re.IGNORECASE)
 
-KNOWLEDGE_K = 3
 KNOWLEDGE_CHARS = 500
-SIDE_FAQ_SENTENCES = 2  # a policy answer beside the product facts stays short
-SIDE_FAQ_CHARS = 260
-FAQ_SECTIONS_KEPT = 12
 PREVIEW_CHAT_ID = "preview@c.us"  # never stored: a preview applies nothing
-# questions the stock file answers, not a document
-PRODUCT_QUESTIONS = frozenset({it.ASK_PRICE, it.ASK_SIZES, it.ASK_COLORS})
-# questions about the product itself: searched together with the product's name
-TOPIC_QUERY_PREFIX = {Topic.RETURNS: "условия возврата и обмена в течение дней"}
-RESERVE_QUERY = "можно отложить забронировать пару бронь"
-PRODUCT_TOPICS = frozenset({Topic.SIZING, Topic.MATERIAL, Topic.HEEL, Topic.BOX, Topic.ORIGINALITY, Topic.CARE})
-# what the shop says when its documents have no answer for a question of that kind
-TOPIC_FALLBACKS = {Topic.DISCOUNT: texts.PRICE_IS_FIXED, Topic.PREORDER: texts.PREORDER_ASK_MANAGER,
-                   Topic.HEEL: texts.ASK_MANAGER_DETAIL, Topic.MATERIAL: texts.ASK_MANAGER_DETAIL,
-                   Topic.SIZING: texts.ASK_MANAGER_DETAIL}
 # intents that make documents worth giving the LLM even without a question mark
 KNOWLEDGE_INTENTS = frozenset({*it.FAQ_INTENTS, it.QUESTION, *PRODUCT_QUESTIONS, it.ASK_AVAILABILITY, it.WARRANTY,
                                it.RETURN, it.EXCHANGE, it.COMPLAINT, it.PAYMENT_TROUBLE})
-
-
-@dataclass
-class TurnKnowledge:
-    """This turn's knowledge: snippets as retrieved, and amounts that contradict the stock file."""
-
-    snippets: list[Snippet]
-    conflicts: dict[int, str]
-
-    @classmethod
-    def none(cls) -> "TurnKnowledge":
-        return cls([], {})
 
 
 @dataclass
@@ -133,6 +103,7 @@ class SalesResponder:
         self.stats = TurnStats()
         self.support = SupportDesk(commands=commands, bus=bus, manager_numbers=manager_numbers, knowledge=knowledge)
         self._prices: tuple[str, dict[str, tuple[int, ...]]] = ("", {})
+        self.answers = PolicyAnswers(knowledge, self._product_of, self._stock_prices_of)
 
     # ---- entry points -------------------------------------------------------------------
     async def respond(self, turn: Turn) -> Reply:
@@ -170,21 +141,21 @@ class SalesResponder:
             return await self.support.manager_command(turn)
         # The knowledge search (the slow part) runs while the DB thread reads the chat.
         only = reading.questions[0] if len(reading.questions) == 1 else None
-        main_query = self._question_query(only, "") if only is not None and only.topic in TOPIC_QUERY_PREFIX \
+        main_query = PolicyAnswers.query_for(only, "") if only is not None and only.topic in TOPIC_QUERY_PREFIX \
             else reading.text
-        knowledge_task = asyncio.ensure_future(self._knowledge(main_query)) if self._wants_knowledge(reading) \
+        knowledge_task = asyncio.ensure_future(self.answers.search(main_query)) if self._wants_knowledge(reading) \
             else None
         asked: list[tuple[Question, asyncio.Future[list[Any]]]] = []
         try:
             ctx = await self._read_context(turn, preview)
-            stock_source = _StockSource(self.inventory, self._index, ctx.reserved)
+            stock_source = StockSource(self.inventory, self._index, ctx.reserved)
             state = DialogueState.from_json(ctx.state_json)
             state.turns += 1
             # Every policy question gets its own search ("есть лоферы 37? а доставка в Астану? они
             # оригинал?"): the whole text finds the product's documents, not each policy; a
             # question about "them" (sizing, material, heel, box) is about the product in play.
             product = self._product_in_play(reading.text, ctx, state)
-            asked = [(q, asyncio.ensure_future(self._knowledge(self._question_query(q, product))))
+            asked = [(q, asyncio.ensure_future(self.answers.search(PolicyAnswers.query_for(q, product))))
                      for q in reading.knowledge_questions]
             chosen = route(reading, ticket_open=ctx.ticket is not None, support_stage=state.support_stage)
             if chosen == Route.OPT_OUT:
@@ -210,34 +181,6 @@ class SalesResponder:
             for task in (knowledge_task, *(t for _, t in asked)):
                 if task is not None and not task.done():
                     task.cancel()
-
-    @staticmethod
-    def _question_query(question: Question, product: str) -> str:
-        clause = policy_clause(question)
-        if question.topic == Topic.RETURNS:
-            return f"{TOPIC_QUERY_PREFIX[Topic.RETURNS]} {clause}"  # the policy's terms, not one case of it
-        return f"{clause} {product}" if product and question.topic in PRODUCT_TOPICS else clause
-
-    def _products_named(self, text: str) -> list[tuple[str, str]]:
-        """The distinct stock products a message names one by one ("лоферы шанель и баленсиага",
-        "мюли диор бежевые и балетки миу миу белые"), each with the words that name it (its own
-        size and colour are read there). A part with a brand only names the brand's one model."""
-        index = self._index
-        if index is None:
-            return []
-        found: list[tuple[str, str]] = []
-        for segment in _SEGMENTS.split(text):
-            if not segment.strip() or not (detect_brands(segment) or product_kind_word(segment)):
-                continue
-            names = best_products(index, segment, limit=1)
-            if not names and detect_brands(segment) and not product_kind_word(segment):
-                ranked = index.match_products(segment, limit=2)
-                if ranked and ranked[0][1] >= BRAND_ONLY_SCORE and (len(ranked) == 1 or ranked[1][1] < ranked[0][1]):
-                    names = [ranked[0][0]]
-            for name in names:
-                if all(name != known for known, _ in found):
-                    found.append((name, segment))
-        return found[:3]
 
     def _product_in_play(self, text: str, ctx: DialogueContext, state: DialogueState) -> str:
         named = self._match_products(text)
@@ -286,7 +229,7 @@ class SalesResponder:
 
     # ---- selling ----------------------------------------------------------------------
     async def _sales_turn(self, turn: Turn, reading: Reading, ctx: DialogueContext, state: DialogueState,
-                          extracted: Extracted, plan: TurnPlan, stock_source: "_StockSource", knowledge_task: "asyncio.Future[list[Any]] | None",
+                          extracted: Extracted, plan: TurnPlan, stock_source: "StockSource", knowledge_task: "asyncio.Future[list[Any]] | None",
                           preview: bool, asked: "Sequence[tuple[Question, asyncio.Future[list[Any]]]]" = ()) -> Reply:
         order = order_from_mapping(ctx.order) if ctx.order else None
         order_id: int | None = int(ctx.order["id"]) if ctx.order else None
@@ -308,7 +251,7 @@ class SalesResponder:
                 and all(q.topic in PRODUCT_TOPICS for q in reading.knowledge_questions)):
             # "а ремешок из чего?" asks about a part of the pair in play, not for a belt
             extracted = replace(extracted, product="", products=(), kind_word="", product_type="")
-        named = [] if state.awaiting_confirmation or not extracted.products else self._products_named(turn.text)
+        named = [] if state.awaiting_confirmation or not extracted.products else products_named(self._index, turn.text)
         compared: tuple[d.StockFacts, ...] = ()
         if len(named) > 1:
             # "лоферы шанель и баленсиага сколько?": each product its own facts; the order waits
@@ -322,8 +265,8 @@ class SalesResponder:
             order, order_id, stock, corrected, product_is_new, color_changed = await self._absorb(
                 turn, state, order, order_id, extracted, plan, stock_source)
 
-        knowledge = await self._knowledge_facts(knowledge_task, turn.text, extracted)
-        faq, faq_product, faq_section = self._faq(extracted, order, knowledge, turn.text)
+        knowledge = await self.answers.facts(knowledge_task, turn.text, extracted)
+        faq, faq_product, faq_section = self.answers.faq(extracted, order, knowledge, turn.text)
         if faq_product and stock is None:
             # a product question the stock file answers (never a document's table or price)
             faq = offer_text(await stock_source.facts(faq_product, "", ""), None)
@@ -334,13 +277,13 @@ class SalesResponder:
                                   confirmed_now=confirmed_now, asks_stock=asks_stock,
                                   thinking=reading.declines and not reading.questions)
         if decision.faq and faq_section:
-            _remember_section(state, faq_section)
+            remember_section(state, faq_section)
         if decision.action == d.THINK and (order is not None and order.product or state.last_product):
             # "подумаю": offer to hold the pair, when the shop's documents say it can
-            hold = await self._one_answer(RESERVE_QUERY)
+            hold = await self.answers.one_answer(RESERVE_QUERY)
             if hold:
                 decision = replace(decision, side_faq=hold)
-        answers = await self._question_answers(asked, {faq_section} if decision.faq else set(), state, turn,
+        answers = await self.answers.question_answers(asked, {faq_section} if decision.faq else set(), state, turn,
                                                self._product_in_play(turn.text, ctx, state) if order is None
                                                or not order.product else order.product)
         advice = size_advice(answers, worn, (stock.sizes or stock_sizes_of(stock)) if stock is not None else ())
@@ -477,7 +420,7 @@ class SalesResponder:
         return replace(order, colors_available=colors, sizes_available=sizes)
 
     async def _absorb(self, turn: Turn, state: DialogueState, order: OrderDraft | None, order_id: int | None,
-                      extracted: Extracted, plan: TurnPlan, stock_source: "_StockSource",
+                      extracted: Extracted, plan: TurnPlan, stock_source: "StockSource",
                       ) -> tuple[OrderDraft | None, int | None, d.StockFacts | None, list[tuple[str, str]], bool, bool]:
         """Put this turn's fields into the order, guarded by the stock file (writes go into the plan)."""
         product = extracted.product
@@ -552,7 +495,7 @@ class SalesResponder:
         return new_draft, order_id, stock, corrected, product_is_new, color_changed
 
     async def _confirm(self, chat_id: str, order_id: int, order: OrderDraft, plan: TurnPlan,
-                       stock_source: "_StockSource") -> tuple[bool, d.StockFacts, OrderDraft]:
+                       stock_source: "StockSource") -> tuple[bool, d.StockFacts, OrderDraft]:
         """The customer said yes: check the stock again now (`pricing.check_confirmation`, the
         same rule as the console's «Подтвердить»), then confirm and hold it, or say it is gone."""
         stock = await stock_source.facts(order.product, order.size, order.color)
@@ -584,96 +527,6 @@ class SalesResponder:
         plan.publish(OrderChanged(chat_id, order_id, OrderState.CANCELLED, {}))
 
     # ---- knowledge ---------------------------------------------------------------------
-    def _faq(self, extracted: Extracted, order: OrderDraft | None, knowledge: TurnKnowledge,
-             text: str) -> tuple[list[str], str, str]:
-        """An answer for a question about delivery, payment, the shop, or anything unplaced:
-        (sentences from the best knowledge hit, or a stock product whose facts answer it,
-        and the knowledge section the sentences come from)."""
-        # "доставка в Астану" gives a city; only a real question about delivery/payment wants the FAQ
-        asks = extracted.intents & set(it.FAQ_INTENTS) and (it.QUESTION in extracted.intents or not extracted.fields())
-        unplaced = (it.QUESTION in extracted.intents and not extracted.mentions_product and not extracted.fields()
-                    and not (order and order.product))
-        if not asks and not unplaced:
-            return [], "", ""
-        product_question = bool(extracted.intents & PRODUCT_QUESTIONS) or (
-            it.ASK_AVAILABILITY in extracted.intents and not extracted.intents & set(it.FAQ_INTENTS))
-        answer = compose_faq(text, knowledge.snippets, knowledge.conflicts, product_question=product_question)
-        if answer is None:
-            return [], "", ""
-        if answer.stock_product:
-            return [], answer.stock_product, ""
-        return ([answer.text] if answer.text else []), "", answer.section
-
-    async def _question_answers(self, asked: "Sequence[tuple[Question, asyncio.Future[list[Any]]]]",
-                                answered: set[str], state: DialogueState, turn: Turn,
-                                product: str = "") -> list[str]:
-        """1–2 knowledge sentences for each policy question of the turn (delivery, payment,
-        originality, box, sizing, heel, pre-order, discounts…) that the main answer did not
-        cover; the shop's fixed-price rule when the documents say nothing about discounts."""
-        answers: list[str] = []
-        for question, task in asked:
-            hits = await task
-            snippets = snippets_from_hits(hits, self._product_of) if hits else []
-            if product and question.topic in PRODUCT_TOPICS:
-                # "какой каблук у них?" about the Louboutins: never another model's heel
-                snippets = [s for s in snippets if not s.product or s.product == product]
-            conflicts = price_conflicts(snippets, self._product_of, self._stock_prices_of) if snippets else {}
-            answer = compose_faq(policy_clause(question), snippets, conflicts, max_sentences=SIDE_FAQ_SENTENCES,
-                                 max_chars=SIDE_FAQ_CHARS) if snippets else None
-            usable = answer is not None and answer.text and not answer.stock_product and not answer.text.endswith("…")
-            if not usable or answer is None:
-                fallback = TOPIC_FALLBACKS.get(question.topic, "")
-                if fallback and fallback not in answers:
-                    answers.append(fallback)
-                continue
-            if answer.section and answer.section in answered:
-                continue  # the main answer already is this section
-            said_before = any(line.sender_kind != "customer" and answer.text in line.text
-                              for line in turn.history[-4:])
-            if said_before:
-                # asked again ("ну скидку сделайте хоть 10 тысяч"): a short answer, not silence
-                again = TOPIC_FALLBACKS.get(question.topic, "")
-                if again and again not in answers:
-                    answers.append(again)
-                continue
-            if answer.text in answers:
-                continue
-            if answer.section:
-                answered.add(answer.section)
-                _remember_section(state, answer.section)
-            answers.append(answer.text)
-        return answers
-
-    async def _one_answer(self, query: str) -> str:
-        """1–2 sentences the documents give for `query`, or ""."""
-        hits = await self._knowledge(query)
-        snippets = snippets_from_hits(hits, self._product_of) if hits else []
-        answer = compose_faq(query, snippets, max_sentences=SIDE_FAQ_SENTENCES, max_chars=SIDE_FAQ_CHARS) \
-            if snippets else None
-        return answer.text if answer is not None and answer.text and not answer.stock_product else ""
-
-    async def _knowledge(self, text: str, k: int = KNOWLEDGE_K) -> list[Any]:
-        if self.knowledge is None or not text.strip():
-            return []
-        try:
-            return list(await self.knowledge.search(text, k))
-        except Exception:  # knowledge is optional for a turn; never lose the customer over it
-            log.exception("knowledge search failed")
-            return []
-
-    async def _knowledge_facts(self, task: "asyncio.Future[list[Any]] | None", text: str,
-                               extracted: Extracted) -> TurnKnowledge:
-        if task is not None:
-            hits = await task
-        elif extracted.intents & {*it.FAQ_INTENTS, it.QUESTION}:
-            hits = await self._knowledge(text)  # not started early: the turn turned out to hold a question
-        else:
-            hits = []
-        if not hits:
-            return TurnKnowledge.none()
-        snippets = snippets_from_hits(hits, self._product_of)
-        return TurnKnowledge(snippets, price_conflicts(snippets, self._product_of, self._stock_prices_of))
-
     # ---- words ---------------------------------------------------------------------------
     def _llm_gave_up(self, state: DialogueState) -> bool:
         return self.llm is not None and d.llm_limit_reached(state.llm_failures)
@@ -726,59 +579,8 @@ class SalesResponder:
         return list(guarded.parts), notes
 
 
-class _StockSource:
-    """Stock facts for one turn: the in-memory index with the holds read in the turn's one DB read
-    (no round trip per query); the service's own query when holds are not in the database."""
-
-    def __init__(self, inventory: Inventory | None, index: StockIndex | None,
-                 reserved: Mapping[str, int] | None) -> None:
-        self.inventory = inventory
-        self.index = index
-        self.reserved = reserved
-
-    async def facts(self, text: str, size: str, color: str) -> d.StockFacts:
-        if self.index is not None and self.reserved is not None:
-            answer = self.index.query(text, size=size or None, color=color or None, reserved=self.reserved)
-            return facts_from_answer(answer, self.index)
-        if self.inventory is None or self.index is None:
-            return d.StockFacts(status=d.NOT_FOUND)
-        answer = await self.inventory.query(text, size or None, color or None)
-        return facts_from_answer(answer, self.index)
-
-
-def stock_sizes_of(stock: d.StockFacts) -> tuple[str, ...]:
-    return tuple(stock.sizes)
-
-
-def size_advice(answers: Sequence[str], worn: str, sizes: Sequence[str]) -> str:
-    """"маломерят — на полразмера больше" and "я ношу 37,5" → «С вашим 37,5 советую 38 размер»,
-    the nearest size the shop has, when the documents' advice says how far to go."""
-    if not worn:
-        return ""
-    for text in answers:
-        found = _FIT_SHIFT.search(text.lower())
-        if found is None:
-            continue
-        step = 0.5 if found.group(1).startswith("пол") else 1.0
-        shift = step if found.group(2) == "больше" else -step
-        try:
-            target = float(worn.replace(",", ".")) + shift
-        except ValueError:
-            return ""
-        numeric = [float(s.replace(",", ".")) for s in sizes if s.replace(",", ".").replace(".", "", 1).isdigit()]
-        best = min(numeric, key=lambda s: (abs(s - target), -s)) if numeric else target
-        shown = f"{best:g}".replace(".", ",")
-        return texts.SIZE_ADVICE.format(worn=worn.replace(".", ","), size=shown)
-    return ""
-
-
 def _first(values: Sequence[str]) -> str:
     return values[0] if values else ""
-
-
-def _remember_section(state: DialogueState, section: str) -> None:
-    kept = [s for s in state.faq_sections if s != section] if isinstance(state.faq_sections, list) else []
-    state.faq_sections = (kept + [section])[-FAQ_SECTIONS_KEPT:]
 
 
 def _step_of(decision: d.Decision) -> str:

@@ -18,6 +18,7 @@ from ...engine.lexicon.text import normalize
 from ...engine.promotions import Promotion, promotion_id
 from ..inventory.reader import RawTable
 from ..inventory.validation import parse_number
+from ..inventory.validation import InventoryError
 
 HEADER_SEARCH_ROWS = 20
 MAX_ERRORS = 200
@@ -39,18 +40,9 @@ _ISO_RE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T].*)?$")
 _PERCENT_RE = re.compile(r"^\s*(\d{1,2}(?:[.,]\d+)?)\s*%\s*$")
 
 
-@dataclass(frozen=True)
-class PromotionError:
-    file: str
-    row: int | None
-    column: str | None
-    value: str | None
-    code: str
-    message_en: str
-    message_ru: str
-
-    def __str__(self) -> str:
-        return self.message_en
+# one row/column error shape for every staff file (stock, promotions, partners): the same
+# messages, the same dialog in the console
+PromotionError = InventoryError
 
 
 @dataclass

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from ottenok_desktop.engine import events as ev
 from ottenok_desktop.engine.channels import ChannelRouter
@@ -287,9 +287,12 @@ class Engine:
         return await self.commands.return_to_bot(chat_id, manager)
 
     async def send_as_manager(self, chat_id: str, text: str, manager: str, file_path: Path | None = None,
-                              sender_kind: str = SenderKind.MANAGER_APP) -> int:
-        """`sender_kind` says where they wrote from (the console, or Telegram for an operator)."""
-        return await self.commands.send_as_manager(chat_id, text, manager, file_path, SenderKind(sender_kind))
+                              sender_kind: str = SenderKind.MANAGER_APP,
+                              consumed: Callable[[], None] | None = None) -> int:
+        """`sender_kind` says where they wrote from (the console, or Telegram for an operator);
+        `consumed` marks the caller's inbox row in the same transaction (see Commands)."""
+        return await self.commands.send_as_manager(chat_id, text, manager, file_path, SenderKind(sender_kind),
+                                                   consumed)
 
     async def enqueue_text(self, chat_id: str, text: str, sender_kind: str = SenderKind.BOT) -> int:
         """A bot text outside a turn (a follow-up nudge, an acknowledgement)."""

@@ -24,7 +24,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import events as ev
 from .clock import Clock
@@ -102,14 +102,21 @@ class Commands:
         return changed or bool(closed)
 
     async def send_as_manager(self, chat_id: str, text: str, manager: str, file_path: Path | None = None,
-                              sender_kind: SenderKind = SenderKind.MANAGER_APP) -> int:
-        """The manager writes as the shop through the outbox; the bot goes quiet in this chat."""
+                              sender_kind: SenderKind = SenderKind.MANAGER_APP,
+                              consumed: Callable[[], None] | None = None) -> int:
+        """The manager writes as the shop through the outbox; the bot goes quiet in this chat.
+
+        `consumed` runs inside the same transaction: a door with its own inbox (a Telegram
+        operator's update) marks its row handled together with the queued message, so a crash
+        can neither lose the message nor queue it twice."""
         now = self._clock.now()
 
         def work(store: Store) -> tuple[bool, int, str]:
             taken = store.set_owner(chat_id, Owner.MANAGER, manager, now, "manager wrote")
             queued = store.queue_message(chat_id, now, text=text, sender_kind=sender_kind, sender_name=manager,
                                          file_path=file_path)
+            if consumed is not None:
+                consumed()
             return taken, queued.outbox_id, queued.label
 
         taken, outbox_id, label = await self._uow.run(work)

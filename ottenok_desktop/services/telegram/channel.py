@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from ottenok_desktop.engine import events as ev
 from ottenok_desktop.engine import texts
@@ -54,7 +54,7 @@ class EnginePort(Protocol):
     followups: Any
 
     async def send_as_manager(self, chat_id: str, text: str, manager: str, file_path: Path | None = None,
-                              sender_kind: str = ...) -> int: ...
+                              sender_kind: str = ..., consumed: Callable[[], None] | None = None) -> int: ...
 
 
 class TelegramChannel:

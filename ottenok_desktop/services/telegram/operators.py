@@ -17,7 +17,8 @@ import asyncio
 import logging
 import time
 from pathlib import Path
-from typing import Any, Protocol
+from functools import partial
+from typing import Any, Callable, Protocol
 
 from ottenok_desktop.engine import events as ev
 from ottenok_desktop.engine import texts
@@ -47,7 +48,7 @@ class DeskCommands(Protocol):
 
 class ManagerSend(Protocol):
     async def __call__(self, chat_id: str, text: str, manager: str, file_path: Path | None = None,
-                       sender_kind: str = ...) -> int: ...
+                       sender_kind: str = ..., consumed: Callable[[], None] | None = None) -> int: ...
 
 
 def operator_name(user: dict[str, Any]) -> str:
@@ -193,18 +194,23 @@ class TelegramOperators:
         text = str(message.get("text") or message.get("caption") or "").strip()
         session = await self._db.call(cards.active_session, user_id)
         photo = await fetch_photo(self._api, self.media_dir, message) if session is not None else None
-        await self._db.call(mark_update, update_id, "done")
+        # The words for the customer are queued in the durable outbox and the update marked done in
+        # ONE transaction (send_as_manager's `consumed`): a crash before it re-reads the update, a
+        # crash after it has the row queued — never lost, never queued twice.
+        done = partial(mark_update, update_id, "done")
         if photo is not None and session is not None:  # a photo (with its caption) goes to the customer
             await self._send_as_manager(session.chat_id, text, operator_name(user), file_path=photo,
-                                        sender_kind=OPERATOR_SENDER_KIND)
+                                        sender_kind=OPERATOR_SENDER_KIND, consumed=done)
             return
+        if session is not None and text and text.split(" ")[0] != "/start":
+            await self._send_as_manager(session.chat_id, text, operator_name(user), sender_kind=OPERATOR_SENDER_KIND,
+                                        consumed=done)
+            return
+        await self._db.call(done)
         if text.split(" ")[0] == "/start" or not text:
             await self._safe_send(user_id, texts.TG_OPERATOR_HELLO if session is None or not text else texts.TG_OPERATOR_IDLE)
-            return
-        if session is None:
+        else:
             await self._safe_send(user_id, texts.TG_OPERATOR_IDLE)
-            return
-        await self._send_as_manager(session.chat_id, text, operator_name(user), sender_kind=OPERATOR_SENDER_KIND)
 
     def _on_message(self, event: ev.Event) -> None:
         assert isinstance(event, ev.MessageReceived)

@@ -4,7 +4,7 @@ Every door — the console, the CLI, a manager's WhatsApp `/handoff`, a Telegram
 engine itself, tests — calls the same command for the same intention:
 
     take_over · return_to_bot · send_as_manager · handoff (on/off by a manager's number)
-    take_ticket · close_ticket · update_order_field · confirm_order · cancel_order
+    take_ticket · open_handoff_ticket · close_ticket · update_order_field · confirm_order · cancel_order
     cancel_nudges · pause_nudges
 
 A command does its writes through `UnitOfWork.run` (all commit or none), then publishes
@@ -32,7 +32,7 @@ from .dialogue.pricing import check_confirmation
 from .dialogue.state import EDITABLE_FIELDS, DialogueState, OrderStateError, order_from_mapping
 from .lexicon.cities import canonical_city
 from .ports import FollowUps, Inventory, ReservationRefused, Store, UnitOfWork
-from .states import OPEN_ORDER_STATES, OrderState, Owner, SenderKind
+from .states import OPEN_ORDER_STATES, OrderState, Owner, SenderKind, TicketKind
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +162,24 @@ class Commands:
                           ev.ChatOwnerChanged(result.chat_id, Owner.MANAGER, manager, "ticket"),
                           ev.ChatUpdated(result.chat_id))
         return result
+
+    async def open_handoff_ticket(self, chat_id: str, summary: str) -> int | None:
+        """A chat the bot handed to a person gets a WAITING ticket of kind `handoff` when none is
+        open, so it can be taken like any ticket (first wins) — the operators' group needs one to
+        post a card. None when nothing is waiting: a ticket is open already, a manager owns the
+        chat, or the handoff was cleared meanwhile."""
+        now = self._clock.now()
+
+        def work(store: Store) -> int | None:
+            chat = store.chat(chat_id)
+            if chat is None or not chat.needs_human or chat.owner != Owner.BOT or store.open_tickets(chat_id):
+                return None
+            return store.create_ticket(chat_id, TicketKind.HANDOFF, summary, now, "bot")
+
+        ticket_id = await self._uow.run(work)
+        if ticket_id is not None:
+            self._publish(ev.TicketChanged(ticket_id, chat_id, "WAITING"), ev.ChatUpdated(chat_id))
+        return ticket_id
 
     async def close_ticket(self, ticket_id: int, manager: str) -> bool:
         """Close the ticket; when no other ticket of the chat is open the chat goes back to the bot

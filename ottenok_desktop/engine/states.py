@@ -44,6 +44,7 @@ class TicketKind(StrEnum):
     WARRANTY = "warranty"
     RETURN = "return"
     OTHER = "other"
+    HANDOFF = "handoff"  # the bot handed the chat to a person and no other ticket was open
 
 
 class NudgeState(StrEnum):

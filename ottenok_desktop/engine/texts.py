@@ -149,7 +149,8 @@ HANDOFF_REASONS: dict[str, str] = {
     "manager_command": "Команда менеджера",
     "other": "Вопрос клиента",
 }
-TICKET_KINDS_RU: dict[str, str] = {"warranty": "Гарантия", "return": "Возврат", "other": "Другой вопрос"}
+TICKET_KINDS_RU: dict[str, str] = {"warranty": "Гарантия", "return": "Возврат", "other": "Другой вопрос",
+                                   "handoff": "Передан менеджеру"}
 TICKET_STATUSES_RU: dict[str, str] = {"WAITING": "Ожидает", "ASSIGNED": "В работе", "CLOSED": "Закрыт"}
 ORDER_STATES_RU: dict[str, str] = {"draft": "Черновик", "ready": "Готов к подтверждению", "confirmed": "Подтверждён",
                                    "cancelled": "Отменён"}

@@ -133,7 +133,7 @@ CUSTOMER_PROMO_SOURCES = {"customer": "сам(а) написал(а)"}
 
 # ---- tickets -------------------------------------------------------------------------------
 TICKET_COLUMNS = ("№", "Клиент", "Тип", "Статус", "Менеджер", "Создан", "Суть")
-TICKET_KINDS = {"warranty": "гарантия", "return": "возврат", "other": "другое"}
+TICKET_KINDS = {"warranty": "гарантия", "return": "возврат", "other": "другое", "handoff": "передан менеджеру"}
 TICKET_STATUS = {"WAITING": "ждёт", "ASSIGNED": "в работе", "CLOSED": "закрыт"}
 TICKET_TAKE = "Взять в работу"
 TICKET_CLOSE = "Завершить диалог"

@@ -181,6 +181,24 @@ class GreenApiSandbox:
         ))
         return id_message
 
+    def inject_file(self, chat_id: str, content: bytes, file_name: str, caption: str = "",
+                    sender_name: str = "Клиент") -> str:
+        """A customer sends a file (a photo, a voice note, a document): its bytes are served at the
+        notification's downloadUrl like GREEN-API's media links; returns its idMessage."""
+        self.chat_names[chat_id] = sender_name
+        id_message = self.new_id()
+        download_url = self._store_media(content, file_name)
+        self.inject_body(self._message_body(
+            "incomingMessageReceived", id_message, chat_id, chat_id, sender_name,
+            bodies.file_data(download_url, file_name, caption)))
+        return id_message
+
+    def _store_media(self, content: bytes, file_name: str) -> str:
+        media_id = self.new_id().lower()
+        mime = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
+        self.media[media_id] = (content, mime, file_name)
+        return f"{self.api_url}/sandbox/media/{media_id}/{quote(file_name)}"
+
     def inject_phone_text(self, chat_id: str, text: str) -> str:
         """A human types on the shop phone (outgoingMessageReceived); returns idMessage."""
         id_message = self.new_id()
@@ -348,12 +366,7 @@ class GreenApiSandbox:
     ) -> SentMessage:
         """Carry out a send: record it, queue the echo and the statuses."""
         id_message = self.new_id()
-        download_url = url
-        if content is not None:
-            media_id = self.new_id().lower()
-            mime = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
-            self.media[media_id] = (content, mime, file_name)
-            download_url = f"{self.api_url}/sandbox/media/{media_id}/{quote(file_name)}"
+        download_url = self._store_media(content, file_name) if content is not None else url
         message = SentMessage(
             id_message, chat_id, kind, text=text, file_name=file_name, caption=caption,
             file_bytes=len(content or b""), at=self.now(), quoted_message_id=quoted_message_id,

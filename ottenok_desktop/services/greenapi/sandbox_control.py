@@ -10,6 +10,7 @@ The sandbox only listens on loopback, so these endpoints carry no credentials.
 from __future__ import annotations
 
 import asyncio
+import base64
 import dataclasses
 import json
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Sequence
@@ -39,6 +40,9 @@ def add_routes(app: web.Application, sandbox: "GreenApiSandbox") -> None:
         app.router.add_post(f"/sandbox/{path}", handler)
 
     post("inject_text", lambda b: {"idMessage": sandbox.inject_text(b["chatId"], b["text"], b.get("senderName") or "Клиент")})
+    post("inject_file", lambda b: {"idMessage": sandbox.inject_file(
+        b["chatId"], base64.b64decode(str(b["content"])), str(b["fileName"]), str(b.get("caption") or ""),
+        b.get("senderName") or "Клиент")})
     post("inject_phone_text", lambda b: {"idMessage": sandbox.inject_phone_text(b["chatId"], b["text"])})
     post("inject_body", lambda b: {"receiptId": sandbox.inject_body(_require_dict(b["body"]))})
     post("inject_raw", lambda b: {"receiptId": sandbox.inject_raw(str(b["raw"]))})

@@ -62,6 +62,9 @@ class SqlStore:
         found = tickets.get_ticket(ticket_id)
         return _ticket_info(found) if found is not None else None
 
+    def create_ticket(self, chat_id: str, kind: str, summary: str, now: datetime, actor: str) -> int:
+        return tickets.create_ticket(chat_id, kind, summary, {}, now, actor).id
+
     def take_ticket(self, ticket_id: int, manager: str, now: datetime) -> bool:
         return tickets.take(ticket_id, manager, now)
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from ottenok_desktop.engine import texts
 from ottenok_desktop.engine.channels import channel_of
+from ottenok_desktop.engine.states import OPEN_TICKET_STATUSES
 from ottenok_desktop.services.storage.models import Chat, Message, TelegramCard, Ticket
 
 LAST_MESSAGES = 5
@@ -63,6 +64,13 @@ def waiting_without_card() -> list[int]:
     carded = TelegramCard.select(TelegramCard.ticket)
     return [t.id for t in Ticket.select(Ticket.id).where((Ticket.status == "WAITING") & Ticket.id.not_in(carded))
             .order_by(Ticket.id)]
+
+
+def handoffs_without_ticket() -> list[tuple[str, str]]:
+    """Chats the bot handed to a person (still the bot's, no open ticket): (chat id, reason)."""
+    with_ticket = Ticket.select(Ticket.chat).where(Ticket.status.in_(OPEN_TICKET_STATUSES))
+    return [(c.chat_id, c.handoff_reason) for c in Chat.select(Chat.chat_id, Chat.handoff_reason)
+            .where((Chat.needs_human == True) & (Chat.owner == "bot") & Chat.id.not_in(with_ticket))]  # noqa: E712
 
 
 def begin_card(ticket_id: int, group_chat_id: int, now: datetime) -> CardView | None:

@@ -138,5 +138,8 @@ class _LateDesk:
     async def take_ticket(self, ticket_id: int, manager: str) -> bool:
         return await self._engine.desk.take_ticket(ticket_id, manager)
 
+    async def open_handoff_ticket(self, chat_id: str, summary: str) -> int | None:
+        return await self._engine.desk.open_handoff_ticket(chat_id, summary)
+
     async def close_ticket(self, ticket_id: int, manager: str) -> bool:
         return await self._engine.desk.close_ticket(ticket_id, manager)

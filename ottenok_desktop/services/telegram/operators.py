@@ -43,6 +43,7 @@ class DeskCommands(Protocol):
     """The engine's commands the operators use (the same as the console's)."""
 
     async def take_ticket(self, ticket_id: int, manager: str) -> bool: ...
+    async def open_handoff_ticket(self, chat_id: str, summary: str) -> int | None: ...
     async def close_ticket(self, ticket_id: int, manager: str) -> bool: ...
 
 
@@ -75,7 +76,8 @@ class TelegramOperators:
 
     async def start(self) -> None:
         self._unsubscribe = [self._bus.subscribe(self._on_ticket, ev.TicketChanged),
-                             self._bus.subscribe(self._on_message, ev.MessageReceived)]
+                             self._bus.subscribe(self._on_message, ev.MessageReceived),
+                             self._bus.subscribe(self._on_handoff, ev.HandoffRequested)]
         if self.group_chat_id is not None:
             self._tasks.spawn(self._post_missing_cards(), name="telegram-cards-catch-up")
 
@@ -115,7 +117,18 @@ class TelegramOperators:
             self._tasks.spawn(self._refresh_card(event.ticket_id, event.status, event.manager),
                               name=f"telegram-card-edit:{event.ticket_id}")
 
+    def _on_handoff(self, event: ev.Event) -> None:
+        assert isinstance(event, ev.HandoffRequested)
+        if self.group_chat_id is not None:  # the ticket's TicketChanged(WAITING) then posts the card
+            self._tasks.spawn(self._open_handoff(event.chat_id, event.reason), name=f"telegram-handoff:{event.chat_id}")
+
+    async def _open_handoff(self, chat_id: str, reason: str) -> None:
+        await self._desk.open_handoff_ticket(chat_id, texts.HANDOFF_REASONS.get(reason, reason or texts.HANDOFF_REASONS["other"]))
+
     async def _post_missing_cards(self) -> None:
+        # handoffs that happened while the operators' side was not running get their ticket first
+        for chat_id, reason in await self._db.call(cards.handoffs_without_ticket):
+            await self._open_handoff(chat_id, reason)
         for ticket_id in await self._db.call(cards.waiting_without_card):
             await self._post_card(ticket_id)
 

@@ -123,6 +123,48 @@ async def test_card_two_presses_proxy_both_ways_and_close(desk: Desk) -> None:
     await wait_until(lambda: desk.tg.sent_to(KSENIA)[-1].text == texts.TG_OPERATOR_IDLE, "idle notice")
 
 
+async def test_a_handoff_without_a_ticket_gets_a_card_too(desk: Desk) -> None:
+    """The bot gives up (a second voice note it cannot hear): no support ticket, but a person is needed —
+    a `handoff` ticket is opened so the card can be taken like any other (first wins)."""
+    chat_id = "77015556666@c.us"
+    before = len([m for m in desk.tg.sent_to(GROUP) if m.reply_markup])
+    voice = b"OggS" + b"\x00" * 600  # nobody can transcribe it (no OpenAI key): asked to write, then a person
+    desk.wa.inject_file(chat_id, voice, "voice-1.ogg", sender_name="Мадина")
+    await wait_until(lambda: any(m.text == texts.VOICE_ASK_TO_WRITE for m in desk.wa.sent_to(chat_id)), "asked to write")
+    desk.wa.inject_file(chat_id, voice, "voice-2.ogg", sender_name="Мадина")
+    await wait_until(lambda: len([m for m in desk.tg.sent_to(GROUP) if m.reply_markup]) > before,
+                     "the handoff's card", timeout=20)
+    card = _card(desk)
+    assert "Мадина" in card.text and texts.VOICE_HANDOFF_REASON in card.text and texts.VOICE_HANDOFF in card.text
+    data = card.reply_markup["inline_keyboard"][0][0]["callback_data"]
+    ticket_id = int(data.split(":")[1])
+
+    def ticket_row() -> tuple[str, str, str, str]:
+        ticket = Ticket.get_by_id(ticket_id)
+        return ticket.kind, ticket.status, ticket.manager, ticket.chat.chat_id
+
+    assert await desk.engine.db.call(ticket_row) == ("handoff", "WAITING", "", chat_id)
+    answers = len(desk.tg.answers)
+    desk.tg.press(DINA, card.message_id, data)
+    desk.tg.press(KSENIA, card.message_id, data)
+    await wait_until(lambda: len(desk.tg.answers) >= answers + 2, "two callback answers")
+    assert [a.text for a in desk.tg.answers[answers:]] == [
+        texts.TG_TAKEN_ANSWER, texts.TG_ALREADY_TAKEN.format(manager="Дина (Telegram)")]
+
+    def chat_owner() -> tuple[str, str]:
+        chat = Chat.get(Chat.chat_id == chat_id)
+        return chat.owner, chat.owner_name
+
+    assert await desk.engine.db.call(ticket_row) == ("handoff", "ASSIGNED", "Дина (Telegram)", chat_id)
+    assert await desk.engine.db.call(chat_owner) == ("manager", "Дина (Telegram)")  # what the console shows
+    # a second handoff of the same chat opens nothing new while the ticket is open
+    assert await desk.engine.desk.open_handoff_ticket(chat_id, "ещё раз") is None
+    dialogue = [m for m in desk.tg.sent_to(DINA) if m.reply_markup][-1]
+    desk.tg.press(DINA, dialogue.message_id, dialogue.reply_markup["inline_keyboard"][0][0]["callback_data"])
+    await wait_until(lambda: desk.engine.db.call(lambda: ticket_row()[1] == "CLOSED"), "closed from the phone")
+    assert await desk.engine.db.call(chat_owner) == ("bot", "")
+
+
 async def test_owner_gets_the_report_with_its_chart(desk: Desk) -> None:
     delivery = desk.engine.telegram.reports
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200

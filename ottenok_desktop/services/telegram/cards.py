@@ -15,6 +15,8 @@ from ottenok_desktop.engine.channels import channel_of
 from ottenok_desktop.engine.states import OPEN_TICKET_STATUSES
 from ottenok_desktop.services.storage.models import Chat, Message, TelegramCard, Ticket
 
+from .forward import KIND_OF_CONTENT
+
 LAST_MESSAGES = 5
 
 
@@ -27,6 +29,7 @@ class CardView:
     customer: str
     channel_name: str
     lines: str
+    attachments: tuple[int, ...] = ()  # the customer's media among the last messages (Message ids)
 
 
 @dataclass(frozen=True)
@@ -41,23 +44,31 @@ def _customer(chat: Chat) -> str:
     return chat.name or chat.phone or chat.chat_id
 
 
-def _lines(chat: Chat) -> str:
-    rows = list(Message.select().where((Message.chat == chat) & (Message.deleted == False))  # noqa: E712
-                .order_by(Message.id.desc()).limit(LAST_MESSAGES))
+def _last(chat: Chat) -> list[Message]:
+    return list(reversed(Message.select().where((Message.chat == chat) & (Message.deleted == False))  # noqa: E712
+                         .order_by(Message.id.desc()).limit(LAST_MESSAGES)))
+
+
+def _lines(rows: list[Message]) -> str:
     who = {"customer": "Клиент"}
     lines = [f"{who.get(m.sender_kind, 'Бот' if m.sender_kind == 'bot' else 'Менеджер')}: {m.text[:300]}"
-             for m in reversed(rows) if m.text]
+             for m in rows if m.text]
     return "\n".join(lines) or texts.TG_NO_MESSAGES
 
 
 def _view(ticket: Ticket, card: TelegramCard | None) -> CardView:
     chat = ticket.chat
     channel = texts.TG_CHANNEL_NAMES.get(chat.channel or channel_of(chat.chat_id), chat.channel)
-    lines = _lines(chat)
+    rows = _last(chat)
+    lines = _lines(rows)
+    attachments = tuple(m.id for m in rows if m.sender_kind == "customer" and m.media_url
+                        and m.content_type in KIND_OF_CONTENT)
     text = texts.TG_CARD.format(ticket_id=ticket.id, name=_customer(chat), channel=channel,
                                 topic=(ticket.summary or ticket.kind)[:300], lines=lines)
+    if attachments:
+        text += texts.TG_CARD_ATTACHMENTS.format(count=len(attachments))
     return CardView(ticket.id, card.group_chat_id if card else 0, card.card_message_id if card else None, text,
-                    _customer(chat), channel, lines)
+                    _customer(chat), channel, lines, attachments)
 
 
 def waiting_without_card() -> list[int]:

@@ -118,6 +118,20 @@ class TelegramApi:
         message = await self._bot.send_document(chat_id, _input_file(document), caption=caption or None)
         return message.message_id
 
+    async def send_file(self, chat_id: int, kind: str, source: Path | str | bytes, file_name: str = "",
+                        caption: str = "") -> int:
+        """sendPhoto / sendVoice / sendDocument (`kind` photo | voice | document); the source is a
+        local file, a file_id or URL (Telegram fetches it), or bytes uploaded as `file_name`."""
+        senders = {"photo": self._bot.send_photo, "voice": self._bot.send_voice, "document": self._bot.send_document}
+        if isinstance(source, bytes):
+            from aiogram.types import BufferedInputFile
+
+            media: Any = BufferedInputFile(source, file_name or "file")
+        else:
+            media = _input_file(source)
+        message = await senders[kind](chat_id, media, caption=caption or None)
+        return message.message_id
+
     async def send_media_group(self, chat_id: int, photos: Sequence[tuple[Path | str, str]]) -> list[int]:
         """2–10 photos as one album; a caption per photo (empty: none)."""
         from aiogram.types import InputMediaPhoto

@@ -29,6 +29,7 @@ from ottenok_desktop.services.storage import Database
 
 from . import cards
 from .client import Button, TelegramApi
+from .forward import MAX_BYTES, Forwarder, Inbound, load_inbound
 from .store import mark_update, person_name
 from .updates import fetch_photo
 
@@ -72,6 +73,11 @@ class TelegramOperators:
         self._members: dict[int, tuple[bool, float]] = {}
         self._tasks = TaskOwner("telegram-operators")
         self._card_lock = asyncio.Lock()
+        self._forward_lock = asyncio.Lock()  # the customer's messages reach the operator in their order
+        from ottenok_desktop.services.media.fetch import HttpMediaFetcher
+
+        self._fetcher = HttpMediaFetcher(max_bytes=MAX_BYTES)
+        self._forwarder = Forwarder(api, self._fetcher)
         self._unsubscribe: list[Any] = []
 
     async def start(self) -> None:
@@ -85,6 +91,7 @@ class TelegramOperators:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         await self._tasks.shutdown()
+        await self._fetcher.aclose()
 
     async def wait_idle(self) -> None:
         await self._tasks.wait_idle()
@@ -146,6 +153,11 @@ class TelegramOperators:
                 await self._db.call(cards.forget_card, ticket_id)
                 return
             await self._db.call(cards.card_posted, ticket_id, message_id, self._clock.now())
+            for attachment in card.attachments:  # the customer's photos / voice notes / documents, as themselves
+                inbound = await self._db.call(load_inbound, attachment)
+                if inbound is not None:
+                    await self._forwarder.message(self.group_chat_id, texts.TG_CARD_ATTACHMENT.format(
+                        ticket_id=ticket_id, text=inbound.words), inbound)
 
     async def _refresh_card(self, ticket_id: int, status: str, manager: str) -> None:
         view = await self._db.call(cards.card_view, ticket_id)
@@ -228,26 +240,18 @@ class TelegramOperators:
     def _on_message(self, event: ev.Event) -> None:
         assert isinstance(event, ev.MessageReceived)
         if event.sender_kind == "customer":
-            self._tasks.spawn(self._forward(event.chat_id, event.text), name=f"telegram-forward:{event.chat_id}")
+            self._tasks.spawn(self._forward(event.chat_id, event.message_id, event.text, event.content_type),
+                              name=f"telegram-forward:{event.chat_id}")
 
-    async def _forward(self, chat_id: str, text: str) -> None:
-        session = await self._db.call(cards.operator_of_chat, chat_id)
-        if session is not None:
-            await self._safe_send(session.operator_id, texts.TG_FROM_CUSTOMER.format(name=session.customer, text=text))
-
-    async def _safe_send(self, chat_id: int, text: str, attempts: int = 4) -> None:
-        """A direct message to an operator: 429 and 5xx retried a few times, then logged."""
-        from ottenok_desktop.engine.channels import RetryLater
-
-        from .outbound import classify
-
-        for attempt in range(attempts):
-            try:
-                await self._api.send_text(chat_id, text)
+    async def _forward(self, chat_id: str, message_id: int, text: str, content_type: str) -> None:
+        async with self._forward_lock:  # taken before any await: tasks start in the events' order
+            session = await self._db.call(cards.operator_of_chat, chat_id)
+            if session is None:
                 return
-            except Exception as exc:
-                error = classify(exc)
-                if not isinstance(error, RetryLater) or attempt == attempts - 1:
-                    log.warning("telegram message to %s not sent: %s", chat_id, error)
-                    return
-                await asyncio.sleep(max(error.after, 0.5 * 2 ** attempt))
+            inbound = await self._db.call(load_inbound, message_id) or Inbound(text, content_type)
+            line = texts.TG_FROM_CUSTOMER.format(name=session.customer, text=inbound.words)
+            await self._forwarder.message(session.operator_id, line, inbound)
+
+    async def _safe_send(self, chat_id: int, text: str) -> None:
+        """A direct message to an operator: 429 and 5xx retried a few times, then logged."""
+        await self._forwarder.text(chat_id, text)

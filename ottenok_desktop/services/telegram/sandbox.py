@@ -38,14 +38,16 @@ class SentMessage:
 
     message_id: int
     chat_id: int
-    kind: str  # text | photo | media_group
+    kind: str  # text | photo | media_group | voice | document
     text: str = ""
     caption: str = ""
     reply_markup: dict[str, Any] | None = None
-    photo_bytes: int = 0
+    photo_bytes: int = 0  # the file's size, whatever its kind
     media_group_id: str = ""
     at: float = 0.0
     edits: int = 0
+    file_id: str = ""  # when a file a user sent was re-sent by its file_id
+    file_name: str = ""  # an uploaded file's name
 
 
 @dataclass
@@ -155,15 +157,28 @@ class TelegramSandbox:
         self.add_group(chat_id).members[user_id] = status
 
     def write(self, user_id: int, text: str = "", *, first_name: str = "Клиент", photo: bytes | None = None,
-              caption: str = "") -> int:
-        """A user writes to the bot in their private chat; returns the update_id."""
+              caption: str = "", voice: bytes | None = None, document: tuple[str, bytes] | None = None) -> int:
+        """A user writes to the bot in their private chat (a text, or a photo / voice note /
+        document with an optional caption); returns the update_id."""
         user = self.users.get(user_id) or self.add_user(user_id, first_name)
         message = self._new_message(user_id, {"id": user_id, "type": "private", "first_name": user["first_name"]}, user)
+        unique = f"u{user_id}x{message['message_id']}"
         if photo is not None:
             file_id = f"AgAC{user_id}x{message['message_id']}"
             self.files[file_id] = photo
-            message["photo"] = [{"file_id": file_id, "file_unique_id": f"u{user_id}x{message['message_id']}",
+            message["photo"] = [{"file_id": file_id, "file_unique_id": unique,
                                  "width": 90, "height": 90, "file_size": len(photo)}]
+        elif voice is not None:
+            file_id = f"AwAC{user_id}x{message['message_id']}"
+            self.files[file_id] = voice
+            message["voice"] = {"file_id": file_id, "file_unique_id": unique, "duration": 4,
+                                "mime_type": "audio/ogg", "file_size": len(voice)}
+        elif document is not None:
+            file_id = f"BQAC{user_id}x{message['message_id']}"
+            self.files[file_id] = document[1]
+            message["document"] = {"file_id": file_id, "file_unique_id": unique, "file_name": document[0],
+                                   "file_size": len(document[1])}
+        if photo is not None or voice is not None or document is not None:
             if caption:
                 message["caption"] = caption
         else:
@@ -274,11 +289,12 @@ class TelegramSandbox:
 
     def record_send(self, chat_id: int, kind: str, *, text: str = "", caption: str = "",
                     reply_markup: dict[str, Any] | None = None, photo_bytes: int = 0,
-                    media_group_id: str = "") -> tuple[SentMessage, dict[str, Any]]:
+                    media_group_id: str = "", file_id: str = "", file_name: str = "") -> tuple[SentMessage, dict[str, Any]]:
         """Carry out a send: the message gets the chat's next id; returns it and its Message object."""
         message_id = self._next_message_id(chat_id)
         sent = SentMessage(message_id, chat_id, kind, text=text, caption=caption, reply_markup=reply_markup,
-                           photo_bytes=photo_bytes, media_group_id=media_group_id, at=self.now())
+                           photo_bytes=photo_bytes, media_group_id=media_group_id, at=self.now(), file_id=file_id,
+                           file_name=file_name)
         self.sent.append(sent)
         self._wake_sent()
         return sent, self.message_object(sent)
@@ -292,6 +308,13 @@ class TelegramSandbox:
         message: dict[str, Any] = {"message_id": sent.message_id, "from": self.get_me(), "chat": chat, "date": int(sent.at)}
         if sent.kind == "text":
             message["text"] = sent.text
+        elif sent.kind in ("voice", "document"):
+            message[sent.kind] = {"file_id": sent.file_id or f"BQACsent{sent.message_id}",
+                                  "file_unique_id": f"s{sent.message_id}", "file_size": sent.photo_bytes}
+            if sent.kind == "voice":
+                message["voice"].update(duration=4, mime_type="audio/ogg")
+            if sent.caption:
+                message["caption"] = sent.caption
         else:
             message["photo"] = [{"file_id": f"AgACsent{sent.message_id}", "file_unique_id": f"s{sent.message_id}",
                                  "width": 800, "height": 800, "file_size": sent.photo_bytes}]

@@ -27,7 +27,7 @@ class Upload:
 
 Params = dict[str, Any]
 Handler = Callable[["TelegramSandbox", Params], Awaitable[web.Response]]
-SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendMediaGroup"})
+SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendMediaGroup", "sendVoice", "sendDocument"})
 _MAX_TEXT = 4096
 _MAX_CAPTION = 1024
 
@@ -161,7 +161,7 @@ def _markup(params: Params) -> dict[str, Any] | None:
     return markup
 
 
-def _photo_bytes(params: Params, value: Any) -> int:
+def _photo_bytes(params: Params, value: Any, sandbox: "TelegramSandbox | None" = None, what: str = "photo") -> int:
     if isinstance(value, Upload):
         return len(value.content)
     if isinstance(value, str) and value.startswith("attach://"):
@@ -169,9 +169,18 @@ def _photo_bytes(params: Params, value: Any) -> int:
         if not isinstance(upload, Upload):
             raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
         return len(upload.content)
+    if isinstance(value, str) and sandbox is not None and value in sandbox.files:
+        return len(sandbox.files[value])  # a file_id of a file a user sent: Telegram re-sends it
     if isinstance(value, str) and value:
-        return 0  # a file_id or URL: Telegram fetches it
-    raise ApiError(400, "Bad Request: there is no photo in the request")
+        return 0  # another file_id or a URL: Telegram fetches it
+    raise ApiError(400, f"Bad Request: there is no {what} in the request")
+
+
+def _upload_name(params: Params, value: Any) -> str:
+    """An uploaded file's name (a multipart part itself, or an `attach://` reference to one)."""
+    if isinstance(value, str) and value.startswith("attach://"):
+        value = params.get(value[len("attach://"):])
+    return value.name if isinstance(value, Upload) else ""
 
 
 async def get_me(sandbox: "TelegramSandbox", params: Params) -> web.Response:
@@ -217,9 +226,36 @@ async def send_photo(sandbox: "TelegramSandbox", params: Params) -> web.Response
     caption = str(params.get("caption") or "")
     if len(caption) > _MAX_CAPTION:
         raise ApiError(400, "Bad Request: message caption is too long")
-    size = _photo_bytes(params, params.get("photo"))
-    _, message = sandbox.record_send(chat_id, "photo", caption=caption, reply_markup=_markup(params), photo_bytes=size)
+    value = params.get("photo")
+    size = _photo_bytes(params, value, sandbox)
+    file_id = value if isinstance(value, str) and value in sandbox.files else ""
+    name = _upload_name(params, value)
+    _, message = sandbox.record_send(chat_id, "photo", caption=caption, reply_markup=_markup(params), photo_bytes=size,
+                                     file_id=file_id, file_name=name)
     return ok(message)
+
+
+async def _send_file(sandbox: "TelegramSandbox", params: Params, kind: str) -> web.Response:
+    """sendVoice / sendDocument: an upload (multipart) or a file_id / URL, with a caption."""
+    chat_id = _chat(sandbox, params)
+    caption = str(params.get("caption") or "")
+    if len(caption) > _MAX_CAPTION:
+        raise ApiError(400, "Bad Request: message caption is too long")
+    value = params.get(kind)
+    size = _photo_bytes(params, value, sandbox, kind)
+    file_id = value if isinstance(value, str) and value in sandbox.files else ""
+    name = _upload_name(params, value)
+    _, message = sandbox.record_send(chat_id, kind, caption=caption, reply_markup=_markup(params), photo_bytes=size,
+                                     file_id=file_id, file_name=name)
+    return ok(message)
+
+
+async def send_voice(sandbox: "TelegramSandbox", params: Params) -> web.Response:
+    return await _send_file(sandbox, params, "voice")
+
+
+async def send_document(sandbox: "TelegramSandbox", params: Params) -> web.Response:
+    return await _send_file(sandbox, params, "document")
 
 
 async def send_media_group(sandbox: "TelegramSandbox", params: Params) -> web.Response:
@@ -354,6 +390,8 @@ HANDLERS: dict[str, Handler] = {
     "sendMessage": send_message,
     "sendPhoto": send_photo,
     "sendMediaGroup": send_media_group,
+    "sendVoice": send_voice,
+    "sendDocument": send_document,
     "editMessageText": edit_message_text,
     "editMessageReplyMarkup": edit_message_reply_markup,
     "answerCallbackQuery": answer_callback_query,

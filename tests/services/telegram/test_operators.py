@@ -165,6 +165,74 @@ async def test_a_handoff_without_a_ticket_gets_a_card_too(desk: Desk) -> None:
     assert await desk.engine.db.call(chat_owner) == ("bot", "")
 
 
+async def _take_last_card(desk: Desk, operator: int) -> int:
+    card = _card(desk)
+    data = card.reply_markup["inline_keyboard"][0][0]["callback_data"]
+    answers = len(desk.tg.answers)
+    desk.tg.press(operator, card.message_id, data)
+    await wait_until(lambda: len(desk.tg.answers) > answers, "the take answer")
+    assert desk.tg.answers[-1].text == texts.TG_TAKEN_ANSWER
+    return card.message_id
+
+
+async def test_customer_media_reach_the_operator_as_media(desk: Desk) -> None:
+    """A WhatsApp customer's photo (on the card too), voice note and document arrive as the files
+    themselves, downloaded from GREEN-API's downloadUrl; a file whose link is dead arrives as a
+    text with a clear note."""
+    chat_id = "77015554444@c.us"
+    photo = b"\xff\xd8\xff\xe0" + b"\x11" * 2500
+    desk.wa.inject_file(chat_id, photo, "IMG-20261130.jpg", "вот брак на подошве", "Жанар")
+    desk.wa.inject_text(chat_id, "позовите менеджера, туфли порвались через 3 дня", "Жанар")
+    await wait_until(lambda: (c := _card(desk)) is not None and "Жанар" in c.text, f"the card {desk.tg.sent_to(GROUP)}", timeout=30)
+    card = _card(desk)
+    assert texts.TG_CARD_ATTACHMENTS.format(count=1).strip() in card.text
+    await wait_until(lambda: any(m.kind == "photo" and m.photo_bytes == len(photo) for m in desk.tg.sent_to(GROUP)),
+                     "the photo under the card")
+    under = [m for m in desk.tg.sent_to(GROUP) if m.kind == "photo"][-1]
+    assert under.caption.startswith("📎") and "вот брак на подошве" in under.caption
+    await _take_last_card(desk, DINA)
+
+    voice = b"OggS" + b"\x02" * 3000
+    desk.wa.inject_file(chat_id, voice, "PTT-20261130.ogg", sender_name="Жанар")
+    await wait_until(lambda: any(m.kind == "voice" for m in desk.tg.sent_to(DINA)), "the voice note")
+    sent_voice = [m for m in desk.tg.sent_to(DINA) if m.kind == "voice"][-1]
+    assert sent_voice.photo_bytes == len(voice) and sent_voice.caption.startswith("💬 Жанар")
+    receipt = b"%PDF-1.4 " + b"\x03" * 1500
+    desk.wa.inject_file(chat_id, receipt, "чек Kaspi.pdf", "чек об оплате", "Жанар")
+    await wait_until(lambda: any(m.kind == "document" for m in desk.tg.sent_to(DINA)), "the document")
+    document = [m for m in desk.tg.sent_to(DINA) if m.kind == "document"][-1]
+    assert (document.photo_bytes, document.file_name) == (len(receipt), "чек Kaspi.pdf")
+    assert document.caption == texts.TG_FROM_CUSTOMER.format(name="Жанар", text="чек об оплате")
+
+    # a dead link: the operator still gets the words, with the note
+    desk.wa.inject_file(chat_id, photo, "IMG-2.jpg", "а вот ещё фото", "Жанар")
+    desk.wa.media.clear()  # before the program reads the notification
+    await wait_until(lambda: any("а вот ещё фото" in m.text for m in desk.tg.sent_to(DINA)), "the placeholder", timeout=20)
+    placeholder = [m for m in desk.tg.sent_to(DINA) if "а вот ещё фото" in m.text][-1]
+    assert placeholder.kind == "text" and "Вложение не удалось переслать" in placeholder.text
+    kinds = [m.kind for m in desk.tg.sent_to(DINA)][-3:]
+    assert kinds == ["voice", "document", "text"]  # in the customer's order
+
+
+async def test_a_telegram_customers_files_are_resent_by_file_id(desk: Desk) -> None:
+    customer = 5550004321
+    desk.tg.write(customer, "позовите менеджера пожалуйста", first_name="Асем")
+    await wait_until(lambda: (c := _card(desk)) is not None and "Асем" in c.text, "the card", timeout=20)
+    await _take_last_card(desk, KSENIA)
+    before = len(desk.tg.sent_to(KSENIA))
+    desk.tg.write(customer, voice=b"OggS" + b"\x05" * 900)
+    desk.tg.write(customer, document=("размеры.xlsx", b"PK\x03\x04" + b"\x06" * 700), caption="моя мерка")
+    photo = b"\xff\xd8\xff" + b"\x08" * 800
+    desk.tg.write(customer, photo=photo, caption="вот такие хочу")
+    await wait_until(lambda: len(desk.tg.sent_to(KSENIA)) >= before + 3, "three files")
+    voice, document, picture = desk.tg.sent_to(KSENIA)[before:before + 3]
+    assert voice.kind == "voice" and voice.file_id.startswith(f"AwAC{customer}x")  # the customer's own file
+    assert voice.photo_bytes == 904
+    assert document.kind == "document" and document.file_id.startswith(f"BQAC{customer}x")
+    assert document.caption == texts.TG_FROM_CUSTOMER.format(name="Асем", text="моя мерка")
+    assert picture.kind == "photo" and picture.photo_bytes == len(photo) and "вот такие хочу" in picture.caption
+
+
 async def test_owner_gets_the_report_with_its_chart(desk: Desk) -> None:
     delivery = desk.engine.telegram.reports
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200

@@ -4,6 +4,7 @@ Every door — the console, the CLI, a manager's WhatsApp `/handoff`, a Telegram
 engine itself, tests — calls the same command for the same intention:
 
     take_over · return_to_bot · send_as_manager · handoff (on/off by a manager's number)
+    link_chats · unlink_chat
     take_ticket · open_handoff_ticket · close_ticket · update_order_field · confirm_order · cancel_order
     cancel_nudges · pause_nudges
 
@@ -140,6 +141,24 @@ class Commands:
     async def audit(self, actor: str, action: str, entity: str, entity_id: Any, **details: Any) -> None:
         now = self._clock.now()
         await self._uow.run(lambda s: s.audit(now, actor, action, entity, entity_id, **details))
+
+    # ---- one customer on two channels -------------------------------------------------------------
+    async def link_chats(self, chat_id: str, other_chat_id: str, manager: str) -> bool:
+        """Link the same customer's chats on two channels (the console's «Связать чаты»): they show
+        each other and share the person's facts (storage/links.py). False when they may not be
+        linked (the same channel, one of them linked already, gone)."""
+        now = self._clock.now()
+        linked = await self._uow.run(lambda s: s.link_chats(chat_id, other_chat_id, manager, now))
+        if linked:
+            self._publish(ev.ChatUpdated(chat_id), ev.ChatUpdated(other_chat_id))
+        return linked
+
+    async def unlink_chat(self, chat_id: str, manager: str) -> bool:
+        now = self._clock.now()
+        other = await self._uow.run(lambda s: s.unlink_chat(chat_id, manager, now))
+        if other:
+            self._publish(ev.ChatUpdated(chat_id), ev.ChatUpdated(other))
+        return bool(other)
 
     # ---- tickets -----------------------------------------------------------------------------------
     async def take_ticket(self, ticket_id: int, manager: str) -> TicketTake:

@@ -21,6 +21,7 @@ from .bubbles import BubbleDelegate
 from .chat_model import ChatModel
 from .context import Context, maybe_await
 from .formatting import due_time
+from .link_bar import LinkBar
 from .prefs import QuickReply
 from .thumbnails import ThumbnailCache
 
@@ -205,6 +206,8 @@ class ChatPanel(QWidget):
         hl.addWidget(self.take_button)
         hl.addWidget(self.return_button)
         layout.addWidget(header)
+        self.link_bar = LinkBar(ctx, self)  # the same customer on the other channel
+        layout.addWidget(self.link_bar)
 
         self.delegate = BubbleDelegate(ctx.engine.clock.now, ctx.engine.clock.zone, thumbnails, persona=ctx.engine.settings.persona_name, parent=self)
         self.messages = MessageList(self.model, self.delegate, self)
@@ -251,6 +254,7 @@ class ChatPanel(QWidget):
         self._update_header()
         self._show_draft()
         await self.model.load(chat_id)
+        await self.link_bar.show_for(chat_id)
         await self._show_next_nudge(chat_id)
 
     async def refresh(self) -> None:
@@ -262,6 +266,8 @@ class ChatPanel(QWidget):
             self.chat = rows[0]
             self._update_header()
         await self.model.refresh()
+        if self.chat_id == chat_id:
+            await self.link_bar.show_for(chat_id)
         await self._show_next_nudge(chat_id)
 
     async def _show_next_nudge(self, chat_id: str) -> None:

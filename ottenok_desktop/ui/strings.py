@@ -25,6 +25,13 @@ FILTER_CLOSED = "Закрытые"
 FILTER_WHATSAPP = "WhatsApp"
 FILTER_TELEGRAM = "Telegram"
 CHANNEL_BADGES = {"whatsapp": "WA", "telegram": "TG"}
+CHANNEL_NAMES = {"whatsapp": "WhatsApp", "telegram": "Telegram"}
+# the same customer on the other channel (ui/link_bar.py, issue 15)
+LINK_OFFER = "Этот клиент есть и в {channel}: {who} — связать чаты?"
+LINK_BUTTON = "Связать чаты"
+LINKED_WITH = "Связан с {channel}: {who}"
+LINK_OPEN = "Открыть"
+UNLINK_BUTTON = "Отвязать"
 SEARCH_PLACEHOLDER = "Поиск: имя, телефон, текст…"
 OWNER_MANAGER = "менеджер"
 BADGE_TICKET = "тикет"

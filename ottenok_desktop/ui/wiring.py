@@ -46,6 +46,7 @@ def wire(bridge: Bridge, window: "MainWindow") -> None:
     # view to view
     window.chat_list.chat_selected.connect(window.on_chat_selected)
     window.tickets_tab.open_chat.connect(window.open_chat)
+    window.chat_panel.link_bar.open_chat.connect(window.open_chat)
     window.followups_tab.open_chat.connect(window.open_chat)
     window.reports_tab.open_chat.connect(window.open_chat)
     window.alerts.open_chat.connect(window.open_chat)

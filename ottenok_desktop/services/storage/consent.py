@@ -2,6 +2,7 @@
 
 A customer (or a manager in the customer card) opts in; an opt-out — "не присылайте акции",
 "стоп", any follow-up opt-out (Chat.opted_out) — wins for good: a later opt-in is refused.
+A linked chat (the same customer on the other channel, storage/links.py) gets the same change.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from .links import mirror_to_linked
 from .models import Chat
 
 
@@ -26,7 +28,10 @@ def record_promo_consent(chat_id: str, now: datetime, opt_in: bool, source: str)
         if chat.promo_opt_out_at is not None:
             return False
         changes = {Chat.promo_opt_out_at: now, Chat.promo_opt_out_source: source[:64]}
-    return bool(Chat.update(changes).where(Chat.id == chat.id).execute())
+    changed = bool(Chat.update(changes).where(Chat.id == chat.id).execute())
+    if changed:  # the same person on the other channel (a linked chat): opt-out wins there too
+        mirror_to_linked(chat_id, changes)
+    return changed
 
 
 def announcement_recipients(channel: str = "whatsapp") -> list[dict[str, str]]:

@@ -76,6 +76,16 @@ def _v6_chat_promotions_consent(db: pw.Database) -> None:
         run(*operations)
 
 
+def _v9_chat_links(db: pw.Database) -> None:
+    """Chat.linked_chat_id: a Telegram chat and a WhatsApp chat of one customer, linked (issue 15)."""
+    from playhouse.migrate import SchemaMigrator, migrate as run
+
+    columns = {c.name for c in db.get_columns("chat")}
+    if "linked_chat_id" not in columns:
+        run(SchemaMigrator.from_database(db).add_column(
+            "chat", "linked_chat_id", pw.CharField(max_length=64, default="")))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (1, "initial schema", _v1_initial),
     (2, "telegram inbox, channel cursor, ticket cards", _v2_telegram_inbox_cursor_cards),
@@ -83,6 +93,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (4, "seats and the engine lease", _v4_seats_and_engine_lease),
     (5, "chat language", _v5_chat_language),
     (6, "chat promotions consent", _v6_chat_promotions_consent),
+    (9, "linked chats (the same customer on two channels)", _v9_chat_links),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -67,6 +67,9 @@ class Chat(BaseModel):
     promo_opt_in_source = pw.CharField(max_length=64, default="", constraints=[pw.SQL("DEFAULT ''")])
     promo_opt_out_at = UtcDateTimeField(null=True)
     promo_opt_out_source = pw.CharField(max_length=64, default="", constraints=[pw.SQL("DEFAULT ''")])
+    # the same customer's chat on the other channel, linked by a manager (issue 15; both rows point
+    # at each other; storage/links.py)
+    linked_chat_id = pw.CharField(max_length=64, default="", constraints=[pw.SQL("DEFAULT ''")])
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField(index=True)
 

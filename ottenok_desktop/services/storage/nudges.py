@@ -20,6 +20,7 @@ from ottenok_desktop.engine.followups.rules import REASON_CUSTOMER_REPLIED, Chat
 from ottenok_desktop.engine.followups.wording import OrderView
 
 from .chats import load_state
+from .links import mirror_to_linked
 from .models import Chat, Nudge, Order, OutboxItem, Ticket
 from ottenok_desktop.engine.states import NudgeState
 
@@ -276,7 +277,11 @@ def outbox_written_since_claim(row: NudgeRow) -> datetime | None:
 
 
 def set_opted_out(chat_id: str, now: datetime) -> bool:
-    """Record an opt-out; True only the first time (so it is acknowledged once)."""
-    return bool(
+    """Record an opt-out (on a linked chat too: the same person); True only the first time (so
+    it is acknowledged once)."""
+    first = bool(
         Chat.update(opted_out=True, updated_at=now).where((Chat.chat_id == chat_id) & (Chat.opted_out == False)).execute()  # noqa: E712
     )
+    if first:
+        mirror_to_linked(chat_id, {Chat.opted_out: True})
+    return first

@@ -16,7 +16,7 @@ from ottenok_desktop.engine.ports import ChatInfo, DialogueContext, QueuedPart, 
 from ottenok_desktop.engine.states import Owner, SenderKind
 
 from ..inventory.reservations import release_sync, reserve_sync, reserved_sync
-from . import chats, orders, tickets
+from . import chats, links, orders, tickets
 from .dialogue_state import load_context
 from .database import Database
 from .models import Chat, Ticket
@@ -64,6 +64,12 @@ class SqlStore:
 
     def create_ticket(self, chat_id: str, kind: str, summary: str, now: datetime, actor: str) -> int:
         return tickets.create_ticket(chat_id, kind, summary, {}, now, actor).id
+
+    def link_chats(self, chat_id: str, other_chat_id: str, by: str, now: datetime) -> bool:
+        return links.link(chat_id, other_chat_id, by, now)
+
+    def unlink_chat(self, chat_id: str, by: str, now: datetime) -> str:
+        return links.unlink(chat_id, by, now)
 
     def take_ticket(self, ticket_id: int, manager: str, now: datetime) -> bool:
         return tickets.take(ticket_id, manager, now)

@@ -187,6 +187,13 @@ class TelegramSandbox:
                 message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         return self._push({"message": message})
 
+    def share_contact(self, user_id: int, phone: str) -> int:
+        """A user shares their own phone number (the «Поделиться контактом» button); returns the update_id."""
+        user = self.users.get(user_id) or self.add_user(user_id, "Клиент")
+        message = self._new_message(user_id, {"id": user_id, "type": "private", "first_name": user["first_name"]}, user)
+        message["contact"] = {"phone_number": phone, "first_name": user["first_name"], "user_id": user_id}
+        return self._push({"message": message})
+
     def write_in_group(self, chat_id: int, user_id: int, text: str) -> int:
         group = self.add_group(chat_id)
         user = self.users.get(user_id) or self.add_user(user_id, "Оператор")

@@ -38,6 +38,7 @@ def add_routes(app: web.Application, sandbox: "TelegramSandbox") -> None:
 
     post("write", lambda b: {"update_id": sandbox.write(
         int(b["userId"]), str(b.get("text") or ""), first_name=str(b.get("firstName") or "Клиент"))})
+    post("share_contact", lambda b: {"update_id": sandbox.share_contact(int(b["userId"]), str(b["phone"]))})
     post("write_in_group", lambda b: {"update_id": sandbox.write_in_group(int(b["chatId"]), int(b["userId"]), str(b["text"]))})
     post("press", lambda b: {"update_id": sandbox.press(int(b["userId"]), int(b["messageId"]), str(b["data"]))})
     post("user", lambda b: {"user": sandbox.add_user(int(b["userId"]), str(b["firstName"]),

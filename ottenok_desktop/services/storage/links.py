@@ -1,0 +1,117 @@
+"""Linked chats: one customer's WhatsApp chat and Telegram chat, linked by a manager (issue 15).
+
+Sync functions for the DB thread. A link is `Chat.linked_chat_id` on both rows (a chat has
+at most one partner: there are two channels). It is offered when a Telegram customer's
+shared phone number is the phone of a WhatsApp chat (`link_candidate`); a manager links.
+
+What a link shares, as a real person expects: the name and phone fill the other chat's
+empty ones; consent to promotions is the person's — an opt-out on either chat (a follow-up
+"стоп" or «не присылайте акции») opts both out for good, an opt-in on one counts for both
+unless either opted out. A partner is recognised by the phone, which the link shares.
+What it does not do: merge the histories, orders or tickets, or move replies — each chat
+keeps its own messages and the bot and managers answer on the channel the customer wrote on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .chats import audit
+from .models import Chat
+
+
+@dataclass(frozen=True)
+class LinkInfo:
+    """What the console shows about a chat's other channel."""
+
+    state: str  # linked | candidate
+    chat_id: str  # the other chat
+    channel: str
+    phone: str
+    name: str
+
+
+def _info(state: str, other: Chat) -> LinkInfo:
+    return LinkInfo(state, other.chat_id, other.channel, other.phone, other.name)
+
+
+def link_candidate(chat: Chat) -> Chat | None:
+    """The same phone on the other channel, neither chat linked yet."""
+    if chat.linked_chat_id or not chat.phone:
+        return None
+    return (Chat.select().where((Chat.phone == chat.phone) & (Chat.channel != chat.channel)
+                                & (Chat.linked_chat_id == "") & (Chat.id != chat.id))
+            .order_by(Chat.updated_at.desc()).first())
+
+
+def link_info(chat_id: str) -> LinkInfo | None:
+    chat = Chat.get_or_none(Chat.chat_id == chat_id)
+    if chat is None:
+        return None
+    if chat.linked_chat_id:
+        other = Chat.get_or_none(Chat.chat_id == chat.linked_chat_id)
+        return _info("linked", other) if other is not None else None
+    candidate = link_candidate(chat)
+    return _info("candidate", candidate) if candidate is not None else None
+
+
+def linked_chat(chat_id: str) -> Chat | None:
+    row = Chat.select(Chat.linked_chat_id).where(Chat.chat_id == chat_id).first()
+    if row is None or not row.linked_chat_id:
+        return None
+    return Chat.get_or_none(Chat.chat_id == row.linked_chat_id)
+
+
+def link(chat_id: str, other_id: str, by: str, now: datetime) -> bool:
+    """Link two chats of different channels, neither linked yet, and share their facts (inside
+    the caller's transaction). False when they may not be linked."""
+    chat = Chat.get_or_none(Chat.chat_id == chat_id)
+    other = Chat.get_or_none(Chat.chat_id == other_id)
+    if (chat is None or other is None or chat.id == other.id or chat.channel == other.channel
+            or chat.linked_chat_id or other.linked_chat_id):
+        return False
+    for one, two in ((chat, other), (other, chat)):
+        one.linked_chat_id = two.chat_id
+        one.name = one.name or two.name
+        one.phone = one.phone or two.phone
+        one.updated_at = now
+    _share_consent(chat, other)
+    chat.save()
+    other.save()
+    audit(now, by, "chats_linked", "chat", chat_id, other=other_id)
+    return True
+
+
+def unlink(chat_id: str, by: str, now: datetime) -> str:
+    """Undo a link (the facts already shared stay); returns the other chat id, "" when unlinked."""
+    chat = Chat.get_or_none(Chat.chat_id == chat_id)
+    if chat is None or not chat.linked_chat_id:
+        return ""
+    other_id = chat.linked_chat_id
+    Chat.update(linked_chat_id="", updated_at=now).where(Chat.chat_id.in_([chat_id, other_id])).execute()
+    audit(now, by, "chats_unlinked", "chat", chat_id, other=other_id)
+    return str(other_id)
+
+
+def _share_consent(chat: Chat, other: Chat) -> None:
+    """The person's consent: an opt-out anywhere wins on both; otherwise an opt-in counts for both."""
+    opted_out = chat.opted_out or other.opted_out
+    outs = [c for c in (chat, other) if c.promo_opt_out_at is not None]
+    ins = [c for c in (chat, other) if c.promo_opt_in_at is not None]
+    for row in (chat, other):
+        row.opted_out = opted_out
+        if outs and row.promo_opt_out_at is None:
+            first = min(outs, key=lambda c: c.promo_opt_out_at)
+            row.promo_opt_out_at, row.promo_opt_out_source = first.promo_opt_out_at, first.promo_opt_out_source
+        if ins and row.promo_opt_in_at is None and not outs and not opted_out:
+            first = min(ins, key=lambda c: c.promo_opt_in_at)
+            row.promo_opt_in_at, row.promo_opt_in_source = first.promo_opt_in_at, first.promo_opt_in_source
+
+
+def mirror_to_linked(chat_id: str, changes: dict[Any, Any]) -> None:
+    """A consent change of a linked chat applies to its partner too (same transaction)."""
+    other = linked_chat(chat_id)
+    if other is not None:
+        Chat.update(changes).where(Chat.id == other.id).execute()

@@ -28,6 +28,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from ..loopback_sandbox import LoopbackSandbox
 from . import sandbox_bodies as bodies
 from . import sandbox_control, sandbox_handlers
 
@@ -82,7 +83,9 @@ class _Outgoing:
     status_rank: int = -1
 
 
-class GreenApiSandbox:
+class GreenApiSandbox(LoopbackSandbox):
+    client_max_size = 110 * 1024 * 1024  # GREEN-API allows 100 MB files
+
     def __init__(
         self,
         *,
@@ -99,21 +102,15 @@ class GreenApiSandbox:
         jitter_ms: float = 0.0,
         now: Callable[[], float] = time.time,
     ) -> None:
+        super().__init__(host=host, port=port, latency_ms=latency_ms, jitter_ms=jitter_ms, seed=seed)
         self.instance_id = str(instance_id)
         self.token = token
-        self.host = host
-        self.port = port
         self.wid = wid
         self.status_delay = status_delay
         self.shuffle_statuses = shuffle_statuses
         # Long-poll waits last receiveTimeout * poll_scale seconds (tests use a small scale).
         self.poll_scale = poll_scale
         self.now = now
-        self.latency_ms = 0.0
-        self.jitter_ms = 0.0
-        self.set_latency(latency_ms, jitter_ms)
-        self._latency_rng = random.Random(seed + 1)  # apart from ids: same ids whatever the latency
-        self.api_url = ""
         self.state = "authorized"
         self.settings: dict[str, Any] = dict(DEFAULT_SETTINGS, wid=wid)
         self.sent: list[SentMessage] = []
@@ -133,43 +130,19 @@ class GreenApiSandbox:
         self._timers: dict[int, asyncio.Handle] = {}
         self._timer_keys = itertools.count()
         self._queue_changed = asyncio.Event()
-        self._sent_changed = asyncio.Event()
-        self._closing = False
-        self._closed = asyncio.Event()
-        self._runner: web.AppRunner | None = None
 
-    # ---- lifecycle ---------------------------------------------------------------
-    async def start(self) -> str:
-        app = web.Application(client_max_size=110 * 1024 * 1024)  # GREEN-API allows 100 MB files
+    # ---- lifecycle (services/loopback_sandbox.py) --------------------------------------
+    def _add_routes(self, app: web.Application) -> None:
         sandbox_control.add_routes(app, self)
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        # No access log: request lines carry the token, like the real API's URLs.
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        sockets = site._server.sockets if site._server else ()  # type: ignore[union-attr]
-        self.port = sockets[0].getsockname()[1]
-        self.api_url = f"http://{self.host}:{self.port}"
-        return self.api_url
 
-    async def stop(self) -> None:
-        self._closing = True
-        self._closed.set()  # ends fault delays and long polls at once
+    def _on_stop(self) -> None:
         for handle in self._timers.values():
             handle.cancel()
         self._timers.clear()
         self._wake_queue()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
 
-    async def __aenter__(self) -> "GreenApiSandbox":
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        return await sandbox_handlers.dispatch(self, request)
 
     # ---- in-process control --------------------------------------------------------
     def inject_text(self, chat_id: str, text: str, sender_name: str = "Клиент") -> str:
@@ -263,20 +236,6 @@ class GreenApiSandbox:
         if self.settings.get("stateWebhook") == "yes":
             self._enqueue(json.dumps(bodies.state_body(self._instance_data(), int(self.now()), state)))
 
-    def set_latency(self, latency_ms: float, jitter_ms: float = 0.0) -> None:
-        """Every GREEN-API call takes a round trip of latency_ms ± jitter_ms (uniform)."""
-        if latency_ms < 0 or jitter_ms < 0:
-            raise ValueError("latency and jitter must not be negative")
-        self.latency_ms = float(latency_ms)
-        self.jitter_ms = float(jitter_ms)
-
-    def round_trip(self) -> float:
-        """One sampled round trip in seconds (0 when no latency is set)."""
-        if self.latency_ms <= 0 and self.jitter_ms <= 0:
-            return 0.0
-        jitter = self._latency_rng.uniform(-self.jitter_ms, self.jitter_ms) if self.jitter_ms else 0.0
-        return max(0.0, self.latency_ms + jitter) / 1000.0
-
     def sent_to(self, chat_id: str) -> list[SentMessage]:
         return [m for m in self.sent if m.chat_id == chat_id]
 
@@ -302,23 +261,7 @@ class GreenApiSandbox:
                 continue
         return list(self.sent)
 
-    async def wait_sent_changed(self, timeout: float) -> None:
-        """Wait for the next send (or timeout); used by the control endpoint's long poll."""
-        try:
-            await asyncio.wait_for(self._sent_changed.wait(), timeout)
-        except asyncio.TimeoutError:
-            pass
-
     # ---- protocol ----------------------------------------------------------------------
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
-        trip = self.round_trip()
-        if trip:
-            await self.pause(trip / 2)  # the request travels to the server
-        response = await sandbox_handlers.dispatch(self, request)
-        if trip:
-            await self.pause(trip / 2)  # the answer travels back
-        return response
-
     def take_fault(self, method: str) -> Fault | None:
         """The next planned fault for `method`, or a seeded random one, or None."""
         for fault in self._faults:
@@ -331,19 +274,8 @@ class GreenApiSandbox:
             return Fault(method, self._rng.choice(self._fault_statuses), 1)
         return None
 
-    @property
-    def closing(self) -> bool:
-        return self._closing
-
     def head(self) -> tuple[int, str] | None:
         return self._queue[0] if self._queue and not self._closing else None
-
-    async def pause(self, delay: float) -> None:
-        """Sleep for a fault's delay, cut short when the sandbox stops."""
-        try:
-            await asyncio.wait_for(self._closed.wait(), delay)
-        except asyncio.TimeoutError:
-            pass
 
     async def wait_queue(self, timeout: float) -> None:
         if self._closing:
@@ -373,8 +305,7 @@ class GreenApiSandbox:
             download_url=download_url,
         )
         self.sent.append(message)
-        self._sent_changed.set()
-        self._sent_changed = asyncio.Event()
+        self._wake_sent()
         data = bodies.text_data(text) if kind == "text" else bodies.file_data(download_url, file_name, caption)
         self._remember_outgoing(id_message, chat_id, data, send_by_api=True)
         if self.settings.get("outgoingAPIMessageWebhook") == "yes":

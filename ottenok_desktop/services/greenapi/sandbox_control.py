@@ -9,14 +9,15 @@ The sandbox only listens on loopback, so these endpoints carry no credentials.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import dataclasses
-import json
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-import httpx
 from aiohttp import web
+
+from ..loopback_sandbox import (  # noqa: F401 - SandboxControlError is part of this module's API
+    ControlClient, SandboxControlError, add_json_post, add_latency_route, serve_forever,
+)
 
 if TYPE_CHECKING:
     from .sandbox import GreenApiSandbox
@@ -28,16 +29,7 @@ def add_routes(app: web.Application, sandbox: "GreenApiSandbox") -> None:
     """Register the control endpoints of `sandbox` on `app` (before its catch-all)."""
 
     def post(path: str, action: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
-        async def handler(request: web.Request) -> web.Response:
-            try:
-                body = await request.json()
-                if not isinstance(body, dict):
-                    raise ValueError("the body must be a JSON object")
-                return web.json_response(action(body))
-            except (ValueError, KeyError, TypeError) as exc:
-                return web.json_response({"error": f"{type(exc).__name__}: {exc}"}, status=400)
-
-        app.router.add_post(f"/sandbox/{path}", handler)
+        add_json_post(app, path, action)
 
     post("inject_text", lambda b: {"idMessage": sandbox.inject_text(b["chatId"], b["text"], b.get("senderName") or "Клиент")})
     post("inject_file", lambda b: {"idMessage": sandbox.inject_file(
@@ -53,7 +45,7 @@ def add_routes(app: web.Application, sandbox: "GreenApiSandbox") -> None:
     )))
     post("fault_rate", lambda b: _ok(sandbox.set_fault_rate(float(b["rate"]), **_rate_options(b))))
     post("state", lambda b: _ok(sandbox.set_state(str(b["state"]))))
-    post("latency", lambda b: _ok(sandbox.set_latency(float(b["latencyMs"]), float(b.get("jitterMs", 0.0)))))
+    add_latency_route(app, sandbox)
 
     async def sent(request: web.Request) -> web.Response:
         """Messages sent so far from index `after`; `wait` long-polls for a new one."""
@@ -112,21 +104,8 @@ def _rate_options(body: dict[str, Any]) -> dict[str, Any]:
     return options
 
 
-class SandboxControlError(RuntimeError):
-    """A control call was rejected or the sandbox could not be reached."""
-
-
-class SandboxControlClient:
+class SandboxControlClient(ControlClient):
     """Drives a sandbox over HTTP (another process, or the demo's customer window)."""
-
-    def __init__(self, api_url: str, *, http: httpx.AsyncClient | None = None, timeout: float = 10.0) -> None:
-        self.api_url = api_url.rstrip("/")
-        self._owns_http = http is None
-        self._http = http or httpx.AsyncClient(timeout=timeout)
-
-    async def aclose(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
 
     async def inject_text(self, chat_id: str, text: str, sender_name: str = "Клиент") -> str:
         return str((await self._post("inject_text", {"chatId": chat_id, "text": text, "senderName": sender_name}))["idMessage"])
@@ -163,10 +142,6 @@ class SandboxControlClient:
     async def set_state(self, state: str) -> None:
         await self._post("state", {"state": state})
 
-    async def set_latency(self, latency_ms: float, jitter_ms: float = 0.0) -> None:
-        """Every later GREEN-API call takes latency_ms ± jitter_ms."""
-        await self._post("latency", {"latencyMs": latency_ms, "jitterMs": jitter_ms})
-
     async def sent(self, chat_id: str | None = None, *, after: int = 0, wait: float = 0.0) -> tuple[int, list[dict[str, Any]]]:
         """(total sent, messages from index `after`); `wait` > 0 long-polls for news."""
         params: dict[str, Any] = {"after": after, "wait": wait}
@@ -178,33 +153,10 @@ class SandboxControlClient:
     async def pending_notifications(self) -> int:
         return int((await self._get("pending", {}))["pending"])
 
-    async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        return await self._request(self._http.post(f"{self.api_url}/sandbox/{path}", json=body))
-
-    async def _get(self, path: str, params: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"params": params}
-        if timeout is not None:
-            kwargs["timeout"] = timeout
-        return await self._request(self._http.get(f"{self.api_url}/sandbox/{path}", **kwargs))
-
-    @staticmethod
-    async def _request(pending: Awaitable[httpx.Response]) -> dict[str, Any]:
-        try:
-            response = await pending
-        except httpx.HTTPError as exc:
-            raise SandboxControlError(f"sandbox control: {type(exc).__name__}: {exc}") from exc
-        if response.status_code != 200:
-            raise SandboxControlError(f"sandbox control: HTTP {response.status_code}: {response.text[:300]}")
-        data = response.json()
-        if not isinstance(data, dict):
-            raise SandboxControlError("sandbox control: the answer is not a JSON object")
-        return data
-
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the sandbox as a process; prints {"api_url": ...} as one JSON line."""
     import argparse
-    import signal
 
     parser = argparse.ArgumentParser(description="GREEN-API sandbox on loopback")
     parser.add_argument("--host", default="127.0.0.1")
@@ -218,30 +170,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--jitter-ms", type=float, default=0.0, help="± uniform jitter on that round trip")
     args = parser.parse_args(argv)
 
-    async def serve() -> None:
+    def make() -> "GreenApiSandbox":
         from .sandbox import GreenApiSandbox
 
-        sandbox = GreenApiSandbox(
+        return GreenApiSandbox(
             instance_id=args.instance_id, token=args.token, host=args.host, port=args.port,
             status_delay=args.status_delay, seed=args.seed, poll_scale=args.poll_scale,
             latency_ms=args.latency_ms, jitter_ms=args.jitter_ms,
         )
-        url = await sandbox.start()
-        print(json.dumps({"api_url": url, "instance_id": sandbox.instance_id}), flush=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(sig, stop.set)
-            except (NotImplementedError, RuntimeError):  # Windows: Ctrl+C raises instead
-                pass
-        try:
-            await stop.wait()
-        finally:
-            await sandbox.stop()
 
-    try:
-        asyncio.run(serve())
-    except KeyboardInterrupt:
-        pass
-
+    serve_forever(make, lambda box: {"api_url": box.api_url, "instance_id": box.instance_id})

@@ -11,7 +11,8 @@ form (aiogram's way; uploads as `attach://name` parts) or JSON.
 The sandbox keeps the update queue (updates below the last `offset` are confirmed and
 forgotten), what the bot sent and edited, the callback answers, and a group with its
 members; faults are injected on demand (429 with `parameters.retry_after`, 5xx bursts,
-latency, a send that goes out while its answer is lost). Control: the methods below
+slow answers, a send that goes out while its answer is lost), and every Bot API call can
+take a network round trip (`latency_ms` ± `jitter_ms`, like the GREEN-API sandbox). Control: the methods below
 in-process, or the `/sandbox/...` endpoints (sandbox_control). Runs on the current loop,
 or as a process: `python -m ottenok_desktop.services.telegram.sandbox`.
 """
@@ -26,6 +27,7 @@ from typing import Any, Callable
 
 from aiohttp import web
 
+from ..loopback_sandbox import LoopbackSandbox
 from . import sandbox_control, sandbox_handlers
 
 BOT_ID = 7000000001
@@ -75,20 +77,20 @@ class Group:
     members: dict[int, str] = field(default_factory=dict)  # user id -> status
 
 
-class TelegramSandbox:
+class TelegramSandbox(LoopbackSandbox):
+    client_max_size = 60 * 1024 * 1024  # the Bot API takes photos up to 10 MB each, documents up to 50 MB
+
     def __init__(
         self, *, token: str = DEFAULT_TOKEN, host: str = "127.0.0.1", port: int = 0,
-        bot_username: str = "ottenok_shop_bot", poll_scale: float = 1.0, latency: float = 0.0,
-        now: Callable[[], float] = time.time,
+        bot_username: str = "ottenok_shop_bot", poll_scale: float = 1.0, latency_ms: float = 0.0,
+        jitter_ms: float = 0.0, seed: int = 0, now: Callable[[], float] = time.time,
     ) -> None:
+        # every Bot API call takes a round trip of latency_ms ± jitter_ms (services/loopback_sandbox.py)
+        super().__init__(host=host, port=port, latency_ms=latency_ms, jitter_ms=jitter_ms, seed=seed)
         self.token = token
-        self.host = host
-        self.port = port
         self.bot_username = bot_username
         self.poll_scale = poll_scale  # long polls wait timeout * poll_scale seconds
-        self.latency = latency  # every answer is delayed by this much
         self.now = now
-        self.api_url = ""
         self.webhook_url = ""
         self.sent: list[SentMessage] = []
         self.answers: list[CallbackAnswer] = []
@@ -103,39 +105,18 @@ class TelegramSandbox:
         self._media_groups = itertools.count(13000000001)
         self._faults: list[Fault] = []
         self._updates_changed = asyncio.Event()
-        self._sent_changed = asyncio.Event()
-        self._closing = False
-        self._closed = asyncio.Event()
-        self._runner: web.AppRunner | None = None
 
-    # ---- lifecycle -----------------------------------------------------------------
-    async def start(self) -> str:
-        app = web.Application(client_max_size=60 * 1024 * 1024)  # the Bot API takes photos up to 10 MB each
+    # ---- lifecycle (services/loopback_sandbox.py) ------------------------------------------
+    def _add_routes(self, app: web.Application) -> None:
         sandbox_control.add_routes(app, self)
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)  # URLs carry the token
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        sockets = site._server.sockets if site._server else ()  # type: ignore[union-attr]
-        self.port = sockets[0].getsockname()[1]
-        self.api_url = f"http://{self.host}:{self.port}"
-        return self.api_url
 
-    async def stop(self) -> None:
-        self._closing = True
-        self._closed.set()
+    def _on_stop(self) -> None:
         self._wake(self._updates_changed)
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
 
-    async def __aenter__(self) -> "TelegramSandbox":
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        if request.path.startswith("/file/"):
+            return sandbox_handlers.download(self, request)
+        return await sandbox_handlers.dispatch(self, request)
 
     # ---- in-process control: people ----------------------------------------------------
     def add_user(self, user_id: int, first_name: str, *, last_name: str = "", username: str = "") -> dict[str, Any]:
@@ -258,26 +239,10 @@ class TelegramSandbox:
             await self.wait_sent_changed(remaining)
         return list(self.sent)
 
-    async def wait_sent_changed(self, timeout: float) -> None:
-        try:
-            await asyncio.wait_for(self._sent_changed.wait(), timeout)
-        except asyncio.TimeoutError:
-            pass
-
     # ---- used by the handlers -------------------------------------------------------------
-    @property
-    def closing(self) -> bool:
-        return self._closing
-
     def get_me(self) -> dict[str, Any]:
         return {"id": BOT_ID, "is_bot": True, "first_name": "Оттенок", "username": self.bot_username,
                 "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
-
-    async def pause(self, delay: float) -> None:
-        try:
-            await asyncio.wait_for(self._closed.wait(), delay)
-        except asyncio.TimeoutError:
-            pass
 
     def confirm_below(self, offset: int) -> None:
         """getUpdates with `offset` confirms every update with a smaller id."""
@@ -342,11 +307,6 @@ class TelegramSandbox:
         return str(next(self._media_groups))
 
     # ---- internals ---------------------------------------------------------------------------
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
-        if request.path.startswith("/file/"):
-            return sandbox_handlers.download(self, request)
-        return await sandbox_handlers.dispatch(self, request)
-
     def _next_message_id(self, chat_id: int) -> int:
         self._message_ids[chat_id] = self._message_ids.get(chat_id, 0) + 1
         return self._message_ids[chat_id]
@@ -359,10 +319,6 @@ class TelegramSandbox:
         self._updates.append({"update_id": update_id, **update})
         self._wake(self._updates_changed)
         return update_id
-
-    def _wake_sent(self) -> None:
-        self._sent_changed.set()
-        self._sent_changed = asyncio.Event()
 
     def _wake(self, event: asyncio.Event) -> None:
         event.set()

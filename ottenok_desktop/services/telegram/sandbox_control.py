@@ -9,13 +9,14 @@ the sandbox listens on loopback only, so the endpoints carry no credentials.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-import json
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-import httpx
 from aiohttp import web
+
+from ..loopback_sandbox import (  # noqa: F401 - SandboxControlError is part of this module's API
+    ControlClient, SandboxControlError, add_json_post, add_latency_route, serve_forever,
+)
 
 if TYPE_CHECKING:
     from .sandbox import TelegramSandbox
@@ -25,16 +26,9 @@ _MAX_WAIT = 60.0
 
 def add_routes(app: web.Application, sandbox: "TelegramSandbox") -> None:
     def post(path: str, action: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
-        async def handler(request: web.Request) -> web.Response:
-            try:
-                body = await request.json()
-                if not isinstance(body, dict):
-                    raise ValueError("the body must be a JSON object")
-                return web.json_response(action(body))
-            except (ValueError, KeyError, TypeError) as exc:
-                return web.json_response({"error": f"{type(exc).__name__}: {exc}"}, status=400)
+        add_json_post(app, path, action)
 
-        app.router.add_post(f"/sandbox/{path}", handler)
+    add_latency_route(app, sandbox)
 
     post("write", lambda b: {"update_id": sandbox.write(
         int(b["userId"]), str(b.get("text") or ""), first_name=str(b.get("firstName") or "Клиент"))})
@@ -79,21 +73,10 @@ def _ok(_: None) -> dict[str, Any]:
     return {"ok": True}
 
 
-class SandboxControlError(RuntimeError):
-    """A control call was rejected or the sandbox could not be reached."""
-
-
-class TelegramSandboxClient:
+class TelegramSandboxClient(ControlClient):
     """Drives a Telegram sandbox over HTTP (another process, or the demo's customer window)."""
 
-    def __init__(self, api_url: str, *, http: httpx.AsyncClient | None = None, timeout: float = 10.0) -> None:
-        self.api_url = api_url.rstrip("/")
-        self._owns_http = http is None
-        self._http = http or httpx.AsyncClient(timeout=timeout)
-
-    async def aclose(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
+    label = "telegram sandbox control"
 
     async def write(self, user_id: int, text: str, first_name: str = "Клиент") -> int:
         return int((await self._post("write", {"userId": user_id, "text": text, "firstName": first_name}))["update_id"])
@@ -125,32 +108,9 @@ class TelegramSandboxClient:
     async def pending_updates(self) -> int:
         return int((await self._get("pending", {}))["pending"])
 
-    async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        return await self._request(self._http.post(f"{self.api_url}/sandbox/{path}", json=body))
-
-    async def _get(self, path: str, params: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"params": params}
-        if timeout is not None:
-            kwargs["timeout"] = timeout
-        return await self._request(self._http.get(f"{self.api_url}/sandbox/{path}", **kwargs))
-
-    @staticmethod
-    async def _request(pending: Awaitable[httpx.Response]) -> dict[str, Any]:
-        try:
-            response = await pending
-        except httpx.HTTPError as exc:
-            raise SandboxControlError(f"telegram sandbox control: {type(exc).__name__}: {exc}") from exc
-        if response.status_code != 200:
-            raise SandboxControlError(f"telegram sandbox control: HTTP {response.status_code}: {response.text[:300]}")
-        data = response.json()
-        if not isinstance(data, dict):
-            raise SandboxControlError("telegram sandbox control: the answer is not a JSON object")
-        return data
-
 
 def main(argv: Sequence[str] | None = None) -> None:
     import argparse
-    import signal
 
     from .sandbox import DEFAULT_TOKEN
 
@@ -159,32 +119,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--token", default=DEFAULT_TOKEN)
     parser.add_argument("--poll-scale", type=float, default=1.0)
-    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="round trip of every Bot API call")
+    parser.add_argument("--jitter-ms", type=float, default=0.0, help="± uniform jitter on that round trip")
     parser.add_argument("--group", type=int, action="append", default=[], help="an operators' group chat id")
     args = parser.parse_args(argv)
 
-    async def serve() -> None:
+    def make() -> "TelegramSandbox":
         from .sandbox import TelegramSandbox
 
         sandbox = TelegramSandbox(token=args.token, host=args.host, port=args.port, poll_scale=args.poll_scale,
-                                  latency=args.latency)
+                                  latency_ms=args.latency_ms, jitter_ms=args.jitter_ms)
         for group in args.group:
             sandbox.add_group(group)
-        url = await sandbox.start()
-        print(json.dumps({"api_url": url, "token": sandbox.token}), flush=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(sig, stop.set)
-            except (NotImplementedError, RuntimeError):
-                pass
-        try:
-            await stop.wait()
-        finally:
-            await sandbox.stop()
+        return sandbox
 
-    try:
-        asyncio.run(serve())
-    except KeyboardInterrupt:
-        pass
+    serve_forever(make, lambda box: {"api_url": box.api_url, "token": box.token})

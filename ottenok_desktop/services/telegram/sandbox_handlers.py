@@ -67,8 +67,6 @@ async def dispatch(sandbox: "TelegramSandbox", request: web.Request) -> web.Stre
         params = await _params(request)
     except ValueError as exc:
         return error_response(400, f"Bad Request: {exc}")
-    if sandbox.latency > 0:
-        await sandbox.pause(sandbox.latency)
     fault = sandbox.take_fault(method)
     try:
         if fault is None:

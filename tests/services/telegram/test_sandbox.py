@@ -3,6 +3,7 @@ every answer against its models) and through the HTTP control endpoints."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import httpx
@@ -134,3 +135,29 @@ async def test_plain_json_requests_like_other_clients(tg_sandbox: TelegramSandbo
                                                          "description": "Bad Request: message text is empty"}
         missing = await http.get(f"{url}/noSuchMethod")
         assert missing.status_code == 404 and missing.json()["ok"] is False
+
+
+def test_round_trips_stay_within_latency_and_jitter() -> None:
+    box = TelegramSandbox(latency_ms=120, jitter_ms=40, seed=4)
+    trips = [box.round_trip() for _ in range(500)]
+    assert all(0.080 <= t <= 0.160 for t in trips)
+    assert max(trips) - min(trips) > 0.060  # jitter really varies them
+    box.set_latency(0)
+    assert box.round_trip() == 0.0
+
+
+async def test_latency_set_over_control_delays_every_bot_api_call(tg_sandbox: TelegramSandbox,
+                                                                  tg_api: TelegramApi) -> None:
+    control = TelegramSandboxClient(tg_sandbox.api_url)
+    try:
+        await control.set_latency(150, 20)
+        assert (tg_sandbox.latency_ms, tg_sandbox.jitter_ms) == (150.0, 20.0)
+        started = time.monotonic()
+        await tg_api.get_me()
+        assert time.monotonic() - started >= 0.130  # half a trip each way: never faster than 130 ms
+        await control.write(CUSTOMER, "салем, есть кроссовки 39?")  # control calls are not delayed
+        assert tg_sandbox.pending_updates() == 1
+        with pytest.raises(SandboxControlError):
+            await control.set_latency(-5)
+    finally:
+        await control.aclose()

@@ -391,3 +391,6 @@ class ChatPanel(QWidget):
         # One inbound message raises several events; refresh once per burst.
         if chat_id == self.chat_id and not self._refresh_timer.isActive():
             self._refresh_timer.start()
+        elif self.chat is not None and self.link_bar.may_concern(chat_id, self.chat.phone):
+            # the same customer may just have appeared on the other channel: offer the link now
+            self.ctx.run(self.link_bar.show_for(self.chat.chat_id), name="link-recheck")

@@ -55,6 +55,15 @@ class LinkBar(QFrame):
         self.unlink_button.setVisible(linked)
         self.show()
 
+    def may_concern(self, touched_chat_id: str, phone: str) -> bool:
+        """Whether another chat's change may change this strip: a WhatsApp chat of this phone (its
+        id starts with the number), any Telegram chat (a contact just shared), or the linked one."""
+        if self.info is not None and self.info.chat_id == touched_chat_id:
+            return True
+        if self.info is not None and self.info.state == "linked":
+            return False
+        return touched_chat_id.startswith("tg:") or bool(phone) and touched_chat_id.startswith(phone + "@")
+
     def link(self) -> None:
         if self.info is not None and self.info.state == "candidate":
             self.link_button.setEnabled(False)

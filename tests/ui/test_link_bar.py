@@ -23,12 +23,14 @@ async def test_offer_link_open_the_other_chat_and_unlink(console_of) -> None:
         engine = console.ctx.engine
         window = console.window
         await engine.db.call(_telegram_customer)
-        engine.sandbox.inject_text(WA, "здравствуйте, а сапоги 37 есть?", "Алия")
-        await wait_until(lambda: window.chat_list.model.row_of(WA) >= 0, what="the WhatsApp chat in the list")
-
         window.open_chat(TG)
         bar = window.chat_panel.link_bar
-        await wait_until(lambda: window.chat_panel.chat_id == TG and bar.isVisible(), what="the offer")
+        await wait_until(lambda: window.chat_panel.chat_id == TG and bar.chat_id == TG, what="the Telegram chat")
+        assert not bar.isVisible()  # no WhatsApp chat with that phone yet
+
+        # the same customer writes on WhatsApp while the manager has the Telegram chat open
+        engine.sandbox.inject_text(WA, "здравствуйте, а сапоги 37 есть?", "Алия")
+        await wait_until(lambda: bar.isVisible(), what="the offer")
         assert bar.label.text() == "Этот клиент есть и в WhatsApp: Алия +77015552244 — связать чаты?"
         assert bar.link_button.isVisible() and not bar.open_button.isVisible()
 

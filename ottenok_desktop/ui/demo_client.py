@@ -51,6 +51,11 @@ class DemoClientWindow(QWidget):
         self.switch.clicked.connect(self.toggle_channel)
         self.switch.setVisible(self._telegram_sandbox() is not None)
         hl.addWidget(self.switch)
+        # a Telegram customer shares their number (the WhatsApp demo customer's): the console
+        # then offers to link the two chats (issue 15)
+        self.share = QPushButton(S.DEMO_CLIENT_SHARE_PHONE, header)
+        self.share.clicked.connect(self.share_phone)
+        hl.addWidget(self.share)
         self._show_title()
         layout.addWidget(header)
         self.view = QListView(self)
@@ -85,6 +90,12 @@ class DemoClientWindow(QWidget):
     def _show_title(self) -> None:
         label = "Telegram" if self.channel == "telegram" else "WhatsApp"
         self.title.setText(f"<b>{S.DEMO_CLIENT_HEADER}</b><br><small>{label}</small>")
+        self.share.setVisible(self.channel == "telegram")
+
+    def share_phone(self) -> None:
+        telegram = self._telegram_sandbox()
+        if telegram is not None and self.channel == "telegram":
+            telegram.share_contact(DEMO_TELEGRAM_USER, "+" + DEMO_CHAT_ID.split("@")[0])
 
     def toggle_channel(self) -> None:
         """Write as the demo customer on the other channel (a separate chat in the console)."""

@@ -349,6 +349,7 @@ DEMO_CLIENT_LABEL = "ДЕМО: вы пишете как клиент"
 DEMO_CLIENT_PLACEHOLDER = "Напишите как клиент, например: «есть шанель 37?»"
 DEMO_CLIENT_NAME = "Айгерим (демо)"
 DEMO_CLIENT_SWITCH = {"whatsapp": "Писать в Telegram", "telegram": "Писать в WhatsApp"}
+DEMO_CLIENT_SHARE_PHONE = "📱 Номер"  # the Telegram customer shares their phone number
 
 # ---- generic ------------------------------------------------------------------------------------
 DROP_UNKNOWN = "Этот файл не подходит: перетащите остатки (.xlsx, .csv) или документы (.docx, .txt)"

@@ -30,3 +30,30 @@ async def test_demo_client_writes_as_a_telegram_customer(data_dir, responder) ->
         rows = await engine.db.call(q.chat_page, q.FILTER_TELEGRAM)
         assert [(r.chat_id, r.channel, r.name) for r in rows] == [(f"tg:{DEMO_TELEGRAM_USER}", "telegram", S.DEMO_CLIENT_NAME)]
         await wait_until(lambda: client.model.rowCount() >= 2, "the conversation in the demo window")
+
+
+async def test_demo_customer_shares_the_phone_and_the_console_offers_the_link(data_dir, responder) -> None:
+    from ottenok_desktop.services.storage.links import link_info
+    from ottenok_desktop.ui.demo_client import DEMO_CHAT_ID
+
+    settings = load_settings(data_dir=data_dir, environ={}, env_file=data_dir / "no.env", demo=True,
+                             overrides={"OTTENOK_DEMO_TELEGRAM": "1"})
+    async with open_console(settings, responder) as console:
+        engine = console.ctx.engine
+        client = console.window.open_demo_client()
+        assert client.share.isHidden()  # a WhatsApp customer has a number already
+        client.input.setText("здравствуйте, босоножки 38 есть?")
+        client.send()
+        client.toggle_channel()
+        client.input.setText("и в телеграм напишу на всякий случай")
+        client.send()
+        assert not client.share.isHidden()
+        client.share.click()
+        tg_chat = f"tg:{DEMO_TELEGRAM_USER}"
+
+        async def offer():  # type: ignore[no-untyped-def]
+            return await engine.db.call(link_info, tg_chat)
+
+        await wait_until(offer, "the link offer", timeout=60)
+        info = await offer()
+        assert (info.state, info.chat_id) == ("candidate", DEMO_CHAT_ID)

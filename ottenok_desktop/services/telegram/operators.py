@@ -153,11 +153,13 @@ class TelegramOperators:
                 await self._db.call(cards.forget_card, ticket_id)
                 return
             await self._db.call(cards.card_posted, ticket_id, message_id, self._clock.now())
-            for attachment in card.attachments:  # the customer's photos / voice notes / documents, as themselves
-                inbound = await self._db.call(load_inbound, attachment)
-                if inbound is not None:
-                    await self._forwarder.message(self.group_chat_id, texts.TG_CARD_ATTACHMENT.format(
-                        ticket_id=ticket_id, text=inbound.words), inbound)
+        # the customer's photos / voice notes / documents under the card, as themselves (outside the
+        # lock: a slow download must not hold up the next card)
+        for attachment in card.attachments:
+            inbound = await self._db.call(load_inbound, attachment)
+            if inbound is not None:
+                await self._forwarder.message(self.group_chat_id, texts.TG_CARD_ATTACHMENT.format(
+                    ticket_id=ticket_id, text=inbound.words), inbound)
 
     async def _refresh_card(self, ticket_id: int, status: str, manager: str) -> None:
         view = await self._db.call(cards.card_view, ticket_id)

@@ -29,6 +29,7 @@ from ottenok_desktop.engine.tasks import TaskOwner
 from ottenok_desktop.engine.turns import Reply, Responder, Turn
 from ottenok_desktop.services.greenapi.ingest import IngestResult, pending_turn_chats
 from ottenok_desktop.services.greenapi.poller import Poller
+from ottenok_desktop.services.announcements import AnnouncementPacer
 from ottenok_desktop.services.greenapi.sender import Sender
 from ottenok_desktop.services.storage import Database
 from ottenok_desktop.services.storage import outbox as ob
@@ -131,6 +132,8 @@ class Engine:
             self.client, self.db, self.bus, self.clock, on_ingested=self._on_ingested,
             receive_timeout=o["receive_timeout"], state_interval=o["state_interval"],
         )
+        # announcements of promotions, one chat at a time into the outbox (leader only)
+        self.pacer = AnnouncementPacer(self.db, self.bus, self.clock, self.settings)
 
     # ---- lifecycle -----------------------------------------------------------------
     async def start(self, *, lead: bool = True) -> None:
@@ -192,6 +195,8 @@ class Engine:
         if self.reports is not None:
             await self.reports.start()
             self._channel.append(self.reports)
+        await self.pacer.start()
+        self._channel.append(self.pacer)
 
     async def start_leading(self, epoch: int) -> None:
         """This seat won the engine lease: every transaction is fenced with `epoch` and the
@@ -211,7 +216,7 @@ class Engine:
         self.db.set_fence(None)
 
     async def _stop_channel(self) -> None:
-        order = [self.telegram, self.poller, self.dispatcher, self.sender, self.reports, self.followups]
+        order = [self.pacer, self.telegram, self.poller, self.dispatcher, self.sender, self.reports, self.followups]
         running, self._channel = self._channel, []
         self.leading = False
         for part in [p for p in order if p is not None and any(p is r for r in running)]:

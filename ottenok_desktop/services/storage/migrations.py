@@ -76,6 +76,11 @@ def _v6_chat_promotions_consent(db: pw.Database) -> None:
         run(*operations)
 
 
+def _v8_announcements(db: pw.Database) -> None:
+    """Announcements of promotions and their recipients (issue 16: the paced send)."""
+    db.create_tables([m.Announcement, m.AnnouncementRecipient])
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (1, "initial schema", _v1_initial),
     (2, "telegram inbox, channel cursor, ticket cards", _v2_telegram_inbox_cursor_cards),
@@ -83,6 +88,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (4, "seats and the engine lease", _v4_seats_and_engine_lease),
     (5, "chat language", _v5_chat_language),
     (6, "chat promotions consent", _v6_chat_promotions_consent),
+    (8, "announcements of promotions", _v8_announcements),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -16,7 +16,9 @@ from typing import Sequence
 
 from ottenok_desktop.settings import WorkHours
 
+from . import texts
 from .followups.rules import is_work_time, next_allowed
+from .promotions import Promotion
 
 MAX_PHOTOS = 3
 MAX_TEXT = 4000  # WhatsApp takes far more; an announcement longer than this is a mistake
@@ -63,6 +65,16 @@ def check_composition(text: str, photos: Sequence[Path]) -> tuple[str, tuple[Pat
     if len(photos) > MAX_PHOTOS:
         raise AnnouncementError("too_many_photos", f"at most {MAX_PHOTOS} photos")
     return clean, tuple(photos)
+
+
+def draft_text(promo: Promotion) -> str:
+    """The announcement's text prefilled from its promotion (the manager edits it freely)."""
+    discount = promo.discount_text()
+    shown = texts.ANNOUNCEMENT_DISCOUNT_FIXED.format(price=discount) if promo.fixed_price is not None else discount
+    text = texts.ANNOUNCEMENT_DRAFT.format(title=promo.title.strip(), description=promo.description.strip(),
+                                           discount=shown, start=promo.start.strftime("%d.%m"),
+                                           end=promo.end.strftime("%d.%m.%Y"))
+    return text.replace("! \n", "!\n")
 
 
 def seconds_until_open(local_now: datetime, hours: WorkHours) -> float:

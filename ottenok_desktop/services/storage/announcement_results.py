@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import peewee as pw
+
 from ottenok_desktop.engine.announcements import AnnouncementResults
 from ottenok_desktop.engine.states import OrderState, RecipientState
 
@@ -26,8 +28,8 @@ def announcement_results(announcement_id: int) -> AnnouncementResults:
     rows = list(
         AnnouncementRecipient.select(AnnouncementRecipient.chat, AnnouncementRecipient.state, OutboxItem.state,
                                      OutboxItem.sent_at, Message.status)
-        .join(OutboxItem, join_type="LEFT OUTER", on=(OutboxItem.id == AnnouncementRecipient.outbox_id))
-        .join(Message, join_type="LEFT OUTER", on=(Message.id == OutboxItem.message))
+        .join(OutboxItem, join_type=pw.JOIN.LEFT_OUTER, on=(OutboxItem.id == AnnouncementRecipient.outbox_id))
+        .join(Message, join_type=pw.JOIN.LEFT_OUTER, on=(Message.id == OutboxItem.message))
         .where(AnnouncementRecipient.announcement == announcement_id).tuples())
     queued = skipped = sent = delivered = read = failed = 0
     sent_at: dict[int, datetime] = {}

@@ -64,8 +64,9 @@ class AnnouncementRow:
 
 @dataclass(frozen=True)
 class QueuedChat:
-    """What `queue_next` did: queued `chat_id` (outbox ids with their texts), or nothing left
-    (`done`), or the announcement is not sending any more (`stopped`)."""
+    """What `queue_next` did: queued `chat_id` (outbox ids with their texts; `done` when it was
+    the last), or nothing was left (`done`, no chat), or the announcement is not sending any
+    more (`stopped`)."""
 
     chat_id: str = ""
     outbox: tuple[tuple[int, str], ...] = ()
@@ -171,7 +172,12 @@ def queue_next(announcement_id: int, now: datetime) -> QueuedChat:
         if not flipped:  # another writer got there first: never twice (the transaction rolls back)
             raise RuntimeError(f"announcement {announcement_id}: recipient {chat.chat_id} was queued meanwhile")
         Announcement.update(updated_at=now).where(Announcement.id == announcement_id).execute()
-        return QueuedChat(chat.chat_id, tuple(parts), tuple(skipped))
+        more = AnnouncementRecipient.select(AnnouncementRecipient.id).where(
+            (AnnouncementRecipient.announcement == announcement_id)
+            & (AnnouncementRecipient.state == RecipientState.WAITING)).exists()
+        if not more:  # the last one: done now, not after another pause of the pace
+            set_state(announcement_id, AnnouncementState.DONE, "engine", now)
+        return QueuedChat(chat.chat_id, tuple(parts), tuple(skipped), done=not more)
 
 
 def recent_outcomes(announcement_id: int, limit: int = 10) -> tuple[list[str], str]:

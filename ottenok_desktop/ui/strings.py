@@ -508,7 +508,6 @@ ANNOUNCEMENT_CANCEL_CONFIRM = "Отменить рассылку №{id}? Ост
 ANNOUNCEMENT_PAUSED_BY = "Рассылка №{id} на паузе: её остановил(а) {who}."
 ANNOUNCEMENT_PAUSED_FAILURES = ("Рассылка №{id} на паузе: подряд не проходят отправки ({error}). "
                                 "Проверьте подключение WhatsApp и нажмите «Продолжить».")
-ANNOUNCEMENT_NONE = "Рассылок ещё не было."
 ANNOUNCEMENT_REFUSED = "Не получилось: рассылка №{id} уже {state}."
 PROMO_CONSENT_BOX = "Согласие на рассылку"
 PROMO_CONSENT_TIP = "Клиент согласился получать акции (отметка менеджера с вашим именем и временем)"

@@ -60,7 +60,9 @@ class PromotionDialog(QDialog):
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setObjectName("primary")
+        self.save_button.setText(S.ORDER_SAVE)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(S.CANCEL)
+        _primary(self.save_button)
         layout.addWidget(buttons)
 
     def row(self) -> PromotionRow:
@@ -136,8 +138,9 @@ class AnnounceDialog(QDialog):
             self.recipients.addItem(f"+{r['phone']}" + (f" — {name}" if name else ""))
         right.addWidget(self.recipients, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(S.CANCEL)
         self.send_button = buttons.addButton(S.ANNOUNCE_SEND, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.send_button.setObjectName("primary")
+        _primary(self.send_button)
         self.send_button.setEnabled(bool(recipients))
         if not recipients:
             self.error.setText(S.ANNOUNCE_NOBODY)
@@ -184,6 +187,14 @@ class AnnounceDialog(QDialog):
             self.error.setText(error)
             return
         self.accept()
+
+
+def _primary(button: QPushButton) -> None:
+    """The dialog's main button in the console's blue (the style sheet matches the object name,
+    so it is polished again after the name is set)."""
+    button.setObjectName("primary")
+    button.style().unpolish(button)
+    button.style().polish(button)
 
 
 def fit_columns(view: Any, stretch: int) -> None:

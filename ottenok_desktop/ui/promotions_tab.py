@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 _STATUS_COLOURS = {"active": theme.ORDER, "waiting": theme.WAIT, "finished": theme.MUTED}
+_RUN_COLOURS = {AnnouncementState.SENDING: theme.ORDER, AnnouncementState.PAUSED: theme.ALERT,
+                AnnouncementState.CANCELLED: theme.MUTED, AnnouncementState.DONE: theme.MUTED}
 
 
 def _announcements_with_results() -> list[tuple[store.AnnouncementRow, AnnouncementResults]]:
@@ -93,7 +95,7 @@ class PromotionsTab(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
-        fit_columns(self.table, 2)
+        fit_columns(self.table, 0)
         layout.addWidget(self.table, 2)
 
         # ---- announcements ------------------------------------------------------------------------
@@ -206,8 +208,8 @@ class PromotionsTab(QWidget):
                 item = QTableWidgetItem(text)
                 if c >= 4 and c <= 8:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                if c == 2 and row.state == AnnouncementState.PAUSED:
-                    item.setForeground(QColor(theme.ALERT))
+                if c == 2 and row.state in _RUN_COLOURS:
+                    item.setForeground(QColor(_RUN_COLOURS[row.state]))
                 self.runs.setItem(r, c, item)
             bar = QProgressBar(self.runs)
             bar.setRange(0, max(1, row.recipients))

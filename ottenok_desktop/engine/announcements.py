@@ -70,9 +70,10 @@ def check_composition(text: str, photos: Sequence[Path]) -> tuple[str, tuple[Pat
 def draft_text(promo: Promotion) -> str:
     """The announcement's text prefilled from its promotion (the manager edits it freely)."""
     discount = promo.discount_text()
-    shown = texts.ANNOUNCEMENT_DISCOUNT_FIXED.format(price=discount) if promo.fixed_price is not None else discount
+    offer = (texts.ANNOUNCEMENT_OFFER_FIXED.format(price=discount) if promo.fixed_price is not None
+             else texts.ANNOUNCEMENT_OFFER_PERCENT.format(percent=discount))
     text = texts.ANNOUNCEMENT_DRAFT.format(title=promo.title.strip(), description=promo.description.strip(),
-                                           discount=shown, start=promo.start.strftime("%d.%m"),
+                                           offer=offer, start=promo.start.strftime("%d.%m"),
                                            end=promo.end.strftime("%d.%m.%Y"))
     return text.replace("! \n", "!\n")
 

@@ -234,8 +234,11 @@ class PromotionsTab(QWidget):
 
     def _update_buttons(self) -> None:
         promo = self.selected_promotion()
-        for button in (self.edit_button, self.delete_button, self.announce_button):
+        for button in (self.edit_button, self.delete_button):
             button.setEnabled(promo is not None)
+        # a finished promotion is not announced (the bot would not cite it either)
+        today = self.ctx.engine.clock.local().date()
+        self.announce_button.setEnabled(promo is not None and str(promo.status(today)) != "finished")
         run = self.selected_announcement()
         state = run.state if run is not None else None
         self.pause_button.setEnabled(state == AnnouncementState.SENDING)

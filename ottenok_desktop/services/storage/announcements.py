@@ -186,12 +186,13 @@ def recent_outcomes(announcement_id: int, limit: int = 10) -> tuple[list[str], s
     a manager who resumes after a failure pause gives the channel a fresh chance."""
     ann = Announcement.get_or_none(Announcement.id == announcement_id)
     since = ann.resumed_at if ann is not None else None
+    where = ((AnnouncementRecipient.announcement == announcement_id)
+             & (AnnouncementRecipient.state == RecipientState.QUEUED))
+    if since is not None:
+        where &= AnnouncementRecipient.queued_at >= since
     rows = (AnnouncementRecipient.select(OutboxItem.state, OutboxItem.last_error)
             .join(OutboxItem, on=(OutboxItem.id == AnnouncementRecipient.outbox_id))
-            .where((AnnouncementRecipient.announcement == announcement_id)
-                   & (AnnouncementRecipient.state == RecipientState.QUEUED)
-                   & (AnnouncementRecipient.queued_at >= since if since is not None else True))
-            .order_by(AnnouncementRecipient.position.desc()).limit(limit).tuples())
+            .where(where).order_by(AnnouncementRecipient.position.desc()).limit(limit).tuples())
     outcomes: list[str] = []
     last_error = ""
     for state, error in rows:

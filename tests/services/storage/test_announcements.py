@@ -157,3 +157,25 @@ async def test_a_manager_ticks_and_unticks_consent_and_the_customers_opt_out_win
     with pytest.raises(ConsentRefused):
         await commands.set_promo_consent(chat(1), True, "Айгуль")
     assert (await db.call(q.customer_card, chat(1))).promo_consent == "opted_out"
+
+
+async def test_send_outcomes_newest_first_and_only_since_the_last_resume(db: Database) -> None:
+    from ottenok_desktop.engine.announcements import should_pause
+
+    await db.atomic(seed, 5)
+    ann_id, _ = await db.atomic(store.create_announcement, "a1b2c3d4e5", "Miu Miu", TEXT, [], "Айгуль", NOW)
+    queued = [await db.atomic(store.queue_next, ann_id, NOW + timedelta(seconds=6 * n)) for n in range(4)]
+    at = NOW + timedelta(seconds=30)
+    await db.atomic(ob.mark_sent, queued[0].outbox[0][0], "BAE500000001", at)
+    await db.atomic(ob.mark_retry, queued[1].outbox[0][0], "GREEN-API sendMessage: server error (HTTP 500)", at)
+    await db.atomic(ob.mark_failed, queued[2].outbox[0][0], "GREEN-API sendMessage: rate limited (HTTP 429)")
+    outcomes, last_error = await db.call(store.recent_outcomes, ann_id, 10)
+    assert outcomes == ["pending", "failed", "failed", "sent"]
+    assert last_error == "GREEN-API sendMessage: rate limited (HTTP 429)"
+    assert should_pause(outcomes, 2) and not should_pause(outcomes, 3)
+
+    assert await db.atomic(store.set_state, ann_id, AnnouncementState.PAUSED, "engine", at, reason="failures",
+                           detail=last_error)
+    assert await db.atomic(store.set_state, ann_id, AnnouncementState.SENDING, "Айгуль", at + timedelta(minutes=5))
+    assert await db.call(store.recent_outcomes, ann_id, 10) == ([], "")  # a fresh chance after the resume
+    assert not await db.atomic(store.set_state, ann_id, AnnouncementState.SENDING, "Айгуль", at)  # already sending

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ottenok_desktop.engine import events as ev
+from ottenok_desktop.engine.announcements import ANNOUNCEMENT_SENDER
 from ottenok_desktop.engine.channels import ChannelRouter
 from ottenok_desktop.engine.clock import Clock
 from ottenok_desktop.engine.commands import Commands
@@ -321,6 +322,7 @@ class Engine:
     def _on_sender_event(self, event: ev.Event) -> None:
         self.sender.wake()
 
-    def _on_sent(self, chat_id: str, sender_kind: str, at: datetime) -> None:
-        if self.followups is not None and sender_kind == SenderKind.BOT:
+    def _on_sent(self, chat_id: str, sender_kind: str, at: datetime, sender_name: str = "") -> None:
+        # an announcement is not the bot's answer: no follow-up is counted from it (issue 16)
+        if self.followups is not None and sender_kind == SenderKind.BOT and sender_name != ANNOUNCEMENT_SENDER:
             self.tasks.spawn(self.followups.on_bot_message(chat_id, at), name=f"followup-out:{chat_id}")

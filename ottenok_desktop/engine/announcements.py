@@ -21,6 +21,7 @@ from .followups.rules import is_work_time, next_allowed
 from .promotions import Promotion
 
 MAX_PHOTOS = 3
+ANNOUNCEMENT_SENDER = "announcement"  # the outbox rows' sender_name: sent as the bot, not an answer
 MAX_TEXT = 4000  # WhatsApp takes far more; an announcement longer than this is a mistake
 
 # why an announcement was paused (shown in Russian by the console: ui/strings.py)

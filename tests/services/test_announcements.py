@@ -193,6 +193,34 @@ async def test_a_restart_resumes_where_it_stopped_and_sends_nobody_twice(data_di
         await engine.stop()
 
 
+async def test_an_announcement_starts_no_follow_up_while_a_bot_message_does(data_dir: Path,
+                                                                           sandbox: GreenApiSandbox) -> None:
+    from ottenok_desktop.services.followups import FollowUpService
+    from ottenok_desktop.services.storage import nudges
+
+    start = datetime(2026, 11, 24, 12, 0, tzinfo=ALMATY)
+    engine = await start_engine(data_dir, sandbox, start)
+    # attached the way bootstrap attaches it to the full engine
+    engine.followups = FollowUpService(engine.db, engine.bus, engine.clock, engine.settings,
+                                       enqueue=engine.enqueue_text)
+    await engine.followups.start()
+    try:
+        await opt_in(engine.db, 3, start)
+        await engine.commands.start_announcement("a1b2c3d4e5", "Miu Miu", TEXT, [], "Айгуль")
+        await wait_until(lambda: len(sandbox.sent) >= 3, "the announcement sent", timeout=20)
+        await engine.enqueue_text(chat_of(0), "Айгерим, подобрала для вас мюли Miu Miu 37 в бежевом")
+        await wait_until(lambda: len(sandbox.sent) >= 4, "the bot's message sent", timeout=20)
+
+        async def nudged() -> bool:
+            return bool(await engine.db.call(nudges.chat_nudges, chat_of(0)))
+
+        await wait_until(nudged, "the bot message's follow-up", timeout=10)
+        assert [await engine.db.call(nudges.chat_nudges, chat_of(n)) for n in (1, 2)] == [[], []]
+    finally:
+        await engine.followups.stop()
+        await engine.stop()
+
+
 async def test_outside_working_hours_the_pacer_waits_for_the_next_opening(data_dir: Path) -> None:
     settings = settings_for(data_dir)  # OTTENOK_WORK_HOURS 9-19
     clock = ManualClock(datetime(2026, 11, 24, 18, 59, 45), ALMATY)

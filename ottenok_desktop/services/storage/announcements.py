@@ -19,7 +19,7 @@ from typing import Sequence
 
 import peewee as pw
 
-from ottenok_desktop.engine.announcements import OUTCOME_FAILED, OUTCOME_PENDING, OUTCOME_SENT
+from ottenok_desktop.engine.announcements import ANNOUNCEMENT_SENDER, OUTCOME_FAILED, OUTCOME_PENDING, OUTCOME_SENT
 from ottenok_desktop.engine.states import (
     OPEN_ANNOUNCEMENT_STATES, OPEN_TICKET_STATUSES, AnnouncementState, RecipientState, SenderKind,
 )
@@ -159,11 +159,11 @@ def queue_next(announcement_id: int, now: datetime) -> QueuedChat:
             for n, photo in enumerate(photos):
                 caption = ann.text if n == 0 else ""
                 item = queue_part(chat.chat_id, now, text=caption, sender_kind=SenderKind.BOT,
-                                  sender_name="announcement", file_path=photo, file_name=photo.name, chat_pk=chat.id)
+                                  sender_name=ANNOUNCEMENT_SENDER, file_path=photo, file_name=photo.name, chat_pk=chat.id)
                 parts.append((item.id, caption or photo.name))
         else:
             item = queue_part(chat.chat_id, now, text=ann.text, sender_kind=SenderKind.BOT,
-                              sender_name="announcement", chat_pk=chat.id)
+                              sender_name=ANNOUNCEMENT_SENDER, chat_pk=chat.id)
             parts.append((item.id, ann.text))
         flipped = (AnnouncementRecipient
                    .update(state=RecipientState.QUEUED, outbox_id=parts[0][0], last_outbox_id=parts[-1][0], queued_at=now)

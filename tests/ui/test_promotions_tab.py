@@ -134,6 +134,20 @@ async def test_promotions_edit_and_announce_with_progress_pause_and_results(demo
         row = await engine.db.call(store.announcement, ann_id)
         assert row is not None and row.state in (AnnouncementState.SENDING, AnnouncementState.DONE)
 
+        # paused by failing sends (as the pacer does it): the manager reads why, in Russian
+        third, _ = await engine.commands.start_announcement("x", "Третья", "Третья акция", [], "Ержан")
+        await engine.commands.pause_announcement(third, "Ержан")
+        await engine.db.atomic(store.set_state, third, AnnouncementState.SENDING, "Ержан", engine.clock.now())
+        await engine.db.atomic(store.set_state, third, AnnouncementState.PAUSED, "engine", engine.clock.now(),
+                               reason="failures", detail="GREEN-API sendMessage: server error (HTTP 500)")
+        await tab.refresh()
+        tab.runs.selectRow(0)
+        assert tab.announcement_message.text().startswith(f"Рассылка №{third} на паузе: подряд не проходят отправки")
+        assert "HTTP 500" in tab.announcement_message.text()
+        assert await tab.act(third, "cancel") and tab.runs.item(0, 2).text() == "Отменена"
+        assert not await tab.act(third, "pause")
+        assert tab.announcement_message.text() == f"Не получилось: рассылка №{third} уже отменена."
+
 
 async def test_the_manager_ticks_consent_and_a_customer_opt_out_locks_it(demo_settings, responder) -> None:
     async with open_console(demo_settings, responder) as console:

@@ -27,7 +27,7 @@ _.turns_handled, _.active_lanes, _.sent_count, _.llm_calls, _.guard_rebuilds, _.
 # the package's public constants
 _.APP_NAME  # type: ignore[attr-defined]
 # event payload fields, read by the console's bridge and by subscribers generically
-_.change, _.will_retry, _.inbox_ids  # type: ignore[attr-defined]
+_.change, _.will_retry, _.inbox_ids, _.recipient  # type: ignore[attr-defined]
 # the dialogue state's step is stored for the console and the prompt
 _.step  # type: ignore[attr-defined]
 # SenderKind members written by the GREEN-API ingest and the Telegram channel

@@ -15,7 +15,7 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS = [
     "channel.py", "inventory.py", "retrieval.py", "routing.py", "confirmation.py", "person_request.py",
     "extraction.py", "dialogue.py", "dialogues.py", "followups.py", "console.py", "spin.py", "analytics.py", "seats.py",
-    "language.py", "images.py", "promotions.py", "telegram_media.py",
+    "language.py", "images.py", "promotions.py", "telegram_media.py", "announcements.py",
 ]
 
 

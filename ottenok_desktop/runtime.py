@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from ottenok_desktop.engine import events as ev
+from ottenok_desktop.engine.announcements import ANNOUNCEMENT_SENDER
 from ottenok_desktop.engine.channels import ChannelRouter
 from ottenok_desktop.engine.clock import Clock
 from ottenok_desktop.engine.commands import Commands
@@ -29,6 +30,7 @@ from ottenok_desktop.engine.tasks import TaskOwner
 from ottenok_desktop.engine.turns import Reply, Responder, Turn
 from ottenok_desktop.services.greenapi.ingest import IngestResult, pending_turn_chats
 from ottenok_desktop.services.greenapi.poller import Poller
+from ottenok_desktop.services.announcements import AnnouncementPacer
 from ottenok_desktop.services.greenapi.sender import Sender
 from ottenok_desktop.services.storage import Database
 from ottenok_desktop.services.storage import outbox as ob
@@ -131,6 +133,8 @@ class Engine:
             self.client, self.db, self.bus, self.clock, on_ingested=self._on_ingested,
             receive_timeout=o["receive_timeout"], state_interval=o["state_interval"],
         )
+        # announcements of promotions, one chat at a time into the outbox (leader only)
+        self.pacer = AnnouncementPacer(self.db, self.bus, self.clock, self.settings)
 
     # ---- lifecycle -----------------------------------------------------------------
     async def start(self, *, lead: bool = True) -> None:
@@ -192,6 +196,8 @@ class Engine:
         if self.reports is not None:
             await self.reports.start()
             self._channel.append(self.reports)
+        await self.pacer.start()
+        self._channel.append(self.pacer)
 
     async def start_leading(self, epoch: int) -> None:
         """This seat won the engine lease: every transaction is fenced with `epoch` and the
@@ -211,7 +217,7 @@ class Engine:
         self.db.set_fence(None)
 
     async def _stop_channel(self) -> None:
-        order = [self.telegram, self.poller, self.dispatcher, self.sender, self.reports, self.followups]
+        order = [self.pacer, self.telegram, self.poller, self.dispatcher, self.sender, self.reports, self.followups]
         running, self._channel = self._channel, []
         self.leading = False
         for part in [p for p in order if p is not None and any(p is r for r in running)]:
@@ -319,6 +325,7 @@ class Engine:
     def _on_sender_event(self, event: ev.Event) -> None:
         self.sender.wake()
 
-    def _on_sent(self, chat_id: str, sender_kind: str, at: datetime) -> None:
-        if self.followups is not None and sender_kind == SenderKind.BOT:
+    def _on_sent(self, chat_id: str, sender_kind: str, at: datetime, sender_name: str = "") -> None:
+        # an announcement is not the bot's answer: no follow-up is counted from it (issue 16)
+        if self.followups is not None and sender_kind == SenderKind.BOT and sender_name != ANNOUNCEMENT_SENDER:
             self.tasks.spawn(self.followups.on_bot_message(chat_id, at), name=f"followup-out:{chat_id}")

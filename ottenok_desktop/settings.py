@@ -129,6 +129,11 @@ class Settings:
     # a send whose answer was lost is looked up in GREEN-API's journal, which may lag up to two
     # minutes: only after this many seconds is it declared lost and sent again
     green_api_reconcile_grace: float = 120.0
+    # announcements (issue 16): one chat every min..max shop seconds (jittered); a run of
+    # max_failures failing sends pauses the announcement
+    announce_min_seconds: float = 4.0
+    announce_max_seconds: float = 8.0
+    announce_max_failures: int = 3
     lease_seconds: float = 10.0  # the engine lease; another seat takes over within lease + lease/5 after the leader stops renewing
 
     # ---- derived values -------------------------------------------------------
@@ -256,6 +261,9 @@ ENV_NAMES: dict[str, str] = {
     "OTTENOK_SEAT_ROLE": "seat_role",
     "OTTENOK_LEASE_SECONDS": "lease_seconds",
     "GREEN_API_RECONCILE_GRACE": "green_api_reconcile_grace",
+    "OTTENOK_ANNOUNCE_MIN_SEC": "announce_min_seconds",
+    "OTTENOK_ANNOUNCE_MAX_SEC": "announce_max_seconds",
+    "OTTENOK_ANNOUNCE_MAX_FAILURES": "announce_max_failures",
 }
 SECRET_NAMES = frozenset({"GREEN_API_TOKEN", "OPENAI_API_KEY", "TELEGRAM_BOT_TOKEN", "DATABASE_URL"})
 SEAT_ROLES = ("leader-capable", "console-only")
@@ -367,6 +375,18 @@ def _convert(name: str, value: str) -> Any:
         if not 0.0 <= grace <= 600.0:
             raise SettingsError(name, _hint(name, value), "seconds between 0 and 600, e.g. 120")
         return grace
+    if name in {"OTTENOK_ANNOUNCE_MIN_SEC", "OTTENOK_ANNOUNCE_MAX_SEC"}:
+        try:
+            pace = float(value)
+        except ValueError:
+            pace = -1.0
+        if not 0.5 <= pace <= 3600.0:
+            raise SettingsError(name, _hint(name, value), "seconds between 0.5 and 3600, e.g. 4 (min) and 8 (max)")
+        return pace
+    if name == "OTTENOK_ANNOUNCE_MAX_FAILURES":
+        if not value.isdigit() or not 1 <= int(value) <= 100:
+            raise SettingsError(name, _hint(name, value), "a whole number of failed sends from 1 to 100, e.g. 3")
+        return int(value)
     if name == "OTTENOK_LEASE_SECONDS":
         try:
             seconds = float(value)

@@ -39,6 +39,14 @@ def test_precedence_file_then_dotenv_then_environment(data_dir: Path) -> None:
     assert s.manager_numbers == ("77011112233",)
 
 
+def test_announcement_pace_settings(data_dir: Path) -> None:
+    s = load(data_dir)
+    assert (s.announce_min_seconds, s.announce_max_seconds, s.announce_max_failures) == (4.0, 8.0, 3)
+    s = load(data_dir, {"OTTENOK_ANNOUNCE_MIN_SEC": "10", "OTTENOK_ANNOUNCE_MAX_SEC": "15.5",
+                        "OTTENOK_ANNOUNCE_MAX_FAILURES": "5"})
+    assert (s.announce_min_seconds, s.announce_max_seconds, s.announce_max_failures) == (10.0, 15.5, 5)
+
+
 def test_credentials_switch_demo_off(data_dir: Path) -> None:
     s = load(data_dir, {"GREEN_API_INSTANCE_ID": "1101000001", "GREEN_API_TOKEN": TOKEN})
     assert s.has_whatsapp_credentials and not s.demo_mode
@@ -51,7 +59,9 @@ def test_credentials_switch_demo_off(data_dir: Path) -> None:
      ("OPENAI_BASE_URL", "localhost:11434", "http(s) URL"), ("NUDGE_ENABLED", "maybe", "1 or 0"),
      ("OTTENOK_TIMEZONE", "Almaty", "IANA time zone"), ("OTTENOK_WORK_HOURS", "9to19", "START-END"),
      ("OTTENOK_WORK_HOURS", "19-9", "START < END"), ("MANAGER_NUMBERS", "7701,abc", "phone numbers"),
-     ("OPENAI_MODEL", "", "non-empty")],
+     ("OPENAI_MODEL", "", "non-empty"), ("OTTENOK_ANNOUNCE_MIN_SEC", "быстро", "seconds between 0.5 and 3600"),
+     ("OTTENOK_ANNOUNCE_MAX_SEC", "0", "seconds between 0.5 and 3600"),
+     ("OTTENOK_ANNOUNCE_MAX_FAILURES", "0", "from 1 to 100")],
 )
 def test_invalid_values_name_setting_and_form(data_dir: Path, name: str, value: str, expected: str) -> None:
     with pytest.raises(SettingsError) as info:

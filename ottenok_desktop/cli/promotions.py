@@ -1,11 +1,17 @@
 """`promotions` subcommands: the promotions file and its statuses today.
 
     promotions list [--file FILE] [--json] [--lang en|ru]
-    promotions announce ID --dry-run [--file FILE] [--json]
+    promotions announce ID [--dry-run] [--text TEXT] [--photo FILE]... [--manager NAME] [--file FILE] [--json]
+    promotions announcements [--json]
+    promotions results ANNOUNCEMENT [--json]
+    promotions pause|resume|cancel ANNOUNCEMENT [--manager NAME] [--json]
 
 `announce --dry-run` prints who an announcement of promotion ID would reach: opted in, never
-opted out, not in an open ticket, on WhatsApp. (The paced send itself is not built yet: without
---dry-run the command refuses, exit 2.)
+opted out, not in an open ticket, on WhatsApp. Without --dry-run the same list is fixed in the
+database and the announcement starts (`sending`, the same application command the console
+uses): the running engine — the headless engine, or whichever seat leads — sends it at the
+paced rate within working hours; with no engine running it waits for the next start.
+`results` prints sent / delivered / read / replied within 24 h / orders within 7 days.
 
 Statuses (active | waiting | finished) are computed from the shop's date (OTTENOK_TIMEZONE).
 Exits 1 with every error (file, row, column, value) when the file would be rejected.
@@ -32,11 +38,22 @@ def register(subparsers: Any) -> None:
     listing.add_argument("--file", metavar="FILE", help="promotions file (default: PROMOTIONS_PATH or the data dir)")
     listing.add_argument("--json", action="store_true", help="print one JSON document")
     listing.add_argument("--lang", choices=("en", "ru"), default="en", help="language of error messages")
-    announce = commands.add_parser("announce", help="who an announcement of a promotion would reach")
+    announce = commands.add_parser("announce", help="announce a promotion to consenting customers (paced)")
     announce.add_argument("promotion_id", metavar="ID")
     announce.add_argument("--dry-run", action="store_true", help="only list the recipients")
+    announce.add_argument("--text", help="the announcement's text (default: made from the promotion)")
+    announce.add_argument("--photo", action="append", default=[], metavar="FILE", help="a photo (up to 3)")
+    announce.add_argument("--manager", default="", help="who announces (default: OTTENOK_SEAT_NAME or the OS user)")
     announce.add_argument("--file", metavar="FILE", help="promotions file (default: PROMOTIONS_PATH or the data dir)")
     announce.add_argument("--json", action="store_true", help="print one JSON document")
+    listing = commands.add_parser("announcements", help="every announcement with its progress")
+    listing.add_argument("--json", action="store_true", help="print one JSON document")
+    for name, text in (("results", "an announcement's results"), ("pause", "pause an announcement"),
+                       ("resume", "resume a paused announcement"), ("cancel", "cancel an announcement")):
+        sub = commands.add_parser(name, help=text)
+        sub.add_argument("announcement_id", metavar="ANNOUNCEMENT", type=int)
+        sub.add_argument("--manager", default="", help="who does it (default: OTTENOK_SEAT_NAME or the OS user)")
+        sub.add_argument("--json", action="store_true", help="print one JSON document")
     promotions.set_defaults(handler=run)
 
 
@@ -57,6 +74,10 @@ def run(args: Any) -> int:
     from ottenok_desktop.services.promotions.loader import load_promotions
 
     settings = args.settings
+    if args.promotions_command in {"announcements", "results", "pause", "resume", "cancel"}:
+        from .announcements import run_announcement_command
+
+        return run_announcement_command(args)
     path = Path(args.file).expanduser() if args.file else settings.promotions_path
     parsed = load_promotions(path)
     if args.promotions_command == "announce" and not parsed.errors:
@@ -91,12 +112,13 @@ def _announce(args: Any, promotions: list[Any]) -> int:
     if promo is None:
         print(f"error: no promotion with id {args.promotion_id} (see 'promotions list')", file=sys.stderr)
         return EXIT_FAILED
-    if not args.dry_run:
-        print("error: only --dry-run is available: the paced send is not built yet", file=sys.stderr)
-        return EXIT_USAGE
     status = promo.status(datetime.now(settings.zone).date())
     if str(status) == "finished":
         print(f"warning: promotion {promo.id} is finished", file=sys.stderr)
+    if not args.dry_run:
+        from .announcements import start_announcement
+
+        return start_announcement(args, promo)
     try:
         db = Database(settings.database_target).open_sync()
         try:

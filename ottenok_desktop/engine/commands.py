@@ -7,6 +7,8 @@ engine itself, tests — calls the same command for the same intention:
     link_chats · unlink_chat
     take_ticket · open_handoff_ticket · close_ticket · update_order_field · confirm_order · cancel_order
     cancel_nudges · pause_nudges
+    start_announcement · pause_announcement · resume_announcement · cancel_announcement
+    set_promo_consent
 
 A command does its writes through `UnitOfWork.run` (all commit or none), then publishes
 what happened. Listeners react to the events (the sender drops a taken chat's queued bot
@@ -25,17 +27,23 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from . import events as ev
+from .announcements import PAUSE_MANAGER, check_composition
 from .clock import Clock
 from .dialogue.pricing import check_confirmation
 from .dialogue.state import EDITABLE_FIELDS, DialogueState, OrderStateError, order_from_mapping
 from .lexicon.cities import canonical_city
 from .ports import FollowUps, Inventory, ReservationRefused, Store, UnitOfWork
-from .states import OPEN_ORDER_STATES, OrderState, Owner, SenderKind, TicketKind
+from .states import OPEN_ORDER_STATES, AnnouncementState, OrderState, Owner, SenderKind, TicketKind
 
 log = logging.getLogger(__name__)
+
+
+class ConsentRefused(Exception):
+    """The customer opted out of promotions themselves: that wins for good, a manager cannot
+    tick the box again."""
 
 
 @dataclass(frozen=True)
@@ -324,6 +332,58 @@ class Commands:
     async def pause_nudges(self, paused: bool, manager: str) -> None:
         if self._followups is not None:
             await self._followups.pause_all(paused, manager)
+
+
+    # ---- announcements and consent (issue 16) ---------------------------------------------------------
+    async def start_announcement(self, promotion_id: str, title: str, text: str, photos: Sequence[Path],
+                                 manager: str) -> tuple[int, int]:
+        """Create an announcement with its recipients fixed now (the dry run's list) and start
+        it; the leading seat's pacer sends it. Returns (announcement id, recipient count);
+        raises `AnnouncementError` for an empty text or more than 3 photos."""
+        clean, pictures = check_composition(text, photos)
+        now = self._clock.now()
+        announcement_id, count = await self._uow.run(
+            lambda s: s.create_announcement(promotion_id, title, clean, pictures, manager, now))
+        self._publish(ev.AnnouncementChanged(announcement_id, AnnouncementState.SENDING, manager))
+        return announcement_id, count
+
+    async def _announcement_state(self, announcement_id: int, state: AnnouncementState, manager: str,
+                                  reason: str = "") -> bool:
+        now = self._clock.now()
+        changed = await self._uow.run(
+            lambda s: s.set_announcement_state(announcement_id, state, manager, now, reason, manager if reason else ""))
+        if changed:
+            self._publish(ev.AnnouncementChanged(announcement_id, state, manager, reason, manager if reason else ""))
+        return changed
+
+    async def pause_announcement(self, announcement_id: int, manager: str) -> bool:
+        return await self._announcement_state(announcement_id, AnnouncementState.PAUSED, manager, PAUSE_MANAGER)
+
+    async def resume_announcement(self, announcement_id: int, manager: str) -> bool:
+        """Paused → sending (after a failure pause too: the manager decides the channel is fine)."""
+        return await self._announcement_state(announcement_id, AnnouncementState.SENDING, manager)
+
+    async def cancel_announcement(self, announcement_id: int, manager: str) -> bool:
+        """No further chat gets it; what is already in the outbox goes out as usual."""
+        return await self._announcement_state(announcement_id, AnnouncementState.CANCELLED, manager)
+
+    async def set_promo_consent(self, chat_id: str, consent: bool, manager: str) -> bool:
+        """The manager ticks «Согласие на рассылку» (consent, source manager:<name>) or unticks it
+        (an opt-out by the manager). Raises `ConsentRefused` when the customer opted out."""
+        now = self._clock.now()
+
+        def work(store: Store) -> str:
+            outcome = store.set_promo_consent_by_manager(chat_id, consent, manager, now)
+            if outcome == "changed":
+                store.audit(now, manager, "promo_consent" if consent else "promo_opt_out", "chat", chat_id)
+            return outcome
+
+        outcome = await self._uow.run(work)
+        if outcome == "refused":
+            raise ConsentRefused(chat_id)
+        if outcome == "changed":
+            self._publish(ev.ChatUpdated(chat_id))
+        return outcome == "changed"
 
 
 def replace_state(order: dict[str, Any], state: OrderState) -> dict[str, Any]:

@@ -241,6 +241,26 @@ class NudgeCancelled(Event):
     reason: str
 
 
+# ---- announcements (issue 16) -------------------------------------------------------
+@dataclass(frozen=True)
+class AnnouncementChanged(Event):
+    """An announcement was created, started, paused (by whom, why), resumed, cancelled or done."""
+
+    announcement_id: int
+    state: str  # engine/states.AnnouncementState
+    by: str = ""
+    reason: str = ""  # pause: manager | failures
+    detail: str = ""  # failures: the last send error (English)
+
+
+@dataclass(frozen=True)
+class AnnouncementProgress(Event):
+    """The pacer queued one more recipient (`recipient` empty when only skips happened)."""
+
+    announcement_id: int
+    recipient: str = ""
+
+
 Subscriber = Callable[[Event], Any]
 
 

@@ -79,3 +79,27 @@ class ReplyClass(StrEnum):
     THINK = "think"  # "подумаю": keep the second nudge
     OPT_OUT = "opt_out"  # "не пишите мне": never again
     REAL = "real"  # anything else: the conversation goes on
+
+
+class AnnouncementState(StrEnum):
+    """An announcement of a promotion (issue 16): draft ─▶ sending ⇄ paused ─▶ done;
+    draft | sending | paused ─▶ cancelled."""
+
+    DRAFT = "draft"
+    SENDING = "sending"
+    PAUSED = "paused"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+OPEN_ANNOUNCEMENT_STATES: tuple[AnnouncementState, ...] = (
+    AnnouncementState.DRAFT, AnnouncementState.SENDING, AnnouncementState.PAUSED)
+
+
+class RecipientState(StrEnum):
+    """One chat of an announcement: waiting for its turn ─▶ queued into the outbox (once);
+    waiting ─▶ skipped (the customer opted out or a ticket opened meanwhile)."""
+
+    WAITING = "waiting"
+    QUEUED = "queued"
+    SKIPPED = "skipped"

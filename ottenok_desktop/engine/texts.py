@@ -230,6 +230,10 @@ PROMOTION_LINE = "Акция: {title} (до {end}), цена по акции —
 PROMOTIONS_HEAD = "Сейчас у нас действуют акции:"
 PROMOTION_ITEM = "• {title} — {discount}, до {end}"
 PROMOTIONS_NONE = "Сейчас акций нет 🙏 Подсказать по наличию или подобрать модель?"
+# the announcement's text as the console and the CLI prefill it (the manager may edit it)
+ANNOUNCEMENT_DRAFT = "{title}! {description}\n{offer} — с {start} по {end}.\nНапишите нам, подберём модель и размер 🌸"
+ANNOUNCEMENT_OFFER_PERCENT = "Скидка {percent}"
+ANNOUNCEMENT_OFFER_FIXED = "Цена по акции {price} ₸"
 PROMO_CONSENT_OK = "Записала 😊 Буду присылать вам новости об акциях. Если передумаете — просто напишите «стоп»."
 PROMO_CONSENT_REFUSED = (
     "Вы раньше просили не присылать вам сообщения, поэтому рассылку я не включаю 🙏 "

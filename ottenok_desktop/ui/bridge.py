@@ -44,6 +44,8 @@ class Bridge(QObject):
     nudge_scheduled = Signal(object)  # ev.NudgeScheduled
     nudge_sent = Signal(object)  # ev.NudgeSent
     nudge_cancelled = Signal(object)  # ev.NudgeCancelled
+    announcement_changed = Signal(object)  # ev.AnnouncementChanged
+    announcement_progress = Signal(object)  # ev.AnnouncementProgress
     # Any event that touches a chat's row or messages, with the chat id: the list and the
     # open chat refresh from the database on this one signal instead of a dozen.
     chat_touched = Signal(str)
@@ -77,6 +79,8 @@ class Bridge(QObject):
             ev.NudgeScheduled: self.nudge_scheduled,
             ev.NudgeSent: self.nudge_sent,
             ev.NudgeCancelled: self.nudge_cancelled,
+            ev.AnnouncementChanged: self.announcement_changed,
+            ev.AnnouncementProgress: self.announcement_progress,
         }
         self._unsubscribe: Callable[[], None] | None = bus.subscribe(self._on_event)
         self.delivered = 0

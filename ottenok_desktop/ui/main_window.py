@@ -1,5 +1,5 @@
 """The main window: conversations | chat | order and customer cards, plus tabs for
-Inventory, Knowledge, Follow-ups, Tickets and Reports, the settings dialog and the status bar.
+Inventory, Knowledge, Follow-ups, Promotions (issue 16), Tickets and Reports, the settings dialog and the status bar.
 
 Drops anywhere on the window are routed by file type (stock `.xlsx`/`.csv` → Inventory,
 documents → Knowledge). Closing the window sets `closed` (an asyncio.Event) so `main()`
@@ -26,6 +26,7 @@ from .followups_tab import FollowupsTab
 from .inventory_tab import InventoryTab
 from .knowledge_tab import KnowledgeTab
 from .order_card import RightPanel
+from .promotions_tab import PromotionsTab
 from .reports_tab import ReportsTab
 from .resources import app_icon
 from .status_bar import ConsoleStatusBar
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self.followups_tab = FollowupsTab(ctx, self)
         self.tickets_tab = TicketsTab(ctx, self)
         self.reports_tab = ReportsTab(ctx, self)
+        self.promotions_tab = PromotionsTab(ctx, self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
@@ -84,6 +86,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.inventory_tab, S.TAB_INVENTORY)
         self.tabs.addTab(self.knowledge_tab, S.TAB_KNOWLEDGE)
         self.tabs.addTab(self.followups_tab, S.TAB_FOLLOWUPS)
+        self.tabs.addTab(self.promotions_tab, S.TAB_PROMOTIONS)
         self.tabs.addTab(self.reports_tab, S.TAB_REPORTS)
         self.setCentralWidget(self.tabs)
 

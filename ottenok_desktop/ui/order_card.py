@@ -12,7 +12,7 @@ from typing import Any, Awaitable, Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
+    QCheckBox, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
     QScrollArea, QVBoxLayout, QWidget,
 )
 
@@ -216,13 +216,52 @@ class CustomerCardBox(QGroupBox):
     def __init__(self, ctx: Context, parent: QWidget | None = None) -> None:
         super().__init__(S.CUSTOMER_TITLE, parent)
         self.ctx = ctx
+        self.card: q.CustomerCard | None = None
         layout = QVBoxLayout(self)
         self.label = QLabel("—", self)
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.label)
+        # «Согласие на рассылку» (issue 16): a manager's tick is an application command
+        self.consent = QCheckBox(S.PROMO_CONSENT_BOX, self)
+        self.consent.setToolTip(S.PROMO_CONSENT_TIP)
+        self.consent.clicked.connect(self.on_consent_clicked)
+        self.consent.setEnabled(False)
+        layout.addWidget(self.consent)
+        self.consent_note = QLabel("", self)
+        self.consent_note.setObjectName("fieldError")
+        self.consent_note.setWordWrap(True)
+        self.consent_note.hide()
+        layout.addWidget(self.consent_note)
+
+    def _show_consent(self, card: q.CustomerCard | None) -> None:
+        self.consent.blockSignals(True)
+        self.consent.setChecked(card is not None and card.promo_consent == "subscribed")
+        self.consent.blockSignals(False)
+        locked = card is not None and card.promo_locked
+        self.consent.setEnabled(card is not None and not locked)
+        self.consent_note.setText(S.PROMO_CONSENT_LOCKED if locked else "")
+        self.consent_note.setVisible(locked)
+
+    def on_consent_clicked(self, checked: bool) -> None:
+        if self.card is not None:
+            self.ctx.run(self.set_consent(self.card.chat_id, checked), name="promo-consent")
+
+    async def set_consent(self, chat_id: str, consent: bool) -> None:
+        """The manager's tick or untick, with their name; the card shows what was recorded."""
+        from ottenok_desktop.engine.commands import ConsentRefused
+
+        try:
+            await self.ctx.engine.commands.set_promo_consent(chat_id, consent, self.ctx.manager)
+        except ConsentRefused:
+            self.ctx.error.emit(S.PROMO_CONSENT_REFUSED)
+        card = await self.ctx.db(q.customer_card, chat_id)
+        if self.card is not None and self.card.chat_id == chat_id:
+            self.show_card(card)
 
     def show_card(self, card: q.CustomerCard | None) -> None:
+        self.card = card
+        self._show_consent(card)
         if card is None:
             self.label.setText("—")
             return
@@ -243,6 +282,8 @@ class CustomerCardBox(QGroupBox):
         clock = self.ctx.engine.clock
         at = shop_time(card.promo_consent_at, clock.now(), clock.zone) if card.promo_consent_at else ""
         source = S.CUSTOMER_PROMO_SOURCES.get(card.promo_consent_source, card.promo_consent_source)
+        if card.promo_consent_source.startswith("manager:"):
+            source = S.PROMO_SOURCE_MANAGER.format(name=card.promo_consent_source.split(":", 1)[1])
         line = S.CUSTOMER_PROMO[card.promo_consent].format(at=at).strip()
         return f"<br><small>{line}{f' ({source})' if source else ''}</small>"
 

@@ -36,13 +36,16 @@ async def _wait(predicate: Any, timeout: float) -> bool:
 
 async def render(out_dir: Path) -> list[Path]:
     from ..bootstrap import build_engine
-    from ..settings import load_settings
+    from ..settings import WorkHours, load_settings
     from .app import build_console, start_console
 
     out_dir.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="ottenok-shots-") as tmp:
         settings = load_settings(data_dir=tmp, environ={}, env_file=Path(tmp) / ".none", demo=True)
+        # the announcement in the «Акции» shot moves at once, whatever the time of day
+        settings = settings.with_changes(announce_min_seconds=0.5, announce_max_seconds=1.0,
+                                         work_hours=WorkHours(0, 24))
         engine = build_engine(settings)
         console = build_console(engine)
         window = console.window
@@ -83,6 +86,8 @@ async def render(out_dir: Path) -> list[Path]:
                     await _wait(lambda: bool(tab.results.toPlainText()), 15)
                 await asyncio.sleep(0.3)
                 shot(window, name)
+            await show_promotions(window, engine, [c for c, _n, _t in CUSTOMERS])
+            shot(window, "promotions.png")
             window.tabs.setCurrentIndex(0)
             dialog = window.open_settings()
             dialog.resize(640, 760)
@@ -105,6 +110,46 @@ async def render(out_dir: Path) -> list[Path]:
             console.bridge.detach()
             console.window.alerts.stop()
     return saved
+
+
+async def show_promotions(window: Any, engine: Any, customers: list[str]) -> None:
+    """The «Акции» tab with three promotions and an announcement to consenting customers."""
+    from datetime import datetime, timedelta, timezone
+
+    from ..services.promotions.writer import PromotionRow, save_promotions
+    from ..services.storage.chats import get_or_create_chat
+    from ..services.storage.consent import record_promo_consent
+
+    today = engine.clock.local().date()
+
+    def day(offset: int) -> str:
+        return (today + timedelta(days=offset)).strftime("%d.%m.%Y")
+
+    save_promotions(engine.settings.promotions_path, [
+        PromotionRow("Неделя Miu Miu", "−15 % на все модели Miu Miu", day(-2), day(4), "Miu Miu", "15%"),
+        PromotionRow("Лоферы Chanel по спеццене", "", day(-1), day(10), "Лоферы Chanel", "256 500"),
+        PromotionRow("Сумки к Новому году", "", day(12), day(31), "сумки", "10%"),
+        PromotionRow("Чёрная пятница", "", day(-12), day(-5), "всё", "30%"),
+    ])
+    now = datetime.now(timezone.utc)
+
+    def consent() -> None:
+        for n, chat_id in enumerate(customers):
+            get_or_create_chat(chat_id, now)
+            record_promo_consent(chat_id, now + timedelta(seconds=n), True, "customer")
+
+    await engine.db.atomic(consent)
+    tab = window.promotions_tab
+    window.tabs.setCurrentWidget(tab)
+    await tab.refresh()
+    text = "Неделя Miu Miu! −15 % на все модели до воскресенья 🌸"
+    await engine.commands.start_announcement(tab.promotions[0].id, tab.promotions[0].title, text, [], "Асель")
+    await _wait(lambda: sum(m.text == text for m in engine.sandbox.sent) >= 2, 30)
+    await asyncio.sleep(1.0)  # the delivery ticks
+    await tab.refresh()
+    tab.table.selectRow(0)
+    tab.runs.selectRow(0)
+    await asyncio.sleep(0.5)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,6 +32,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                   "TELEGRAM_OWNER_CHAT_ID")),
     ("shop", ("OTTENOK_PERSONA_NAME", "MANAGER_NUMBERS", "OTTENOK_WORK_HOURS", "OTTENOK_TIMEZONE")),
     ("nudges", ("NUDGE_ENABLED", "OTTENOK_NUDGE1_TEXT", "OTTENOK_NUDGE2_TEXT")),
+    ("announcements", ("OTTENOK_ANNOUNCE_MIN_SEC", "OTTENOK_ANNOUNCE_MAX_SEC", "OTTENOK_ANNOUNCE_MAX_FAILURES")),
     ("seats", ("DATABASE_URL", "OTTENOK_SEAT_ID", "OTTENOK_SEAT_ROLE")),
 )
 LONG_TEXT = {"OTTENOK_NUDGE1_TEXT", "OTTENOK_NUDGE2_TEXT"}
@@ -60,6 +61,9 @@ def current_values(settings: Settings) -> dict[str, str]:
         "NUDGE_ENABLED": "1" if settings.nudge_enabled else "0",
         "OTTENOK_NUDGE1_TEXT": settings.nudge1_text,
         "OTTENOK_NUDGE2_TEXT": settings.nudge2_text,
+        "OTTENOK_ANNOUNCE_MIN_SEC": f"{settings.announce_min_seconds:g}",
+        "OTTENOK_ANNOUNCE_MAX_SEC": f"{settings.announce_max_seconds:g}",
+        "OTTENOK_ANNOUNCE_MAX_FAILURES": str(settings.announce_max_failures),
         "DATABASE_URL": settings.database_url.reveal(),
         "OTTENOK_SEAT_ID": settings.seat_id,
         "OTTENOK_SEAT_ROLE": settings.seat_role,

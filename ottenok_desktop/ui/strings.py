@@ -254,6 +254,7 @@ SETTINGS_GROUPS = {
     "telegram": "Telegram-бот",
     "shop": "Магазин",
     "nudges": "Дожимы",
+    "announcements": "Рассылки акций",
     "seats": "Несколько рабочих мест (общая база PostgreSQL)",
     "console": "Консоль",
 }
@@ -273,6 +274,9 @@ SETTINGS_LABELS = {
     "NUDGE_ENABLED": "Дожимы включены",
     "OTTENOK_NUDGE1_TEXT": "Текст первого дожима",
     "OTTENOK_NUDGE2_TEXT": "Текст второго дожима",
+    "OTTENOK_ANNOUNCE_MIN_SEC": "Пауза между чатами, от (секунд)",
+    "OTTENOK_ANNOUNCE_MAX_SEC": "Пауза между чатами, до (секунд)",
+    "OTTENOK_ANNOUNCE_MAX_FAILURES": "Пауза рассылки после стольких ошибок подряд",
     "DATABASE_URL": "Адрес базы (пусто — только этот компьютер)",
     "OTTENOK_SEAT_ID": "Имя рабочего места (пусто — имя компьютера)",
     "OTTENOK_SEAT_ROLE": "Роль: leader-capable или console-only",
@@ -313,6 +317,9 @@ SETTINGS_EXPECTED = {
     "OPENAI_MODEL": "название модели, например gpt-4o",
     "OTTENOK_PERSONA_NAME": "непустое имя",
     "NUDGE_ENABLED": "да или нет",
+    "OTTENOK_ANNOUNCE_MIN_SEC": "секунды от 0.5 до 3600, например 4",
+    "OTTENOK_ANNOUNCE_MAX_SEC": "секунды от 0.5 до 3600, например 8",
+    "OTTENOK_ANNOUNCE_MAX_FAILURES": "целое число от 1 до 100, например 3",
     "TELEGRAM_API_URL": "адрес вида https://api.telegram.org",
     "TELEGRAM_OPERATORS_CHAT_ID": "число, для группы обычно с минусом, например -1001234567890",
     "TELEGRAM_OWNER_CHAT_ID": "число, например 123456789",
@@ -462,3 +469,63 @@ CHART_SPIN = "SPIN: доля продающих чатов, %"
 CHART_MEDIAN = "медиана"
 CHART_P90 = "P90"
 SPIN_SHORT = ("S", "P", "I", "N")
+
+# ---- promotions and announcements (issue 16) ------------------------------------------------------
+TAB_PROMOTIONS = "Акции"
+PROMO_COLUMNS = ("Название", "Даты", "На что", "Скидка", "Статус")
+PROMO_STATUS = {"active": "Активна", "waiting": "Ожидает", "finished": "Закончена"}
+PROMO_DATES = "{start} – {end}"
+PROMO_ADD = "Добавить"
+PROMO_EDIT = "Изменить"
+PROMO_DELETE = "Удалить"
+PROMO_ANNOUNCE = "Разослать…"
+PROMO_FILE = "Файл: {path}"
+PROMO_EMPTY = "Акций пока нет. Нажмите «Добавить» или положите promotions.xlsx в папку данных."
+PROMO_FILE_ERRORS = "Файл акций не принят (бот пользуется прежним списком):"
+PROMO_SAVED = "Сохранено в {name}: акций {count}. Бот увидит изменения в течение нескольких секунд."
+PROMO_SAVE_REFUSED = "Не сохранено — исправьте и попробуйте снова:"
+PROMO_DELETE_CONFIRM = "Удалить акцию «{title}» из файла?"
+PROMO_DIALOG_NEW = "Новая акция"
+PROMO_DIALOG_EDIT = "Акция"
+PROMO_FIELDS = ("Название", "Описание", "Начало (ДД.ММ.ГГГГ)", "Конец (ДД.ММ.ГГГГ)", "На что", "Скидка")
+PROMO_APPLIES_HINT = "бренды, модели или типы через запятую, или «всё»"
+PROMO_DISCOUNT_HINT = "10% или цена: 88 200"
+ANNOUNCE_TITLE = "Рассылка: {title}"
+ANNOUNCE_TEXT = "Текст"
+ANNOUNCE_PHOTOS = "Фото (до 3)"
+ANNOUNCE_ADD_PHOTO = "Добавить фото…"
+ANNOUNCE_REMOVE_PHOTO = "Убрать"
+ANNOUNCE_PICK_PHOTOS = "Фото для рассылки"
+ANNOUNCE_PHOTO_FILTER = "Изображения (*.jpg *.jpeg *.png *.webp)"
+ANNOUNCE_RECIPIENTS = "Получат: {count}"
+ANNOUNCE_RECIPIENTS_RULE = ("Только клиенты, которые согласились получать акции, не отказались, без открытого тикета "
+                            "и доступны в WhatsApp.")
+ANNOUNCE_PACE = ("Отправка по одному чату раз в {low:g}–{high:g} с, только в рабочие часы ({hours}); "
+                 "при ошибках отправки рассылка встанет на паузу сама.")
+ANNOUNCE_SEND = "Начать рассылку"
+ANNOUNCE_NOBODY = "Некому отправлять: нет клиентов с согласием на рассылку."
+ANNOUNCE_STARTED = "Рассылка начата: получателей {count}."
+ANNOUNCE_ERRORS = {"empty_text": "Напишите текст рассылки.", "text_too_long": "Текст слишком длинный.",
+                   "too_many_photos": "Не больше 3 фото."}
+ANNOUNCEMENTS_TITLE = "Рассылки"
+ANNOUNCEMENT_COLUMNS = ("№", "Акция", "Статус", "Ход", "Отправлено", "Доставлено", "Прочитано",
+                        "Ответили за 24 ч", "Заказы за 7 дней", "Запустил(а)")
+ANNOUNCEMENT_TIPS = ("", "", "", "Сколько чатов уже в очереди на отправку из всех получателей",
+                     "Сообщение ушло в WhatsApp", "Доставлено или прочитано", "Прочитано (синие галочки)",
+                     "Клиент написал в этот чат в течение 24 часов после рассылки",
+                     "Подтверждённые заказы в этом чате в течение 7 дней после рассылки", "")
+ANNOUNCEMENT_STATE = {"draft": "Черновик", "sending": "Идёт", "paused": "На паузе", "done": "Завершена",
+                      "cancelled": "Отменена"}
+ANNOUNCEMENT_PAUSE = "Пауза"
+ANNOUNCEMENT_RESUME = "Продолжить"
+ANNOUNCEMENT_CANCEL = "Отменить"
+ANNOUNCEMENT_CANCEL_CONFIRM = "Отменить рассылку №{id}? Оставшиеся {left} чатов её не получат."
+ANNOUNCEMENT_PAUSED_BY = "Рассылка №{id} на паузе: её остановил(а) {who}."
+ANNOUNCEMENT_PAUSED_FAILURES = ("Рассылка №{id} на паузе: подряд не проходят отправки ({error}). "
+                                "Проверьте подключение WhatsApp и нажмите «Продолжить».")
+ANNOUNCEMENT_REFUSED = "Не получилось: рассылка №{id} уже {state}."
+PROMO_CONSENT_BOX = "Согласие на рассылку"
+PROMO_CONSENT_TIP = "Клиент согласился получать акции (отметка менеджера с вашим именем и временем)"
+PROMO_CONSENT_LOCKED = "Клиент сам отказался от рассылки — отметить нельзя"
+PROMO_CONSENT_REFUSED = "Клиент сам отказался от рассылки: согласие не записано."
+PROMO_SOURCE_MANAGER = "менеджер {name}"

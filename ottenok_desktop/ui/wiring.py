@@ -36,6 +36,9 @@ def wire(bridge: Bridge, window: "MainWindow") -> None:
     for signal in (bridge.nudge_scheduled, bridge.nudge_sent, bridge.nudge_cancelled):
         signal.connect(window.followups_tab.on_nudge_changed)
         signal.connect(lambda event: window.chat_panel.on_chat_touched(event.chat_id))
+    # promotions: announcements' state and progress
+    bridge.announcement_changed.connect(window.promotions_tab.on_announcement_changed)
+    bridge.announcement_progress.connect(window.promotions_tab.on_announcement_changed)
     # status bar
     bridge.instance_state_changed.connect(window.status.on_instance_state_changed)
     bridge.shared_instance.connect(window.status.on_shared_instance)
@@ -76,5 +79,6 @@ async def initial_load(window: "MainWindow") -> None:
     await window.tickets_tab.refresh()
     await window.followups_tab.refresh()
     await window.inventory_tab.refresh()
+    await window.promotions_tab.refresh()
     if getattr(window.ctx.engine, "knowledge", None) is not None:
         await window.knowledge_tab.refresh()

@@ -84,4 +84,50 @@ def test_announce_dry_run_lists_only_consenting_reachable_chats(data: Path, caps
     payload = json.loads(capsys.readouterr().out)
     assert payload["recipients"] == [{"chat": "77015550001@c.us", "phone": "77015550001"}]
     assert main(["--data-dir", str(data), "promotions", "announce", "nope", "--dry-run", "--json"]) == 1
-    assert main(["--data-dir", str(data), "promotions", "announce", promo_id, "--json"]) == 2
+    assert main(["--data-dir", str(data), "promotions", "announce", promo_id, "--photo", "нет.jpg", "--json"]) == 2
+
+
+def test_announce_starts_a_paced_announcement_and_results_pause_resume_cancel(
+        data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ottenok_desktop.services.storage import Database
+    from ottenok_desktop.services.storage.chats import get_or_create_chat
+    from ottenok_desktop.services.storage.consent import record_promo_consent
+
+    write_promotions(data / "promotions.xlsx", [["Miu Miu −15%", "до воскресенья", shop_day(0), shop_day(3),
+                                                  "Miu Miu", "15%"]], HEADERS)
+    now = datetime.now(ZoneInfo("UTC"))
+    db = Database(data / "ottenok.sqlite3").open_sync()
+    try:
+        def seed() -> None:
+            for n in (1, 2, 3):
+                get_or_create_chat(f"7701555000{n}@c.us", now, f"Клиент {n}")
+                record_promo_consent(f"7701555000{n}@c.us", now + timedelta(seconds=n), True, "customer")
+
+        db.call_sync(seed)
+    finally:
+        db.close_sync()
+    assert main(["--data-dir", str(data), "promotions", "list", "--json"]) == 0
+    promo_id = json.loads(capsys.readouterr().out)["promotions"][0]["id"]
+    assert main(["--data-dir", str(data), "promotions", "announce", promo_id, "--manager", "Айгуль", "--json"]) == 0
+    started = json.loads(capsys.readouterr().out)["announcement"]
+    assert (started["state"], started["recipients"], started["created_by"]) == ("sending", 3, "Айгуль")
+    assert [r["chat"] for r in started["recipients_list"]] == [f"7701555000{n}@c.us" for n in (1, 2, 3)]
+    assert started["text"].startswith("Miu Miu −15%! до воскресенья") and "Скидка 15%" in started["text"]
+    ann = str(started["id"])
+
+    assert main(["--data-dir", str(data), "promotions", "pause", ann, "--manager", "Айгуль", "--json"]) == 0
+    paused = json.loads(capsys.readouterr().out)["announcement"]
+    assert (paused["state"], paused["pause_reason"]) == ("paused", "manager")
+    assert main(["--data-dir", str(data), "promotions", "pause", ann]) == 1  # already paused
+    assert "cannot pause" in capsys.readouterr().err
+    assert main(["--data-dir", str(data), "promotions", "resume", ann, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["announcement"]["state"] == "sending"
+    assert main(["--data-dir", str(data), "promotions", "results", ann, "--json"]) == 0
+    results = json.loads(capsys.readouterr().out)["announcement"]["results"]
+    assert results == {"announcement": int(ann), "recipients": 3, "queued": 0, "sent": 0, "delivered": 0, "read": 0,
+                       "replied_24h": 0, "orders_7d": 0, "failed": 0, "skipped": 0}
+    assert main(["--data-dir", str(data), "promotions", "cancel", ann, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["announcement"]["state"] == "cancelled"
+    assert main(["--data-dir", str(data), "promotions", "announcements", "--json"]) == 0
+    assert [a["state"] for a in json.loads(capsys.readouterr().out)["announcements"]] == ["cancelled"]
+    assert main(["--data-dir", str(data), "promotions", "results", "999"]) == 1

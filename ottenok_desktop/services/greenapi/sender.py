@@ -55,7 +55,7 @@ class RateLimiter:
 class Sender:
     def __init__(
         self, client: GreenApiClient, db: Database, bus: ev.EventBus, clock: Clock, *,
-        on_sent: Callable[[str, str, datetime], None] | None = None, rate: float = 40.0,
+        on_sent: Callable[[str, str, datetime, str], None] | None = None, rate: float = 40.0,
         retry_base: float = 1.0, retry_cap: float = 300.0, reconcile_minutes: int = 60, max_in_flight: int = 16,
         reconcile_grace: float = 0.0, channels: ChannelRouter | None = None,
     ) -> None:
@@ -248,7 +248,7 @@ class Sender:
         self._bus.publish(ev.MessageSent(job.chat_id, job.outbox_id, message_id or 0, external_id))
         self._bus.publish(ev.ChatUpdated(job.chat_id))
         if self._on_sent is not None:
-            self._on_sent(job.chat_id, job.sender_kind, now)
+            self._on_sent(job.chat_id, job.sender_kind, now, job.sender_name)
 
     async def _retry(self, job: ob.SendJob, error: str, *, ambiguous: bool = False, minimum: float = 0.0) -> None:
         if ambiguous:

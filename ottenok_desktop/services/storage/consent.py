@@ -34,6 +34,35 @@ def record_promo_consent(chat_id: str, now: datetime, opt_in: bool, source: str)
     return changed
 
 
+def customer_opted_out(chat: Chat) -> bool:
+    """The customer's own opt-out (said so, or the follow-ups' "не пишите"): it wins for good.
+    A manager's unticking is not one — a manager may tick the box again."""
+    if chat.opted_out:
+        return True
+    return chat.promo_opt_out_at is not None and not chat.promo_opt_out_source.startswith("manager")
+
+
+def manager_promo_consent(chat_id: str, now: datetime, opt_in: bool, manager: str) -> str:
+    """A manager ticks («Согласие на рассылку») or unticks the box in the customer card.
+    Returns "changed", "unchanged", or "refused" (the customer opted out: that wins for good)."""
+    chat = Chat.get_or_none(Chat.chat_id == chat_id)
+    if chat is None:
+        return "unchanged"
+    if customer_opted_out(chat):
+        return "refused"
+    source = f"manager:{manager}"[:64]
+    subscribed = chat.promo_opt_in_at is not None and chat.promo_opt_out_at is None
+    if opt_in == subscribed:
+        return "unchanged"
+    if opt_in:  # a manager's earlier untick is undone by the manager's tick
+        changes: dict[Any, Any] = {Chat.promo_opt_in_at: now, Chat.promo_opt_in_source: source,
+                                   Chat.promo_opt_out_at: None, Chat.promo_opt_out_source: ""}
+    else:
+        changes = {Chat.promo_opt_out_at: now, Chat.promo_opt_out_source: source}
+    Chat.update(changes).where(Chat.id == chat.id).execute()
+    return "changed"
+
+
 def announcement_recipients(channel: str = "whatsapp") -> list[dict[str, str]]:
     """Who an announcement may go to: opted in, never opted out, not closed, no open ticket,
     on that channel; oldest consent first."""

@@ -76,6 +76,11 @@ def _v6_chat_promotions_consent(db: pw.Database) -> None:
         run(*operations)
 
 
+def _v8_announcements(db: pw.Database) -> None:
+    """Announcements of promotions and their recipients (issue 16: the paced send)."""
+    db.create_tables([m.Announcement, m.AnnouncementRecipient])
+
+
 def _v9_chat_links(db: pw.Database) -> None:
     """Chat.linked_chat_id: a Telegram chat and a WhatsApp chat of one customer, linked (issue 15)."""
     from playhouse.migrate import SchemaMigrator, migrate as run
@@ -93,6 +98,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (4, "seats and the engine lease", _v4_seats_and_engine_lease),
     (5, "chat language", _v5_chat_language),
     (6, "chat promotions consent", _v6_chat_promotions_consent),
+    (8, "announcements of promotions", _v8_announcements),
     (9, "linked chats (the same customer on two channels)", _v9_chat_links),
 ]
 

@@ -256,7 +256,43 @@ class EngineLease(BaseModel):
     acquired_at = UtcDateTimeField(null=True)
 
 
+class Announcement(BaseModel):
+    """An announcement of a promotion (issue 16): its text, up to 3 photos, and where the
+    paced send stands (engine/states.AnnouncementState)."""
+
+    promotion_id = pw.CharField(max_length=32, index=True)
+    title = pw.CharField(max_length=300, default="")  # the promotion's title when it was composed
+    text = pw.TextField(default="")
+    photos_json = pw.TextField(default="[]")  # up to 3 file paths
+    state = pw.CharField(max_length=16, default="draft", index=True)
+    channel = pw.CharField(max_length=32, default="whatsapp")
+    created_by = pw.CharField(max_length=100, default="")
+    pause_reason = pw.CharField(max_length=32, default="")  # "" | manager | failures
+    pause_detail = pw.CharField(max_length=300, default="")  # the last send error (English) or who paused
+    created_at = UtcDateTimeField()
+    started_at = UtcDateTimeField(null=True)
+    resumed_at = UtcDateTimeField(null=True)  # the failure check looks only at sends since then
+    finished_at = UtcDateTimeField(null=True)
+    updated_at = UtcDateTimeField()
+
+
+class AnnouncementRecipient(BaseModel):
+    """One chat of an announcement, fixed when it starts; queued into the outbox at most once
+    (the UNIQUE (announcement, chat) index and the state flip in the queuing transaction)."""
+
+    announcement = pw.ForeignKeyField(Announcement, backref="recipients", on_delete="CASCADE")
+    chat = pw.ForeignKeyField(Chat, on_delete="CASCADE")
+    position = pw.IntegerField()
+    state = pw.CharField(max_length=16, default="waiting", index=True)  # waiting | queued | skipped
+    outbox_id = pw.IntegerField(null=True)  # the first outbox row (text, or the first photo with the text)
+    last_outbox_id = pw.IntegerField(null=True)
+    queued_at = UtcDateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("announcement", "chat"), True), (("announcement", "position"), False))
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     SchemaVersion, Chat, Message, InboxItem, OutboxItem, Order, Reservation, Ticket, Nudge, PhotoSent, AuditLog,
-    TelegramUpdate, ChannelCursor, TelegramCard, Seat, EngineLease,
+    TelegramUpdate, ChannelCursor, TelegramCard, Seat, EngineLease, Announcement, AnnouncementRecipient,
 )

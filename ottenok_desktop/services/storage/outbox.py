@@ -28,7 +28,7 @@ _CHAT_OWNER = Prepared(lambda p: Chat.select(Chat.id, Chat.owner).where(Chat.cha
 _OLDEST_ACTIVE = Prepared(lambda p: OutboxItem.select(
     OutboxItem.id, OutboxItem.kind, OutboxItem.text, OutboxItem.file_path, OutboxItem.file_url, OutboxItem.file_name,
     OutboxItem.sender_kind, OutboxItem.state, OutboxItem.attempts, OutboxItem.created_at, OutboxItem.next_attempt_at,
-    OutboxItem.message,
+    OutboxItem.message, OutboxItem.sender_name,
 ).where((OutboxItem.chat == p.chat) & OutboxItem.state.in_(ACTIVE_STATES)).order_by(OutboxItem.id).limit(1))
 _CLAIM = Prepared(lambda p: OutboxItem.update(state="sending", attempts=p.attempts).where(OutboxItem.id == p.id))
 _SENT_ITEM = Prepared(lambda p: OutboxItem.select(
@@ -108,6 +108,7 @@ class SendJob:
     state: str
     attempts: int
     created_at: datetime
+    sender_name: str = ""  # a manager's name, or "announcement" (engine/announcements.ANNOUNCEMENT_SENDER)
 
 
 def due_scan(now: datetime) -> tuple[list[str], datetime | None]:
@@ -179,7 +180,7 @@ def claim_next(chat_id: str, now: datetime, epoch: int | None = None) -> tuple[S
         if row is None:
             return None, dropped
         (item_id, kind, text, file_path, file_url, file_name, sender_kind, state, attempts, created_at,
-         next_attempt_at, message_id) = row
+         next_attempt_at, message_id, sender_name) = row
         if sender_kind == "bot" and owner != "bot" and state == "pending":
             OutboxItem.update(state="dropped", last_error="chat taken by a manager").where(OutboxItem.id == item_id).execute()
             if message_id:
@@ -195,7 +196,7 @@ def claim_next(chat_id: str, now: datetime, epoch: int | None = None) -> tuple[S
         return SendJob(
             outbox_id=item_id, chat_id=chat_id, kind=kind, text=text, file_path=file_path, file_url=file_url,
             file_name=file_name, sender_kind=sender_kind, state=state, attempts=attempts + 1,
-            created_at=OutboxItem.created_at.python_value(created_at),
+            created_at=OutboxItem.created_at.python_value(created_at), sender_name=sender_name,
         ), dropped
 
 

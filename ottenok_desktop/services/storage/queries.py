@@ -135,6 +135,7 @@ class CustomerCard:
     promo_consent: str = ""  # "" | subscribed | opted_out (issue 16)
     promo_consent_at: datetime | None = None
     promo_consent_source: str = ""
+    promo_locked: bool = False  # the customer opted out themselves: a manager cannot tick consent
 
 
 _ORDER = (
@@ -375,9 +376,11 @@ def customer_card(chat_id: str) -> CustomerCard | None:
 
 def _promo_consent(chat: m.Chat) -> dict[str, Any]:
     """Consent to promotions as the customer card shows it: an opt-out wins for good."""
+    from .consent import customer_opted_out
+
     if chat.opted_out or chat.promo_opt_out_at is not None:
         return {"promo_consent": "opted_out", "promo_consent_at": chat.promo_opt_out_at,
-                "promo_consent_source": chat.promo_opt_out_source}
+                "promo_consent_source": chat.promo_opt_out_source, "promo_locked": customer_opted_out(chat)}
     if chat.promo_opt_in_at is not None:
         return {"promo_consent": "subscribed", "promo_consent_at": chat.promo_opt_in_at,
                 "promo_consent_source": chat.promo_opt_in_source}

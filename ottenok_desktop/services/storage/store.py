@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Mapping, TypeVar
+from typing import Any, Callable, Mapping, Sequence, TypeVar
 
 from ottenok_desktop.engine import texts
 from ottenok_desktop.engine.ports import ChatInfo, DialogueContext, QueuedPart, Store, TicketInfo
-from ottenok_desktop.engine.states import Owner, SenderKind
+from ottenok_desktop.engine.states import AnnouncementState, Owner, SenderKind
 
 from ..inventory.reservations import release_sync, reserve_sync, reserved_sync
-from . import chats, links, orders, tickets
+from . import announcements, chats, consent, links, orders, tickets
 from .dialogue_state import load_context
 from .database import Database
 from .models import Chat, Ticket
@@ -104,6 +104,18 @@ class SqlStore:
 
     def audit(self, now: datetime, actor: str, action: str, entity: str, entity_id: Any, **details: Any) -> None:
         chats.audit(now, actor, action, entity, entity_id, **details)
+
+    # ---- promotions: announcements and consent (issue 16) ----
+    def create_announcement(self, promotion_id: str, title: str, text: str, photos: Sequence[Path], manager: str,
+                            now: datetime) -> tuple[int, int]:
+        return announcements.create_announcement(promotion_id, title, text, photos, manager, now)
+
+    def set_announcement_state(self, announcement_id: int, state: AnnouncementState, by: str, now: datetime,
+                               reason: str = "", detail: str = "") -> bool:
+        return announcements.set_state(announcement_id, state, by, now, reason=reason, detail=detail)
+
+    def set_promo_consent_by_manager(self, chat_id: str, opt_in: bool, manager: str, now: datetime) -> str:
+        return consent.manager_promo_consent(chat_id, now, opt_in, manager)
 
     def status_text(self, chat_id: str) -> str:
         phone = chats.phone_of(chat_id)

@@ -102,6 +102,11 @@ ORDER_SUMMARY = (
 SUMMARY_SIZE_LINE = "• Размер: {size}\n"
 SUMMARY_COLOR_LINE = "• Цвет: {color}\n"
 ORDER_CONFIRMED = "Заказ оформлен ✅ {product}{details}, {city}. Цена — {price}. Менеджер свяжется с вами для оплаты и доставки. Спасибо, что выбрали «Оттенок»! 🌸"
+# the promised price named wherever the order's price is said (issue 16, dialogue/promised.py)
+PRICE_BY_PROMOTION = "{price} по акции «{label}» (обычная цена {regular})"
+PRICE_FOR_PARTNER = "{price} — цена для вас как партнёра (обычная цена {regular})"
+PROMISED_PRICE_NOTE = "Цена — {price}."
+PROMISE_LAPSED = "Скидка «{label}», о которой я писала, уже не действует 🙏 Цена заказа — {price} ₸."
 ORDER_GONE_AT_CONFIRMATION = "Ой, пока мы оформляли, {what} закончились 😔"
 ORDER_CANCELLED = "Хорошо, заказ отменила. Если передумаете — пишите, я на связи 🙂"
 ORDER_CORRECTED = "Исправила: {field} — {value}."

@@ -76,6 +76,28 @@ def _v6_chat_promotions_consent(db: pw.Database) -> None:
         run(*operations)
 
 
+def _v10_order_discount_ticket_partner(db: pw.Database) -> None:
+    """Order.regular_price/discount_kind/discount_ref/discount_label (the promised promotion or
+    partner price kept at confirmation) and Ticket.partner (a partner's ticket), issue 16."""
+    from playhouse.migrate import SchemaMigrator, migrate as run
+
+    migrator = SchemaMigrator.from_database(db)
+    wanted = {
+        "order": {"regular_price": pw.DecimalField(max_digits=12, decimal_places=2, null=True),
+                  "discount_kind": pw.CharField(max_length=16, default=""),
+                  "discount_ref": pw.CharField(max_length=64, default=""),
+                  "discount_label": pw.CharField(max_length=200, default="")},
+        "ticket": {"partner": pw.BooleanField(default=False)},
+    }
+    operations = []
+    for table, columns in wanted.items():
+        present = {c.name for c in db.get_columns(table)}
+        operations += [migrator.add_column(table, name, column) for name, column in columns.items()
+                       if name not in present]
+    if operations:
+        run(*operations)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (1, "initial schema", _v1_initial),
     (2, "telegram inbox, channel cursor, ticket cards", _v2_telegram_inbox_cursor_cards),
@@ -83,6 +105,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (4, "seats and the engine lease", _v4_seats_and_engine_lease),
     (5, "chat language", _v5_chat_language),
     (6, "chat promotions consent", _v6_chat_promotions_consent),
+    (10, "order discount and partner tickets", _v10_order_discount_ticket_partner),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

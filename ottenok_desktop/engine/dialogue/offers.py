@@ -122,6 +122,15 @@ class TurnOffers:
                 offers = ((of_partner(stock.product, partner, now), amounts),)
         return OfferFacts(tuple(lines), amounts, offers)
 
+    async def recognise(self, turn: Turn, state: DialogueState) -> None:
+        """Mark the chat as a partner's when its phone is in partners.xlsx, before any route (a
+        partner's very first «соедините со специалистом» opens a partner ticket)."""
+        if self.partners is None or state.partner_code:
+            return
+        partner = (await self.partners.book()).by_phone(turn.phone)
+        if partner is not None:
+            state.partner_code = partner.code
+
     def promised_view(self, order: OrderDraft | None, state: DialogueState, now: datetime) -> OrderDraft | None:
         """The open order at the price the chat was promised for it (None: no promise holds)."""
         if order is None or not order.product or order.price is None or not state.promises:

@@ -53,7 +53,8 @@ def _view(ticket: Ticket, card: TelegramCard | None) -> CardView:
     chat = ticket.chat
     channel = texts.TG_CHANNEL_NAMES.get(chat.channel or channel_of(chat.chat_id), chat.channel)
     lines = _lines(chat)
-    text = texts.TG_CARD.format(ticket_id=ticket.id, name=_customer(chat), channel=channel,
+    name = _customer(chat) + (texts.TG_PARTNER_MARK if ticket.partner else "")
+    text = texts.TG_CARD.format(ticket_id=ticket.id, name=name, channel=channel,
                                 topic=(ticket.summary or ticket.kind)[:300], lines=lines)
     return CardView(ticket.id, card.group_chat_id if card else 0, card.card_message_id if card else None, text,
                     _customer(chat), channel, lines)

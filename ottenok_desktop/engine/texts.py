@@ -190,6 +190,7 @@ TG_OPERATOR_IDLE = "Сейчас у вас нет открытого диало�
 TG_TAKE_BUTTON = "Взять в работу"
 TG_CLOSE_BUTTON = "Завершить диалог"
 TG_CARD = "🆕 Обращение №{ticket_id}\nКлиент: {name}\nКанал: {channel}\nТема: {topic}\n\nПоследние сообщения:\n{lines}"
+NUDGE_PROMOTION = "Кстати, сейчас действует акция 🌸 {line}"
 TG_PARTNER_MARK = " · 🤝 партнёр"  # a partner's ticket (issue 16), after the customer's name
 TG_CARD_TAKEN = "\n\n✅ Взял(а) в работу: {manager}"
 TG_CARD_CLOSED = "\n\n☑️ Закрыто: {manager}"

@@ -97,6 +97,10 @@ class OrderRow:
     price: float | None
     quantity: int
     updated_at: datetime
+    # the promised discount kept at confirmation (issue 16): "" | promotion | partner, its name
+    discount_kind: str = ""
+    discount_label: str = ""
+    regular_price: float | None = None
 
 
 @dataclass(frozen=True)
@@ -344,7 +348,8 @@ def _order_row(order: m.Order, chat_id: str) -> OrderRow:
         product_type=order.product_type, size=order.size, color=order.color, city=order.city,
         address=order.address, customer_name=order.customer_name,
         price=float(order.price) if order.price is not None else None, quantity=order.quantity,
-        updated_at=order.updated_at,
+        updated_at=order.updated_at, discount_kind=order.discount_kind, discount_label=order.discount_label,
+        regular_price=float(order.regular_price) if order.regular_price is not None else None,
     )
 
 

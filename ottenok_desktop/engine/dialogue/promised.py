@@ -23,7 +23,8 @@ from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Mapping, Sequence
 
 from ..partners import Partner
-from ..promotions import Promotion, format_tenge
+from ..promotions import Promotion
+from .guards import knowledge_amounts
 
 HONOUR_HOURS = 24
 MAX_PROMISES = 8  # the newest ones per chat; a chat rarely weighs more than a few products
@@ -74,10 +75,10 @@ def of_partner(product: str, partner: Partner, at: datetime) -> Promise:
 
 
 def stated(promises: Iterable[tuple[Promise, Sequence[int]]], reply_text: str) -> list[Promise]:
-    """The promises whose amounts the reply actually says ("256 500" in its words): a price the
-    customer never read is never a promise."""
-    flat = reply_text.replace("\u00a0", " ")
-    return [p for p, amounts in promises if any(format_tenge(int(a)) in flat for a in amounts)]
+    """The promises whose amounts the reply actually says ("256 500", "256500 тг", "256.500" —
+    read like the price guard reads amounts): a price the customer never read is never a promise."""
+    said = knowledge_amounts([reply_text])
+    return [p for p, amounts in promises if any(int(a) in said for a in amounts)]
 
 
 def remember(saved: Sequence[Mapping[str, Any]], new: Iterable[Promise]) -> list[dict[str, Any]]:

@@ -104,8 +104,9 @@ def best_promise(saved: Sequence[Mapping[str, Any]], product: str, regular: int,
     """The promise that gives the lowest price for `product` and still holds (None: the file price).
     Discounts never stack: the customer gets the better one she was told."""
     best: Promise | None = None
-    for promise in load(saved):
-        if promise.product != product or not promise.holds(now, today, partner_code):
+    # only this product's entries are built (a confirmation reads the chat's whole list)
+    for promise in load([raw for raw in saved or () if raw.get("product") == product]):
+        if not promise.holds(now, today, partner_code):
             continue
         if promise.price(regular) >= regular:
             continue

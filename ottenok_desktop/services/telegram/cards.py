@@ -62,8 +62,9 @@ def _view(ticket: Ticket, card: TelegramCard | None) -> CardView:
 
 def waiting_without_card() -> list[int]:
     carded = TelegramCard.select(TelegramCard.ticket)
+    # partners' tickets are posted first, like the console's queue (issue 16)
     return [t.id for t in Ticket.select(Ticket.id).where((Ticket.status == "WAITING") & Ticket.id.not_in(carded))
-            .order_by(Ticket.id)]
+            .order_by(Ticket.partner.desc(), Ticket.id)]
 
 
 def begin_card(ticket_id: int, group_chat_id: int, now: datetime) -> CardView | None:

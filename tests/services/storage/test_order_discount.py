@@ -50,3 +50,26 @@ def test_v10_adds_the_columns_to_an_older_database_and_keeps_rows(database: Any)
     assert (row["product"], row["price"], row["regular_price"]) == ("Лоферы Chanel", "256500", "285000")
     assert (row["discount_kind"], row["discount_ref"], row["discount_label"]) == (
         "promotion", "a1b2c3d4e5", "Chanel −10%")
+
+
+@pytest.mark.parametrize("db_backend", BACKENDS)
+def test_partner_tickets_first_among_the_waiting(database: Any) -> None:
+    from datetime import timedelta
+
+    from ottenok_desktop.services.storage import queries as q
+    from ottenok_desktop.services.storage import tickets
+    from ottenok_desktop.services.telegram.cards import waiting_without_card
+
+    def seed() -> list[int]:
+        early = tickets.create_ticket("77011110000@c.us", "other", "позовите менеджера", {}, NOW)
+        served = tickets.create_ticket("77015550102@c.us", "other", "соедините со специалистом", {},
+                                       NOW + timedelta(minutes=1), partner=True)
+        tickets.take(served.id, "Айгуль", NOW + timedelta(minutes=2))
+        late = tickets.create_ticket("77019990011@c.us", "other", "нужен менеджер по опту", {},
+                                     NOW + timedelta(minutes=3), partner=True)
+        return [early.id, served.id, late.id]
+
+    early, served, late = database.call_sync(seed)
+    queue = database.call_sync(q.tickets)
+    assert [(t.id, t.partner) for t in queue] == [(late, True), (early, False), (served, True)]
+    assert database.call_sync(waiting_without_card) == [late, early]

@@ -87,8 +87,8 @@ def main() -> int:
 def _confirmation_cost(index: Any, book: PromotionBook, today: date) -> tuple[float, float]:
     """The promised-price rule's cost at confirmation: a full chat of promises against none."""
     item = next(i for i in index.items if i.quantity > 0 and i.size)
-    order = OrderDraft(product=item.product, product_type="shoes", size=item.size, color=item.color, city="Алматы",
-                       address="ул. Абая 10", price=Decimal(item.price), sizes_available=(item.size,))
+    order = OrderDraft(product=item.product, product_type="shoes", size=item.size, color=item.color,
+                       city="Алматы", address="ул. Абая 10", price=Decimal(item.price), sizes_available=(item.size,))
     now = datetime(2026, 11, 23, 6, 0, tzinfo=timezone.utc)
     promo = book.promotions[0]
     promises = remember([], [of_promotion(f"{item.product} {n}" if n else item.product, promo, now)

@@ -240,8 +240,8 @@ def _with_media(settings: Settings, inner: Responder, db: Any, bus: EventBus, ex
 def _build_followups(settings: Settings, engine: Engine, inventory: Any, promotions: Any) -> Any:
     from .services.followups import FollowUpService
 
-    return FollowUpService(engine.db, engine.bus, engine.clock, settings, enqueue=engine.enqueue_text, inventory=inventory,
-                           promotions=promotions)
+    return FollowUpService(engine.db, engine.bus, engine.clock, settings, enqueue=engine.enqueue_text,
+                           inventory=inventory, promotions=promotions)
 
 
 def _build_reports(settings: Settings, engine: Engine) -> Any:

@@ -123,13 +123,14 @@ class TurnOffers:
         return OfferFacts(tuple(lines), amounts, offers)
 
     async def recognise(self, turn: Turn, state: DialogueState) -> None:
-        """Mark the chat as a partner's when its phone is in partners.xlsx, before any route (a
-        partner's very first «соедините со специалистом» opens a partner ticket)."""
-        if self.partners is None or state.partner_code:
+        """Mark the chat as a partner's when its phone (or the code typed earlier) is in
+        partners.xlsx, before any route — a partner's very first «соедините со специалистом»
+        opens a partner ticket; a partner taken out of the file is no longer one here."""
+        if self.partners is None:
             return
-        partner = (await self.partners.book()).by_phone(turn.phone)
-        if partner is not None:
-            state.partner_code = partner.code
+        book = await self.partners.book()
+        partner = book.by_phone(turn.phone) or (book.by_code(state.partner_code) if state.partner_code else None)
+        state.partner_code = partner.code if partner is not None else ""
 
     def promised_view(self, order: OrderDraft | None, state: DialogueState, now: datetime) -> OrderDraft | None:
         """The open order at the price the chat was promised for it (None: no promise holds)."""
@@ -162,8 +163,8 @@ def confirmation_note(order: OrderDraft, state: DialogueState, parts: Sequence[s
         lapsed = [p for p in load(state.promises) if p.product == order.product]
         if not lapsed:
             return ""
-        return texts.PROMISE_LAPSED.format(label=lapsed[0].label if lapsed[0].kind != PARTNER else "цена партнёра",
-                                           price=format_tenge(int(order.price)))
+        label = lapsed[0].label if lapsed[0].kind != PARTNER else "цена партнёра"
+        return texts.PROMISE_LAPSED.format(label=label, price=format_tenge(int(order.price)))
     named = "партн" in text.lower() if order.discount_kind == PARTNER else order.discount_label in text
     if format_tenge(int(order.price)) in text and named:
         return ""

@@ -314,7 +314,8 @@ class SalesResponder:
         parts_text, notes = await self._words(turn, state, decision, view if view is not None
                                               and decision.action == d.SUMMARY else order, extracted, stock,
                                               knowledge, plan, preview, promo.prices + promised)
-        if decision.action == d.CONFIRMED and order is not None and (note := confirmation_note(order, state, parts_text)):
+        note = confirmation_note(order, state, parts_text) if decision.action == d.CONFIRMED and order else ""
+        if note:  # the discount (or a lapsed one) named when the words did not
             parts_text = with_note(parts_text, note, before_last=False)
         if decision.action == d.ASK_FIELD and not decision.ask_field and state.awaiting_confirmation:
             parts_text = [texts.WHAT_TO_FIX]

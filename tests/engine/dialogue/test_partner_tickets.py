@@ -84,3 +84,26 @@ async def test_telegram_card_names_the_partner(shop: Shop) -> None:
              for t in await _tickets(shop)}
     assert texts.TG_PARTNER_MARK in cards[PARTNER_PHONE].text  # type: ignore[union-attr]
     assert texts.TG_PARTNER_MARK not in cards[PHONE].text  # type: ignore[union-attr]
+
+
+async def test_a_partner_taken_out_of_the_file_is_no_longer_one(tmp_path: Path) -> None:
+    import os
+
+    from ottenok_desktop.services.partners.loader import PartnersFile
+    from ottenok_desktop.services.promotions.loader import WatchedFile
+    from tests.services.partners.test_loader import ROWS, write_partners
+
+    path = write_partners(tmp_path / "partners.xlsx", ROWS)
+    opened = await open_shop(tmp_path, partners=WatchedFile(PartnersFile(path), ThreadPoolExecutor(max_workers=1),
+                                                            check_seconds=0.0))
+    try:
+        phone = "77019990011"
+        await opened.say(phone, "Здравствуйте, мой код партнёра AB-12")
+        write_partners(path, [row for row in ROWS if row[0] != "AB-12"])
+        stat = path.stat()
+        os.utime(path, (stat.st_atime, stat.st_mtime + 10))  # a later save, whatever the file system's clock
+        await opened.say(phone, "соедините со специалистом")
+        (ticket,) = await _tickets(opened)
+        assert ticket["partner"] is False
+    finally:
+        await close_shop(opened)

@@ -112,9 +112,10 @@ def build_engine(
     if llm is None and settings.llm_enabled:
         llm = _build_llm(settings)
     commands = Commands(uow, bus, clock, inventory)
+    promotions = _build_promotions(settings, executor)  # one watched file for the bot and the follow-ups
     if responder is None:
         responder = _build_responder(settings, uow, commands, bus, clock, inventory, knowledge, photo_source, llm,
-                                     executor)
+                                     executor, promotions)
         responder = _with_media(settings, responder, db, bus, executor, photo_source, inventory, llm)
 
     engine = Engine(
@@ -125,7 +126,7 @@ def build_engine(
         state_interval=state_interval, send_rate=send_rate,
     )
     if followups is None and with_followups:
-        followups = _build_followups(settings, engine, inventory)
+        followups = _build_followups(settings, engine, inventory, promotions)
     engine.followups = followups
     commands.bind_followups(followups)
     _attach_telegram(engine, settings, telegram_url, telegram_poll_timeout)
@@ -190,14 +191,19 @@ def _build_llm(settings: Settings) -> Any:
     return LlmClient(settings.openai_api_key, settings.openai_base_url, settings.openai_model)
 
 
+def _build_promotions(settings: Settings, executor: ThreadPoolExecutor) -> Any:
+    from .services.promotions.loader import PromotionsFile, WatchedFile
+
+    return WatchedFile(PromotionsFile(settings.promotions_path), executor)
+
+
 def _build_responder(settings: Settings, uow: Any, commands: Commands, bus: EventBus, clock: Clock, inventory: Any,
-                     knowledge: Any, photos: Any, llm: Any, executor: ThreadPoolExecutor) -> Responder:
+                     knowledge: Any, photos: Any, llm: Any, executor: ThreadPoolExecutor, promotions: Any) -> Responder:
     from .engine.dialogue.responder import SalesResponder
     from .services.photos.selection import select_photos
     from .services.partners.loader import PartnersFile
-    from .services.promotions.loader import PromotionsFile, WatchedFile
+    from .services.promotions.loader import WatchedFile
 
-    promotions = WatchedFile(PromotionsFile(settings.promotions_path), executor)
     partners = WatchedFile(PartnersFile(settings.partners_path), executor)
     return SalesResponder(uow=uow, commands=commands, inventory=inventory, knowledge=knowledge, photos=photos,
                           photo_selector=select_photos, llm=llm, bus=bus, clock=clock,
@@ -231,10 +237,11 @@ def _with_media(settings: Settings, inner: Responder, db: Any, bus: EventBus, ex
     )
 
 
-def _build_followups(settings: Settings, engine: Engine, inventory: Any) -> Any:
+def _build_followups(settings: Settings, engine: Engine, inventory: Any, promotions: Any) -> Any:
     from .services.followups import FollowUpService
 
-    return FollowUpService(engine.db, engine.bus, engine.clock, settings, enqueue=engine.enqueue_text, inventory=inventory)
+    return FollowUpService(engine.db, engine.bus, engine.clock, settings, enqueue=engine.enqueue_text,
+                           inventory=inventory, promotions=promotions)
 
 
 def _build_reports(settings: Settings, engine: Engine) -> Any:

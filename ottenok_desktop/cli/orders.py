@@ -76,7 +76,8 @@ def write_rows(rows: Sequence[dict[str, Any]], fmt: str, output: Path | None) ->
     sheet.append(list(EXPORT_COLUMNS))
     for row in rows:
         values = [row.get(column, "") for column in EXPORT_COLUMNS]
-        values[EXPORT_COLUMNS.index("price")] = int(row["price"]) if row.get("price") else None
+        for money in ("price", "regular_price"):
+            values[EXPORT_COLUMNS.index(money)] = int(row[money]) if row.get(money) else None
         sheet.append(values)
     book.save(output)
 

@@ -284,11 +284,15 @@ class Commands:
                 raise OrderStateError(f"order {order_id} does not exist")
             if order["state"] not in OPEN_ORDER_STATES:
                 raise OrderStateError(f"order is {order['state']}")
-            check = check_confirmation(self._draft(order), index, store.reserved(index.version))
+            # the price the bot promised in this chat (a promotion or partner price) still holds here too
+            state = DialogueState.from_json(store.load_state(order["chat_id"]))
+            check = check_confirmation(self._draft(order), index, store.reserved(index.version),
+                                       promises=state.promises, now=now, today=self._clock.local(now).date(),
+                                       partner_code=state.partner_code)
             if not check.ok or check.hold is None:
                 raise OrderStateError(_why_not(check.reason))
             if check.price is not None:
-                store.update_order(order_id, {"price": check.price}, actor, now)
+                store.update_order(order_id, check.order_values(), actor, now)
             store.set_order_state(order_id, OrderState.CONFIRMED, actor, now)
             hold = check.hold
             if not store.reserve(order_id, hold.item_key, hold.quantity, hold.version, hold.on_file):

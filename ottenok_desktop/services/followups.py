@@ -37,7 +37,8 @@ from ottenok_desktop.engine import texts
 from ottenok_desktop.engine.clock import Clock
 from ottenok_desktop.engine.followups import rules
 from ottenok_desktop.engine.followups.classify import classify_reply
-from ottenok_desktop.engine.followups.wording import StockView, nudge_text
+from ottenok_desktop.engine.followups.wording import StockView, nudge_text, promotion_line
+from ottenok_desktop.engine.ports import Promotions
 from ottenok_desktop.engine.tasks import TaskOwner
 from ottenok_desktop.services.storage import Database
 from ottenok_desktop.services.storage import nudges as store
@@ -89,6 +90,7 @@ class FollowUpService:
     def __init__(
         self, db: Database, bus: ev.EventBus, clock: Clock, settings: Settings, enqueue: Enqueue,
         inventory: Any = None, *, sweep_shop_seconds: float = 60.0, min_sweep_real_seconds: float = 0.5,
+        promotions: Promotions | None = None,
     ) -> None:
         self._db = db
         self._bus = bus
@@ -98,6 +100,7 @@ class FollowUpService:
         self._zone = ZoneInfo(settings.timezone)
         self._hours = settings.work_hours
         self._stock: StockQuery | None = inventory
+        self._promotions = promotions
         self._sweep_real_seconds = max(min_sweep_real_seconds, sweep_shop_seconds / clock.scale)
         self._tasks = TaskOwner("followups")
         self._lock = asyncio.Lock()
@@ -390,11 +393,30 @@ class FollowUpService:
         base = self._settings.nudge1_text if number == 1 else self._settings.nudge2_text
         if snapshot is None:
             return base
-        return nudge_text(number, base, snapshot.order, await self._stock_view(snapshot))
+        answer = await self._stock_answer(snapshot)
+        return nudge_text(number, base, snapshot.order, stock_view_from_answer(answer),
+                          await self._promotion_for(snapshot, answer))
 
-    async def _stock_view(self, snapshot: store.ChatSnapshot) -> StockView | None:
-        """Stock facts about the product the customer wanted: the order's, else the one
-        the dialogue talked about last."""
+    async def _promotion_for(self, snapshot: store.ChatSnapshot, answer: Any) -> str:
+        """An active promotion for the in-stock product the customer looked at, only for a
+        customer who opted in (wording.promotion_line decides; "" otherwise)."""
+        if self._promotions is None or not snapshot.promo_subscribed or answer is None \
+                or answer.status != "in_stock" or not answer.product:
+            return ""
+        items = [item for item in answer.items if item.quantity > 0] or list(answer.items)
+        if not items:
+            return ""
+        try:
+            book = await self._promotions.book()
+        except Exception:  # the plain nudge is always a safe fallback
+            log.exception("follow-ups: promotions unavailable")
+            return ""
+        return promotion_line(book, answer.product, items[0].brand, items[0].product_type,
+                              sorted({int(item.price) for item in items}), self._clock.local().date(), subscribed=True)
+
+    async def _stock_answer(self, snapshot: store.ChatSnapshot) -> Any:
+        """The stock answer about the product the customer wanted: the order's, else the one
+        the dialogue talked about last (None: no product, or no stock file)."""
         if self._stock is None:
             return None
         order = snapshot.order
@@ -410,7 +432,7 @@ class FollowUpService:
         except Exception:  # the standard text is always a safe fallback
             log.exception("follow-ups: stock lookup failed for %r", product)
             return None
-        return stock_view_from_answer(answer)
+        return answer
 
     # ---- scheduling -------------------------------------------------------------------------
     async def _job(self) -> None:

@@ -122,7 +122,12 @@ class OrderCard(QGroupBox):
                 value = money(value) if value is not None else ""
             edit.setText(str(value) if value is not None else "")
         if has:
-            self.state_label.setText(f"№{order.id} · {S.ORDER_STATES.get(order.state, order.state)}")
+            title = f"№{order.id} · {S.ORDER_STATES.get(order.state, order.state)}"
+            if order.discount_kind in S.ORDER_DISCOUNT and order.regular_price is not None:
+                # which promised discount priced the order (kept at confirmation)
+                title += " · " + S.ORDER_DISCOUNT[order.discount_kind].format(
+                    label=order.discount_label, regular=money(order.regular_price))
+            self.state_label.setText(title)
         else:
             self.state_label.setText(S.ORDER_NONE)
         self.save_button.setEnabled(False)

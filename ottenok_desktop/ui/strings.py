@@ -117,6 +117,8 @@ ORDER_FIELDS = {
     "price": "Цена, ₸",
 }
 ORDER_STATES = {"draft": "черновик", "ready": "готов к подтверждению", "confirmed": "подтверждён", "cancelled": "отменён"}
+ORDER_DISCOUNT = {"promotion": "по акции «{label}», обычная цена {regular} ₸",
+                  "partner": "цена партнёра ({label}), обычная цена {regular} ₸"}
 ORDER_SAVE = "Сохранить"
 ORDER_CONFIRM = "Подтвердить заказ"
 ORDER_CANCEL = "Отменить заказ"

@@ -47,12 +47,15 @@ class TicketsModel(QAbstractTableModel):
         t = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             clock = self.ctx.engine.clock
+            customer = f"{t.customer} · {S.BADGE_PARTNER}" if t.partner else t.customer
             return (
-                str(t.id), t.customer, S.TICKET_KINDS.get(t.kind, t.kind), S.TICKET_STATUS.get(t.status, t.status),
+                str(t.id), customer, S.TICKET_KINDS.get(t.kind, t.kind), S.TICKET_STATUS.get(t.status, t.status),
                 t.manager or "—", shop_time(t.created_at, clock.now(), clock.zone), t.summary.replace("\n", " "),
             )[index.column()]
         if role == Qt.ItemDataRole.BackgroundRole and t.status == "WAITING":
             return QColor(theme.ALERT_BG)
+        if role == Qt.ItemDataRole.ForegroundRole and t.partner and index.column() == 1:
+            return QColor(theme.ORDER)  # the chat list's partner badge colour
         if role == Qt.ItemDataRole.UserRole:
             return t
         return None

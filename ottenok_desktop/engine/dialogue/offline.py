@@ -59,13 +59,21 @@ def ask_field_text(name: str, order: OrderDraft | None, stock: d.StockFacts | No
     return template
 
 
+def order_price_text(order: OrderDraft) -> str:
+    """The order's price, with the promised discount named when one priced it."""
+    price = format_price(int(order.price) if order.price is not None else None)
+    if not order.discount_kind or order.regular_price is None or order.price is None:
+        return price
+    template = texts.PRICE_FOR_PARTNER if order.discount_kind == "partner" else texts.PRICE_BY_PROMOTION
+    return template.format(price=price, label=order.discount_label, regular=format_price(int(order.regular_price)))
+
+
 def summary_text(order: OrderDraft) -> str:
     return texts.ORDER_SUMMARY.format(
         product=order.product,
         size_line=texts.SUMMARY_SIZE_LINE.format(size=order.size) if order.size else "",
         color_line=texts.SUMMARY_COLOR_LINE.format(color=order.color) if order.color else "",
-        city=order.city, address=order.address,
-        price=format_price(int(order.price) if order.price is not None else None),
+        city=order.city, address=order.address, price=order_price_text(order),
     )
 
 
@@ -150,8 +158,7 @@ def _render(decision: d.Decision, *, order: OrderDraft | None, persona: str) -> 
     if action == d.CONFIRMED and order is not None:
         details = ", ".join(x for x in (f"размер {order.size}" if order.size else "", order.color) if x)
         parts.append(texts.ORDER_CONFIRMED.format(product=order.product, details=f" ({details})" if details else "",
-                                                  city=order.city,
-                                                  price=format_price(int(order.price) if order.price is not None else None)))
+                                                  city=order.city, price=order_price_text(order)))
         return parts
     if decision.faq:
         parts.append(texts.FAQ_INTRO + "\n" + "\n".join(decision.faq))

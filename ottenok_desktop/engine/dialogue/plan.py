@@ -74,8 +74,10 @@ class TurnPlan:
         self.ops.append((RELEASE, {"order_id": order_id}))
 
     # ---- tickets ---------------------------------------------------------------------
-    def create_ticket(self, kind: str, summary: str, details: Mapping[str, Any]) -> int:
-        self.ops.append((CREATE_TICKET, {"kind": kind, "summary": summary, "details": dict(details)}))
+    def create_ticket(self, kind: str, summary: str, details: Mapping[str, Any], partner: bool = False) -> int:
+        """`partner`: a recognised partner's ticket (marked, and first in the console's queue)."""
+        self.ops.append((CREATE_TICKET, {"kind": kind, "summary": summary, "details": dict(details),
+                                         "partner": partner}))
         return NEW
 
     def add_to_ticket(self, ticket_id: int, text: str, attachments: list[dict[str, Any]]) -> None:

@@ -30,6 +30,7 @@ def asks_promotions(text: str) -> bool:
 class PromotionFacts:
     lines: tuple[str, ...] = ()
     prices: tuple[int, ...] = ()  # the promoted amounts the lines state (the guard allows them)
+    promotion: Promotion | None = None  # the promotion a product line cites (its promise, dialogue/promised.py)
 
 
 def _end(promo: Promotion) -> str:
@@ -46,7 +47,7 @@ def for_product(book: PromotionBook, product: str, brand: str, product_type: str
     amounts = sorted({promoted_price(p, promo) for p in regular})
     shown = format_tenge(amounts[0]) if len(amounts) == 1 else f"от {format_tenge(amounts[0])}"
     line = texts.PROMOTION_LINE.format(title=promo.title, end=_end(promo), price=shown)
-    return PromotionFacts((line,), tuple(amounts))
+    return PromotionFacts((line,), tuple(amounts), promo)
 
 
 def active_list(book: PromotionBook, today: date) -> PromotionFacts:

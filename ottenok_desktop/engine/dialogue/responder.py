@@ -55,9 +55,7 @@ from .prompt import SCHEMA_HINT, build_messages
 from .offline import with_note
 from .policy_answers import (PRODUCT_QUESTIONS, PRODUCT_TOPICS, RESERVE_QUERY, TOPIC_QUERY_PREFIX, PolicyAnswers,
                              TurnKnowledge, remember_section, size_advice, stock_sizes_of)
-from .promotions import PromotionFacts, active_list, asks_promotions, for_product, wants_promotions
-from ..partners import MAX_CODE_TRIES, partner_price, typed_code
-from ..promotions import format_tenge
+from .offers import TurnOffers, confirmation_note, remember_stated
 from .reading import Reading, Route, read_message, route
 from .state import DialogueState, OrderDraft, apply_fields, order_from_mapping
 from .stockfacts import MIN_PRODUCT_SCORE, StockSource, best_products, products_named
@@ -104,6 +102,7 @@ class SalesResponder:
         self.support = SupportDesk(commands=commands, bus=bus, manager_numbers=manager_numbers, knowledge=knowledge)
         self._prices: tuple[str, dict[str, tuple[int, ...]]] = ("", {})
         self.answers = PolicyAnswers(knowledge, self._product_of, self._stock_prices_of)
+        self.offers = TurnOffers(promotions, partners, clock, lambda: self._index)
 
     # ---- entry points -------------------------------------------------------------------
     async def respond(self, turn: Turn) -> Reply:
@@ -151,6 +150,7 @@ class SalesResponder:
             stock_source = StockSource(self.inventory, self._index, ctx.reserved)
             state = DialogueState.from_json(ctx.state_json)
             state.turns += 1
+            await self.offers.recognise(turn, state)
             # Every policy question gets its own search ("есть лоферы 37? а доставка в Астану? они
             # оригинал?"): the whole text finds the product's documents, not each policy; a
             # question about "them" (sizing, material, heel, box) is about the product in play.
@@ -260,7 +260,7 @@ class SalesResponder:
                                                        _first(detect_colors(words)) or extracted.color)
                               for name, words in named])
         elif wants_yes and order is not None and order_id is not None:
-            confirmed_now, stock, order = await self._confirm(turn.chat_id, order_id, order, plan, stock_source)
+            confirmed_now, stock, order = await self._confirm(turn, order_id, order, plan, stock_source, state)
         else:
             order, order_id, stock, corrected, product_is_new, color_changed = await self._absorb(
                 turn, state, order, order_id, extracted, plan, stock_source)
@@ -289,9 +289,8 @@ class SalesResponder:
         advice = size_advice(answers, worn, (stock.sizes or stock_sizes_of(stock)) if stock is not None else ())
         if advice:
             answers.append(advice)
-        promo = await self._promotion_facts(turn, stock, ctx, plan)
-        partner = await self._partner_facts(turn, stock, state)
-        promo = PromotionFacts(promo.lines + partner.lines, promo.prices + partner.prices)
+        # the confirmation names the price it kept; no new offer lines beside it
+        promo = await self.offers.facts(turn, None if confirmed_now else stock, ctx, state, plan)
         answers.extend(promo.lines)
         if answers:
             decision = replace(decision, side_faq="\n".join(answers))
@@ -307,8 +306,17 @@ class SalesResponder:
         if d.clarify_limit_reached(misunderstood):
             handoff_reason = "misunderstood"
 
-        parts_text, notes = await self._words(turn, state, decision, order, extracted, stock, knowledge, plan,
-                                              preview, promo.prices)
+        # an open order the chat was promised a discount for: that price is a fact, and the summary says it
+        view = self.offers.promised_view(order, state, turn.now or self.clock.now()) \
+            if order is not None and order.is_open else None
+        promised = (int(view.price), int(view.regular_price)) if view is not None and view.price is not None \
+            and view.regular_price is not None else ()
+        parts_text, notes = await self._words(turn, state, decision, view if view is not None
+                                              and decision.action == d.SUMMARY else order, extracted, stock,
+                                              knowledge, plan, preview, promo.prices + promised)
+        note = confirmation_note(order, state, parts_text) if decision.action == d.CONFIRMED and order else ""
+        if note:  # the discount (or a lapsed one) named when the words did not
+            parts_text = with_note(parts_text, note, before_last=False)
         if decision.action == d.ASK_FIELD and not decision.ask_field and state.awaiting_confirmation:
             parts_text = [texts.WHAT_TO_FIX]
         if self._llm_gave_up(state):
@@ -330,6 +338,8 @@ class SalesResponder:
             parts[insert_at:insert_at] = photo_parts
 
         # state bookkeeping
+        if not handoff_reason:
+            remember_stated(state, promo, parts_text)
         state.greeted = True
         state.misunderstood = 0 if handoff_reason else misunderstood
         if decision.action not in (d.THINK, d.THANKS):  # "подумаю" leaves the open question open
@@ -348,68 +358,6 @@ class SalesResponder:
         draft = "\n".join(p.text for p in parts if p.text)
         return Reply(parts=tuple(parts), handoff_reason=texts.HANDOFF_REASONS.get(handoff_reason, handoff_reason)
                      if handoff_reason else "", draft=draft, notes=notes)
-
-    async def _promotion_facts(self, turn: Turn, stock: d.StockFacts | None, ctx: DialogueContext,
-                               plan: TurnPlan) -> PromotionFacts:
-        """Active promotions only: the list when asked, a line beside a product's stock facts;
-        an opt-in to promotions recorded (refused for good after an opt-out)."""
-        if self.promotions is None:
-            return PromotionFacts()
-        lines: list[str] = []
-        prices: list[int] = []
-        if wants_promotions(turn.text):
-            if ctx.opted_out:
-                lines.append(texts.PROMO_CONSENT_REFUSED)
-            else:
-                plan.promo_consent(True, "customer")
-                lines.append(texts.PROMO_CONSENT_OK)
-        book = await self.promotions.book()
-        today = self.clock.local(turn.now or self.clock.now()).date()
-        if asks_promotions(turn.text):
-            listed = active_list(book, today)
-            lines += listed.lines
-            prices += listed.prices
-        if stock is not None and stock.product and stock.status == "in_stock" and self._index is not None:
-            info = self._index.product_info(stock.product)
-            facts = for_product(book, stock.product, info.get("brand", ""),
-                                stock.product_type or info.get("product_type", ""),
-                                [stock.price] if stock.price is not None else stock.prices, today)
-            lines += facts.lines
-            prices += facts.prices
-        return PromotionFacts(tuple(lines), tuple(prices))
-
-    async def _partner_facts(self, turn: Turn, stock: d.StockFacts | None, state: DialogueState) -> PromotionFacts:
-        """A partner (by the chat's phone or a typed code) is greeted by name once and gets the
-        partner price beside the stock facts; a wrong code is refused, and after three no code
-        is looked up any more in this chat."""
-        if self.partners is None:
-            return PromotionFacts()
-        book = await self.partners.book()
-        lines: list[str] = []
-        partner = book.by_phone(turn.phone) or (book.by_code(state.partner_code) if state.partner_code else None)
-        code = typed_code(turn.text)
-        if code is not None and partner is None:
-            found = book.by_code(code) if state.partner_code_tries < MAX_CODE_TRIES else None
-            if found is not None:
-                state.partner_code, partner = found.code, found
-            else:
-                state.partner_code_tries = min(state.partner_code_tries + 1, MAX_CODE_TRIES)
-                lines.append(texts.PARTNER_CODE_WRONG if state.partner_code_tries < MAX_CODE_TRIES
-                             else texts.PARTNER_CODE_LOCKED)
-        if partner is None:
-            return PromotionFacts(tuple(lines))
-        state.partner_code = partner.code  # remembered (and the console's «партнёр» badge)
-        if not state.partner_greeted:
-            state.partner_greeted = True
-            lines.append(texts.PARTNER_HELLO.format(name=partner.name, percent=partner.percent))
-        amounts: list[int] = []
-        if stock is not None and stock.product and stock.status == "in_stock":
-            regular = [stock.price] if stock.price is not None else list(stock.prices)
-            amounts = sorted({partner_price(int(p), partner) for p in regular if p})
-            if amounts:
-                shown = format_tenge(amounts[0]) if len(amounts) == 1 else f"от {format_tenge(amounts[0])}"
-                lines.append(texts.PARTNER_PRICE.format(price=shown))
-        return PromotionFacts(tuple(lines), tuple(amounts))
 
     def _with_stock_shape(self, order: OrderDraft) -> OrderDraft:
         index = self._index
@@ -494,13 +442,18 @@ class SalesResponder:
         state.preferred_color = ""
         return new_draft, order_id, stock, corrected, product_is_new, color_changed
 
-    async def _confirm(self, chat_id: str, order_id: int, order: OrderDraft, plan: TurnPlan,
-                       stock_source: "StockSource") -> tuple[bool, d.StockFacts, OrderDraft]:
+    async def _confirm(self, turn: Turn, order_id: int, order: OrderDraft, plan: TurnPlan,
+                       stock_source: "StockSource", state: DialogueState) -> tuple[bool, d.StockFacts, OrderDraft]:
         """The customer said yes: check the stock again now (`pricing.check_confirmation`, the
-        same rule as the console's «Подтвердить»), then confirm and hold it, or say it is gone."""
+        same rule as the console's «Подтвердить»: a promised price still holding prices the
+        order), then confirm and hold it, or say it is gone."""
+        chat_id = turn.chat_id
         stock = await stock_source.facts(order.product, order.size, order.color)
         index = self._index
-        check = check_confirmation(order, index, stock_source.reserved or {}) if index is not None else None
+        now = turn.now or self.clock.now()
+        check = check_confirmation(order, index, stock_source.reserved or {}, promises=state.promises, now=now,
+                                   today=self.clock.local(now).date(), partner_code=state.partner_code) \
+            if index is not None else None
         if check is None or not check.ok or check.hold is None:
             log.info("order %s not confirmed: %s", order_id, check.reason if check else "no stock index")
             if stock.status == d.IN_STOCK and (check is None or check.reason.startswith("missing")):
@@ -512,10 +465,13 @@ class SalesResponder:
             back = replace(order, state=OrderState.DRAFT, **{gone_field: ""})
             plan.publish(OrderChanged(chat_id, order_id, OrderState.DRAFT, back.summary_fields()))
             return False, stock, back
+        promise = check.discount
         confirmed = replace(order, state=OrderState.CONFIRMED,
-                            price=Decimal(check.price) if check.price is not None else order.price)
+                            price=Decimal(check.price) if check.price is not None else order.price,
+                            regular_price=Decimal(check.regular_price) if check.regular_price is not None else None,
+                            discount_kind=promise.kind if promise else "", discount_label=promise.label if promise else "")
         if check.price is not None:
-            plan.update_order(order_id, {"price": check.price})
+            plan.update_order(order_id, check.order_values())
         plan.order_state(order_id, OrderState.CONFIRMED)
         plan.reserve(order_id, check.hold)
         plan.publish(OrderChanged(chat_id, order_id, OrderState.CONFIRMED, confirmed.summary_fields()))

@@ -51,6 +51,10 @@ class OrderDraft:
     customer_name: str = ""
     price: Decimal | None = None
     state: str = DRAFT
+    # the promised discount (issue 16): the stock price and the promotion/partner that set `price`
+    regular_price: Decimal | None = None
+    discount_kind: str = ""  # "" | promotion | partner
+    discount_label: str = ""  # the promotion's title | the partner's name
     # Facts about the product from the stock file, used to decide what is required.
     colors_available: tuple[str, ...] = ()
     sizes_available: tuple[str, ...] = ()
@@ -176,6 +180,8 @@ class DialogueState:
     partner_code: str = ""
     partner_code_tries: int = 0
     partner_greeted: bool = False
+    # promotion/partner prices stated in this chat, kept for the order (dialogue/promised.py)
+    promises: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -194,11 +200,15 @@ class DialogueState:
 
 def order_from_mapping(data: Mapping[str, Any], *, colors: Iterable[str] = (), sizes: Iterable[str] = ()) -> OrderDraft:
     price = data.get("price")
+    regular = data.get("regular_price")
     return OrderDraft(
         product=str(data.get("product") or ""), sku=str(data.get("sku") or ""),
         product_type=str(data.get("product_type") or ""), size=str(data.get("size") or ""),
         color=str(data.get("color") or ""), city=str(data.get("city") or ""), address=str(data.get("address") or ""),
         customer_name=str(data.get("customer_name") or ""),
         price=Decimal(str(price)) if price not in (None, "") else None,
-        state=str(data.get("state") or DRAFT), colors_available=tuple(colors), sizes_available=tuple(sizes),
+        state=str(data.get("state") or DRAFT),
+        regular_price=Decimal(str(regular)) if regular not in (None, "") else None,
+        discount_kind=str(data.get("discount_kind") or ""), discount_label=str(data.get("discount_label") or ""),
+        colors_available=tuple(colors), sizes_available=tuple(sizes),
     )

@@ -5,7 +5,8 @@ warranty → ask what happened, where it was bought, photos/video/receipt → th
 return → the return policy from the knowledge base, then an offer: warranty or a manager;
 exchange / complaint / payment trouble → ticket and handoff;
 an explicit request for a person (`reading.route` decides it wins over any topic) → a
-  WAITING ticket of the topic named with it, and a handoff, in the same turn;
+  WAITING ticket of the topic named with it, and a handoff, in the same turn (a recognised
+  partner's ticket is marked partner: the predecessor's "appeals to a specialist");
 while a ticket is open the bot does not sell: one short "менеджер скоро ответит", and
   further words and files are added to the ticket.
 Manager WhatsApp commands `/handoff on|off|status <phone>` work only from
@@ -81,8 +82,11 @@ class SupportDesk:
         details: dict[str, Any] = {"reason": reason, "messages": [turn.text] if turn.text else [],
                                    "attachments": attachments_of(turn)}
         details.update(extra or {})
+        if state.partner_code:
+            details["partner_code"] = state.partner_code
         summary = f"{texts.HANDOFF_REASONS.get(reason, reason)}: {turn.text}".strip(": ")
-        ticket_id = plan.create_ticket(kind, summary, details)
+        # a recognised partner's request (the predecessor's "appeal") is marked: first in the queue
+        ticket_id = plan.create_ticket(kind, summary, details, partner=bool(state.partner_code))
         state.ticket_id = ticket_id
         state.ticket_notice_sent = False
         state.support_kind = ""

@@ -7,13 +7,22 @@ better than the rule of thumb (texts in engine/texts.py):
 - nudge #1 for an open order missing exactly one field asks for that field (or, when
   nothing is missing and only the confirmation is left, asks to confirm).
 Nudge #2 keeps the shop's reassurance text (try-on and returns) unless the product sold out.
+
+A nudge may mention an ACTIVE promotion covering the product the customer looked at — only
+for a customer who opted in to promotions and never out, never for a sold-out product, never a
+waiting or finished one — in the very words and at the very price the bot's own promotion line
+uses (dialogue/promotions.for_product), so the amount is one the price guard allows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Sequence
 
 from ottenok_desktop.engine import texts
+from ottenok_desktop.engine.dialogue.promotions import for_product
+from ottenok_desktop.engine.promotions import PromotionBook
 from ottenok_desktop.engine.states import OPEN_ORDER_STATES
 
 
@@ -56,8 +65,27 @@ def missing_fields(order: OrderView) -> tuple[str, ...]:
     return tuple(name for name in needed if not str(getattr(order, name) or "").strip())
 
 
-def nudge_text(number: int, base_text: str, order: OrderView | None = None, stock: StockView | None = None) -> str:
-    """The text for nudge `number` (1 or 2); `base_text` is the one from the settings."""
+def promotion_line(book: PromotionBook, product: str, brand: str, product_type: str, prices: Sequence[int],
+                   today: date, *, subscribed: bool) -> str:
+    """The promotion sentence a nudge may add ("" when the customer did not opt in, or no active
+    promotion covers the product on the shop's date `today`)."""
+    if not subscribed or not product:
+        return ""
+    facts = for_product(book, product, brand, product_type, prices, today)
+    return texts.NUDGE_PROMOTION.format(line=facts.lines[0]) if facts.lines else ""
+
+
+def nudge_text(number: int, base_text: str, order: OrderView | None = None, stock: StockView | None = None,
+               promotion: str = "") -> str:
+    """The text for nudge `number` (1 or 2); `base_text` is the one from the settings; `promotion`:
+    the `promotion_line` for the product (never added when it sold out)."""
+    text = _nudge_text(number, base_text, order, stock)
+    if promotion and not (stock is not None and stock.sold_out):
+        return f"{text}\n{promotion}"
+    return text
+
+
+def _nudge_text(number: int, base_text: str, order: OrderView | None, stock: StockView | None) -> str:
     if stock is not None and stock.sold_out and stock.product:
         if stock.alternative:
             return texts.NUDGE_SOLD_OUT_ALTERNATIVE[2 if number == 2 else 1].format(

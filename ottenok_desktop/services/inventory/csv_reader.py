@@ -19,7 +19,7 @@ import io
 from collections import Counter
 from typing import Any
 
-from .schema import looks_like_header
+from .schema import STOCK_HEADERS
 
 DELIMITERS = (";", ",", "\t")
 _SAMPLE_ROWS = 20
@@ -66,7 +66,7 @@ def detect_delimiter(text: str) -> str:
     scores: list[tuple[int, tuple[int, int], int, str]] = []
     for rank, delimiter in enumerate(DELIMITERS):
         sample = _rows(text, delimiter, _SAMPLE_ROWS)
-        header = any(looks_like_header(_clean_row(row)) for row in sample)
+        header = any(STOCK_HEADERS.looks_like_header(_clean_row(row)) for row in sample)
         scores.append((int(header), _consistency(sample), -rank, delimiter))
     return max(scores)[3]
 

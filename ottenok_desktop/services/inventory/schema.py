@@ -2,16 +2,14 @@
 
 Required: product_name, size, color, quantity, price. Optional: sku, brand, product_type.
 Headers are matched ignoring case, spaces, punctuation and units in brackets, in English
-or Russian ("Наименование"/"Товар", "Размер", "Цвет", "Количество"/"Остаток", "Цена").
+or Russian ("Наименование"/"Товар", "Размер", "Цвет", "Количество"/"Остаток", "Цена"), by
+the staff files' one header reader (services/staff_files.py); a row with three known
+columns is the header.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import Sequence
-
-from ...engine.lexicon.text import normalize
+from ..staff_files import HeaderSpec
 
 REQUIRED: tuple[str, ...] = ("product_name", "size", "color", "quantity", "price")
 
@@ -42,55 +40,5 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "product_type": ("product type", "type", "category", "категория", "тип", "вид", "тип товара", "группа"),
 }
 
-_BRACKETS = re.compile(r"\(.*?\)|\[.*?\]")
-_NON_WORD = re.compile(r"[^a-zа-я0-9]+")
-_LOOKUP: dict[str, str] = {alias: field for field, aliases in HEADER_ALIASES.items() for alias in aliases}
-for _field in HEADER_ALIASES:
-    _LOOKUP.setdefault(_field.replace("_", " "), _field)
-
-
-def header_key(cell: object) -> str:
-    """'Цена (₸)' → 'цена'; 'Product_Name ' → 'product name'."""
-    text = normalize("" if cell is None else str(cell))
-    text = _BRACKETS.sub(" ", text)
-    return _NON_WORD.sub(" ", text).strip()
-
-
-def field_for_header(cell: object) -> str | None:
-    key = header_key(cell)
-    if not key:
-        return None
-    if key in _LOOKUP:
-        return _LOOKUP[key]
-    # "цена, тг" / "остаток на складе": the first word decides when it is unambiguous
-    first = key.split(" ", 1)[0]
-    hit = _LOOKUP.get(first)
-    return hit if hit in {"price", "quantity", "size", "color"} else None
-
-
-@dataclass(frozen=True)
-class ColumnMap:
-    """Field name → 0-based column index, plus the original header text."""
-
-    columns: dict[str, int]
-    headers: dict[str, str]
-
-    @property
-    def missing(self) -> list[str]:
-        return [name for name in REQUIRED if name not in self.columns]
-
-
-def map_headers(row: Sequence[object]) -> ColumnMap:
-    columns: dict[str, int] = {}
-    headers: dict[str, str] = {}
-    for index, cell in enumerate(row):
-        field = field_for_header(cell)
-        if field and field not in columns:  # the first of two same-meaning columns wins
-            columns[field] = index
-            headers[field] = str(cell).strip()
-    return ColumnMap(columns, headers)
-
-
-def looks_like_header(row: Sequence[object]) -> bool:
-    """At least three known column names: a title line above the table is skipped."""
-    return len(map_headers(row).columns) >= 3
+# "цена, тг за пару" / "остаток на складе": the first word decides for these
+STOCK_HEADERS = HeaderSpec(HEADER_ALIASES, REQUIRED, COLUMN_RU, first_word=("price", "quantity", "size", "color"))

@@ -16,26 +16,16 @@ from ...engine.lexicon.colors import color_key
 from ...engine.lexicon.product_types import normalize_product_type
 from ...engine.lexicon.sizes import normalize_size
 from ...engine.lexicon.text import normalize
+from ..staff_files import StaffFileError, cell_error, show
+from ..staff_files import file_error as staff_file_error
 from .model import StockItem
 from .reader import RawTable, ReadError
-from .schema import COLUMN_RU, REQUIRED, ColumnMap, looks_like_header, map_headers
+from .schema import STOCK_HEADERS
 
-HEADER_SEARCH_ROWS = 20
 MAX_ERRORS = 200  # a totally wrong file must not produce a million-line message
 
-
-@dataclass(frozen=True)
-class InventoryError:
-    file: str  # file name as the user knows it
-    row: int | None  # 1-based Excel row
-    column: str | None  # the header as written in the file (or the expected name)
-    value: str | None
-    code: str
-    message_en: str
-    message_ru: str
-
-    def __str__(self) -> str:
-        return self.message_en
+# the one row/column error of every staff file (services/staff_files.py)
+InventoryError = StaffFileError
 
 
 @dataclass
@@ -47,35 +37,13 @@ class ParsedStock:
     engine: str = ""
 
 
-def _show(value: Any) -> str:
-    text = str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+_FILE_EXTRA = {"no_rows": ("{name}: the sheet has no stock rows under the header",
+                           "В файле «{name}» нет ни одной строки с товаром под заголовком")}
 
 
 def file_error(path: Path, code: str, detail: str = "") -> InventoryError:
-    name = path.name
-    messages = {
-        "missing": (f"{name}: file not found ({path})", f"Файл «{name}» не найден ({path})"),
-        "empty": (f"{name}: the file is empty (0 bytes)", f"Файл «{name}» пустой (0 байт)"),
-        "unsupported": (f"{name}: unsupported file type ({detail}); save it as .xlsx or .csv",
-                        f"Файл «{name}»: такой формат не поддерживается ({detail}), сохраните его как .xlsx или .csv"),
-        "corrupt_csv": (f"{name}: cannot be read as a CSV table ({detail})",
-                        f"Файл «{name}» не читается как таблица CSV: это не текст в кодировке UTF-8 или Windows-1251"),
-        "corrupt": (f"{name}: cannot be read as an Excel workbook (damaged or not an .xlsx file)",
-                    f"Файл «{name}» не читается как таблица Excel: он повреждён или это не .xlsx"),
-        "no_sheet": (f"{name}: the workbook has no sheets", f"В файле «{name}» нет ни одного листа"),
-        "no_rows": (f"{name}: the sheet has no stock rows under the header",
-                    f"В файле «{name}» нет ни одной строки с товаром под заголовком"),
-        "no_header": (
-            f"{name}: no header row found in the first {HEADER_SEARCH_ROWS} rows; expected the columns "
-            f"{', '.join(REQUIRED)}",
-            f"В файле «{name}» не найдена строка заголовков (первые {HEADER_SEARCH_ROWS} строк); нужны столбцы "
-            + ", ".join(f"«{COLUMN_RU[c]}»" for c in REQUIRED),
-        ),
-        "unreadable": (f"{name}: cannot be opened ({detail})", f"Файл «{name}» не удалось открыть ({detail})"),
-    }
-    en, ru = messages[code]
-    return InventoryError(name, None, None, None, code, en, ru)
+    extra = {k: (en.format(name=path.name), ru.format(name=path.name)) for k, (en, ru) in _FILE_EXTRA.items()}
+    return staff_file_error(path, code, detail, STOCK_HEADERS, formats=".xlsx or .csv", extra=extra)
 
 
 def from_read_error(path: Path, exc: ReadError) -> InventoryError:
@@ -83,10 +51,7 @@ def from_read_error(path: Path, exc: ReadError) -> InventoryError:
 
 
 def _cell_error(path: Path, row: int, column: str, value: Any, code: str, extra: str = "") -> InventoryError:
-    name = path.name
-    shown = "" if value is None else _show(value)
-    where_en = f"{name}, row {row}, column '{column}'"
-    where_ru = f"Файл «{name}», строка {row}, столбец «{column}»"
+    shown = "" if value is None else show(value)
     messages = {
         "empty_product": ("product name is empty", "не указано наименование товара"),
         "empty_number": ("the cell is empty, a number is needed", "ячейка пустая, нужно число"),
@@ -99,8 +64,7 @@ def _cell_error(path: Path, row: int, column: str, value: Any, code: str, extra:
         ),
     }
     en, ru = messages[code]
-    return InventoryError(name, row, column, None if value is None else str(value), code,
-                          f"{where_en}: {en}", f"{where_ru}: {ru}")
+    return cell_error(path, row, column, value, code, en, ru)
 
 
 _CURRENCY = re.compile(r"(₸|тенге|тг\.?|kzt|т\.|руб\.?|₽|\$|шт\.?|pcs)", re.IGNORECASE)
@@ -125,13 +89,6 @@ def parse_number(value: Any) -> float | None:
         return None
 
 
-def _find_header(rows: Sequence[Sequence[Any]]) -> int | None:
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        if looks_like_header(row):
-            return index
-    return None
-
-
 def _cell(row: Sequence[Any], index: int | None) -> Any:
     if index is None or index >= len(row):
         return None
@@ -149,19 +106,12 @@ def _text(value: Any) -> str:
 def parse_table(path: Path, table: RawTable) -> ParsedStock:
     """Validate one sheet and build its items (or the list of errors)."""
     result = ParsedStock(sheet=table.sheet, engine=table.engine)
-    header_index = _find_header(table.rows)
+    header_index = STOCK_HEADERS.find(table.rows)
     if header_index is None:
         result.errors.append(file_error(path, "no_header"))
         return result
-    columns: ColumnMap = map_headers(table.rows[header_index])
-    for missing in columns.missing:
-        found = ", ".join(f"'{h}'" for h in columns.headers.values()) or "none"
-        result.errors.append(InventoryError(
-            path.name, header_index + 1, missing, None, "missing_column",
-            f"{path.name}: required column '{missing}' ({COLUMN_RU[missing]}) is missing; found columns: {found}",
-            f"Файл «{path.name}»: нет обязательного столбца «{COLUMN_RU[missing]}» ({missing}); "
-            f"найдены столбцы: {found}",
-        ))
+    columns = STOCK_HEADERS.map_row(table.rows[header_index])
+    result.errors.extend(STOCK_HEADERS.missing_columns(path, header_index, columns))
     if result.errors:
         return result
     col = columns.columns
@@ -230,7 +180,7 @@ def parse_table(path: Path, table: RawTable) -> ParsedStock:
 def parse_workbook(path: Path, tables: Sequence[RawTable]) -> ParsedStock:
     """The first sheet that has a header row is the stock; a workbook may carry notes sheets."""
     for table in tables:
-        if _find_header(table.rows) is not None:
+        if STOCK_HEADERS.find(table.rows) is not None:
             return parse_table(path, table)
     if tables and not any(any(cell is not None for cell in row) for t in tables for row in t.rows):
         parsed = ParsedStock(sheet=tables[0].sheet, engine=tables[0].engine)

@@ -13,30 +13,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from ...engine.lexicon.text import normalize
 from ...engine.partners import Partner, PartnerBook, phone_key
 from ..inventory.reader import RawTable, ReadError, read_workbook
 from ..inventory.validation import parse_number
-from ..promotions.validation import PromotionError as FileError
-from ..promotions.validation import file_error
+from ..staff_files import HeaderSpec, cell_error
+from ..staff_files import StaffFileError as FileError
+from ..staff_files import file_error as staff_file_error
 
 log = logging.getLogger(__name__)
 
 COLUMN_RU = {"code": "Код", "phone": "Телефон", "name": "Имя", "discount": "Скидка"}
 REQUIRED = ("code", "name", "discount")
-_ALIASES = {"code": {"code", "код", "код партнера"}, "phone": {"phone", "телефон", "номер"},
-            "name": {"name", "имя", "партнер"}, "discount": {"discount", "скидка", "скидка %", "скидка, %"}}
+PARTNER_HEADERS = HeaderSpec({"code": ("code", "код", "код партнера"), "phone": ("phone", "телефон", "номер"),
+                              "name": ("name", "имя", "партнер"), "discount": ("discount", "скидка")},
+                             REQUIRED, COLUMN_RU, is_header=lambda found: {"code", "name"} <= found)
 
 
 @dataclass
 class ParsedPartners:
     partners: list[Partner] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
-
-
-def _key(value: Any) -> str | None:
-    text = normalize(str(value)).strip().strip(":") if value is not None else ""
-    return next((k for k, names in _ALIASES.items() if text in names), None)
 
 
 def _text(value: Any) -> str:
@@ -46,31 +42,23 @@ def _text(value: Any) -> str:
 
 
 def _cell_error(path: Path, row: int, column: str, value: Any, en: str, ru: str, code: str) -> FileError:
-    return FileError(path.name, row, column, None if value is None else str(value), code,
-                     f"{path.name}, row {row}, column '{column}': {en}",
-                     f"Файл «{path.name}», строка {row}, столбец «{column}»: {ru}")
+    return cell_error(path, row, column, value, code, en, ru)
+
+
+def file_error(path: Path, code: str, detail: str = "") -> FileError:
+    return staff_file_error(path, code, detail, PARTNER_HEADERS)
 
 
 def parse_table(path: Path, rows: Sequence[Sequence[Any]]) -> ParsedPartners:
     result = ParsedPartners()
-    header_index = next((i for i, row in enumerate(rows[:20]) if {"code", "name"} <= {_key(c) for c in row}), None)
+    header_index = PARTNER_HEADERS.find(rows)
     if header_index is None:
         if any(any(c is not None for c in row) for row in rows):
-            result.errors.append(FileError(path.name, None, None, None, "no_header",
-                                           f"{path.name}: no header row; expected the columns code, phone, name, discount",
-                                           f"В файле «{path.name}» не найдена строка заголовков; нужны столбцы "
-                                           "«Код», «Телефон», «Имя», «Скидка»"))
+            result.errors.append(file_error(path, "no_header"))
         return result
-    col: dict[str, int] = {}
-    header: dict[str, str] = {}
-    for i, cell in enumerate(rows[header_index]):
-        key = _key(cell)
-        if key and key not in col:
-            col[key], header[key] = i, str(cell).strip()
-    for missing in (c for c in REQUIRED if c not in col):
-        result.errors.append(FileError(path.name, header_index + 1, missing, None, "missing_column",
-                                       f"{path.name}: required column '{missing}' ({COLUMN_RU[missing]}) is missing",
-                                       f"Файл «{path.name}»: нет обязательного столбца «{COLUMN_RU[missing]}» ({missing})"))
+    columns = PARTNER_HEADERS.map_row(rows[header_index])
+    col, header = columns.columns, columns.headers
+    result.errors.extend(PARTNER_HEADERS.missing_columns(path, header_index, columns))
     if result.errors:
         return result
     seen: dict[str, int] = {}

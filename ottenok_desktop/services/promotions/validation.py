@@ -18,22 +18,21 @@ from ...engine.lexicon.text import normalize
 from ...engine.promotions import Promotion, promotion_id
 from ..inventory.reader import RawTable
 from ..inventory.validation import parse_number
-from ..inventory.validation import InventoryError
+from ..staff_files import HeaderSpec, StaffFileError, cell_error, show
+from ..staff_files import file_error as staff_file_error
 
-HEADER_SEARCH_ROWS = 20
 MAX_ERRORS = 200
-COLUMNS = ("title", "description", "start", "end", "applies_to", "discount")
 REQUIRED = ("title", "start", "end", "applies_to", "discount")
 COLUMN_RU = {"title": "Название", "description": "Описание", "start": "Начало", "end": "Конец",
              "applies_to": "На что", "discount": "Скидка"}
-_ALIASES = {
-    "title": {"title", "название", "акция", "name"},
-    "description": {"description", "описание"},
-    "start": {"start", "начало", "с", "дата начала", "start date"},
-    "end": {"end", "конец", "по", "дата окончания", "окончание", "end date"},
-    "applies_to": {"applies_to", "applies to", "на что", "товары", "распространяется на"},
-    "discount": {"discount", "скидка", "цена по акции"},
-}
+PROMOTION_HEADERS = HeaderSpec({
+    "title": ("title", "название", "акция", "name"),
+    "description": ("description", "описание"),
+    "start": ("start", "начало", "с", "дата начала", "start date"),
+    "end": ("end", "конец", "по", "дата окончания", "окончание", "end date"),
+    "applies_to": ("applies_to", "applies to", "на что", "товары", "распространяется на"),
+    "discount": ("discount", "скидка", "цена по акции"),
+}, REQUIRED, COLUMN_RU, is_header=lambda found: {"title", "start"} <= found or {"title", "discount"} <= found)
 _EXCEL_EPOCH = date(1899, 12, 30)
 _DATE_RE = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})\s*(?:г\.?)?\s*$")
 _ISO_RE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T].*)?$")
@@ -42,7 +41,7 @@ _PERCENT_RE = re.compile(r"^\s*(\d{1,2}(?:[.,]\d+)?)\s*%\s*$")
 
 # one row/column error shape for every staff file (stock, promotions, partners): the same
 # messages, the same dialog in the console
-PromotionError = InventoryError
+PromotionError = StaffFileError
 
 
 @dataclass
@@ -52,55 +51,12 @@ class ParsedPromotions:
     warnings: list[str] = field(default_factory=list)
 
 
-def _header_key(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = normalize(str(value)).strip().strip(":").replace("ё", "е")
-    for key, names in _ALIASES.items():
-        if text in names:
-            return key
-    return None
-
-
-def _find_header(rows: Sequence[Sequence[Any]]) -> int | None:
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        keys = {_header_key(cell) for cell in row}
-        if {"title", "start"} <= keys or {"title", "discount"} <= keys:
-            return index
-    return None
-
-
 def file_error(path: Path, code: str, detail: str = "") -> PromotionError:
-    name = path.name
-    messages = {
-        "missing": (f"{name}: file not found ({path})", f"Файл «{name}» не найден ({path})"),
-        "empty": (f"{name}: the file is empty (0 bytes)", f"Файл «{name}» пустой (0 байт)"),
-        "unsupported": (f"{name}: unsupported file type ({detail}); save it as .xlsx",
-                        f"Файл «{name}»: такой формат не поддерживается ({detail}), сохраните его как .xlsx"),
-        "corrupt": (f"{name}: cannot be read as an Excel workbook (damaged or not an .xlsx file)",
-                    f"Файл «{name}» не читается как таблица Excel: он повреждён или это не .xlsx"),
-        "corrupt_csv": (f"{name}: cannot be read as a CSV table ({detail})",
-                        f"Файл «{name}» не читается как таблица CSV"),
-        "no_sheet": (f"{name}: the workbook has no sheets", f"В файле «{name}» нет ни одного листа"),
-        "no_header": (
-            f"{name}: no header row found in the first {HEADER_SEARCH_ROWS} rows; expected the columns "
-            f"{', '.join(COLUMNS)}",
-            f"В файле «{name}» не найдена строка заголовков (первые {HEADER_SEARCH_ROWS} строк); нужны столбцы "
-            + ", ".join(f"«{COLUMN_RU[c]}»" for c in COLUMNS),
-        ),
-    }
-    en, ru = messages.get(code, (f"{name}: cannot be opened ({detail})", f"Файл «{name}» не удалось открыть ({detail})"))
-    return PromotionError(name, None, None, None, code, en, ru)
-
-
-def _show(value: Any) -> str:
-    text = str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return staff_file_error(path, code, detail, PROMOTION_HEADERS)
 
 
 def _cell_error(path: Path, row: int, column: str, value: Any, code: str, extra: str = "") -> PromotionError:
-    name = path.name
-    shown = "" if value is None else _show(value)
+    shown = "" if value is None else show(value)
     messages = {
         "empty": ("the cell is empty", "ячейка пустая"),
         "not_date": (f"'{shown}' is not a date (use DD.MM.YYYY)", f"«{shown}» — не дата (нужно ДД.ММ.ГГГГ)"),
@@ -113,9 +69,7 @@ def _cell_error(path: Path, row: int, column: str, value: Any, code: str, extra:
                       f"«{shown}»: то же название и дата начала, что в строке {extra}"),
     }
     en, ru = messages[code]
-    return PromotionError(name, row, column, None if value is None else str(value), code,
-                          f"{name}, row {row}, column '{column}': {en}",
-                          f"Файл «{name}», строка {row}, столбец «{column}»: {ru}")
+    return cell_error(path, row, column, value, code, en, ru)
 
 
 def parse_date(value: Any) -> date | None:
@@ -176,24 +130,13 @@ def parse_table(path: Path, table: RawTable, catalog: frozenset[str] = frozenset
     """Validate one sheet. `catalog`: normalised brand/product/type names of the stock file;
     a target not among them is a warning (the stock may be loaded later or changed)."""
     result = ParsedPromotions()
-    header_index = _find_header(table.rows)
+    header_index = PROMOTION_HEADERS.find(table.rows)
     if header_index is None:
         result.errors.append(file_error(path, "no_header"))
         return result
-    col: dict[str, int] = {}
-    header: dict[str, str] = {}
-    for i, cell in enumerate(table.rows[header_index]):
-        key = _header_key(cell)
-        if key and key not in col:
-            col[key] = i
-            header[key] = str(cell).strip()
-    for missing in (c for c in REQUIRED if c not in col):
-        found = ", ".join(f"'{h}'" for h in header.values()) or "none"
-        result.errors.append(PromotionError(
-            path.name, header_index + 1, missing, None, "missing_column",
-            f"{path.name}: required column '{missing}' ({COLUMN_RU[missing]}) is missing; found columns: {found}",
-            f"Файл «{path.name}»: нет обязательного столбца «{COLUMN_RU[missing]}» ({missing}); найдены столбцы: {found}",
-        ))
+    columns = PROMOTION_HEADERS.map_row(table.rows[header_index])
+    col, header = columns.columns, columns.headers
+    result.errors.extend(PROMOTION_HEADERS.missing_columns(path, header_index, columns))
     if result.errors:
         return result
     seen: dict[str, int] = {}
@@ -257,7 +200,7 @@ def parse_table(path: Path, table: RawTable, catalog: frozenset[str] = frozenset
 def parse_workbook(path: Path, tables: Sequence[RawTable], catalog: frozenset[str] = frozenset()) -> ParsedPromotions:
     """The first sheet with a header row holds the promotions; an empty sheet is no promotions."""
     for table in tables:
-        if _find_header(table.rows) is not None:
+        if PROMOTION_HEADERS.find(table.rows) is not None:
             return parse_table(path, table, catalog)
     parsed = ParsedPromotions()
     if any(any(cell is not None for cell in row) for t in tables for row in t.rows):

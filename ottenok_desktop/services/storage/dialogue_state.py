@@ -88,7 +88,8 @@ def apply_turn(chat_id: str, now: datetime, ops: Sequence[tuple[str, Mapping[str
             set_state(real(args["order_id"], order_id, "order"), args["state"], args["actor"], now,
                       **args.get("details", {}))
         elif name == "create_ticket":
-            ticket_id = int(create_ticket(chat_id, args["kind"], args["summary"], args["details"], now).id)
+            ticket_id = int(create_ticket(chat_id, args["kind"], args["summary"], args["details"], now,
+                                          partner=bool(args.get("partner"))).id)
         elif name == "add_to_ticket":
             add_to_ticket(real(args["ticket_id"], ticket_id, "ticket"), now, text=args["text"],
                           attachments=list(args["attachments"]))

@@ -91,6 +91,28 @@ def _v9_chat_links(db: pw.Database) -> None:
             "chat", "linked_chat_id", pw.CharField(max_length=64, default="")))
 
 
+def _v10_order_discount_ticket_partner(db: pw.Database) -> None:
+    """Order.regular_price/discount_kind/discount_ref/discount_label (the promised promotion or
+    partner price kept at confirmation) and Ticket.partner (a partner's ticket), issue 16."""
+    from playhouse.migrate import SchemaMigrator, migrate as run
+
+    migrator = SchemaMigrator.from_database(db)
+    wanted = {
+        "order": {"regular_price": pw.DecimalField(max_digits=12, decimal_places=2, null=True),
+                  "discount_kind": pw.CharField(max_length=16, default=""),
+                  "discount_ref": pw.CharField(max_length=64, default=""),
+                  "discount_label": pw.CharField(max_length=200, default="")},
+        "ticket": {"partner": pw.BooleanField(default=False)},
+    }
+    operations = []
+    for table, columns in wanted.items():
+        present = {c.name for c in db.get_columns(table)}
+        operations += [migrator.add_column(table, name, column) for name, column in columns.items()
+                       if name not in present]
+    if operations:
+        run(*operations)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (1, "initial schema", _v1_initial),
     (2, "telegram inbox, channel cursor, ticket cards", _v2_telegram_inbox_cursor_cards),
@@ -100,6 +122,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (6, "chat promotions consent", _v6_chat_promotions_consent),
     (8, "announcements of promotions", _v8_announcements),
     (9, "linked chats (the same customer on two channels)", _v9_chat_links),
+    (10, "order discount and partner tickets", _v10_order_discount_ticket_partner),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -148,6 +148,12 @@ class Order(BaseModel):
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField()
     confirmed_at = UtcDateTimeField(null=True)
+    # the promised price kept at confirmation (issue 16, migration 10): the stock file's price,
+    # and which discount gave `price` — "" | promotion | partner, its id/code and its name
+    regular_price = pw.DecimalField(max_digits=12, decimal_places=2, null=True)
+    discount_kind = pw.CharField(max_length=16, default="")
+    discount_ref = pw.CharField(max_length=64, default="")
+    discount_label = pw.CharField(max_length=200, default="")
 
 
 class Reservation(BaseModel):
@@ -166,6 +172,7 @@ class Ticket(BaseModel):
     summary = pw.TextField(default="")
     details_json = pw.TextField(default="{}")  # collected answers, attachment message ids
     manager = pw.CharField(max_length=100, default="")
+    partner = pw.BooleanField(default=False)  # opened by a recognised partner (issue 16, migration 10)
     created_at = UtcDateTimeField()
     assigned_at = UtcDateTimeField(null=True)
     closed_at = UtcDateTimeField(null=True)

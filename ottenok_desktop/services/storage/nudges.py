@@ -51,6 +51,7 @@ class ChatSnapshot:
     last_product: str
     preferred_size: str
     preferred_color: str
+    promo_subscribed: bool = False  # opted in to promotions and never out (a nudge may mention one)
 
 
 def _row(n: Nudge, chat_id: str | None = None) -> NudgeRow:
@@ -101,6 +102,7 @@ def chat_snapshot(chat_id: str) -> ChatSnapshot | None:
         chat_id=chat_id, facts=facts, order=_order_view(order, str(state.get("asked_field") or "")),
         last_product=str(state.get("last_product") or ""), preferred_size=str(state.get("preferred_size") or ""),
         preferred_color=str(state.get("preferred_color") or ""),
+        promo_subscribed=chat.promo_opt_in_at is not None and chat.promo_opt_out_at is None and not chat.opted_out,
     )
 
 

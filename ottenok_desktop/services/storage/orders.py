@@ -19,9 +19,16 @@ from .models import Chat, Order, Reservation
 
 EXPORT_COLUMNS = ("id", "chat_id", "phone", "customer_name", "state", "product", "sku", "product_type", "size",
                   "color", "city", "address", "price", "quantity", "created_at", "updated_at", "confirmed_at",
-                  "channel")
+                  "channel", "regular_price", "discount_kind", "discount_ref", "discount_label")
 _EDITABLE = ("product", "sku", "product_type", "size", "color", "city", "address", "customer_name", "price",
              "quantity")
+# written by the engine at confirmation (the promised price), never edited by hand
+_DISCOUNT = ("regular_price", "discount_kind", "discount_ref", "discount_label")
+_MONEY = ("price", "regular_price")
+
+
+def _money(value: Any) -> str:
+    return str(Decimal(value).quantize(Decimal(1))) if value is not None else ""
 
 
 def order_dict(order: Order) -> dict[str, Any]:
@@ -31,11 +38,12 @@ def order_dict(order: Order) -> dict[str, Any]:
         "customer_name": order.customer_name or chat.name, "state": order.state, "product": order.product,
         "sku": order.sku, "product_type": order.product_type, "size": order.size, "color": order.color,
         "city": order.city, "address": order.address,
-        "price": str(Decimal(order.price).quantize(Decimal(1))) if order.price is not None else "",
-        "quantity": order.quantity,
+        "price": _money(order.price), "quantity": order.quantity,
         "created_at": order.created_at.isoformat() if order.created_at else "",
         "updated_at": order.updated_at.isoformat() if order.updated_at else "",
         "confirmed_at": order.confirmed_at.isoformat() if order.confirmed_at else "",
+        "regular_price": _money(order.regular_price), "discount_kind": order.discount_kind,
+        "discount_ref": order.discount_ref, "discount_label": order.discount_label,
     }
 
 
@@ -60,16 +68,16 @@ def update_fields(order_id: int, values: Mapping[str, Any], actor: str, now: dat
     order = Order.get_by_id(order_id)
     changes: list[tuple[str, str, str]] = []
     for name, value in values.items():
-        if name not in _EDITABLE:
+        if name not in _EDITABLE and name not in _DISCOUNT:
             raise ValueError(f"order field {name!r} cannot be edited")
-        if name == "price":
+        if name in _MONEY:
             value = Decimal(str(value)) if value not in (None, "") else None
         elif name == "quantity":
             value = int(value)
         else:
             value = "" if value is None else str(value)
         old = getattr(order, name)
-        if (Decimal(old) if name == "price" and old is not None else old) == value:
+        if (Decimal(old) if name in _MONEY and old is not None else old) == value:
             continue
         setattr(order, name, value)
         changes.append((name, "" if old is None else str(old), "" if value is None else str(value)))

@@ -97,6 +97,10 @@ class OrderRow:
     price: float | None
     quantity: int
     updated_at: datetime
+    # the promised discount kept at confirmation (issue 16): "" | promotion | partner, its name
+    discount_kind: str = ""
+    discount_label: str = ""
+    regular_price: float | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,7 @@ class TicketRow:
     manager: str
     created_at: datetime
     assigned_at: datetime | None
+    partner: bool = False  # a recognised partner's ticket: «партнёр», first among the waiting
 
 
 @dataclass(frozen=True)
@@ -344,7 +349,8 @@ def _order_row(order: m.Order, chat_id: str) -> OrderRow:
         product_type=order.product_type, size=order.size, color=order.color, city=order.city,
         address=order.address, customer_name=order.customer_name,
         price=float(order.price) if order.price is not None else None, quantity=order.quantity,
-        updated_at=order.updated_at,
+        updated_at=order.updated_at, discount_kind=order.discount_kind, discount_label=order.discount_label,
+        regular_price=float(order.regular_price) if order.regular_price is not None else None,
     )
 
 
@@ -388,19 +394,21 @@ def _promo_consent(chat: m.Chat) -> dict[str, Any]:
 
 
 def tickets(statuses: Sequence[str] = OPEN_TICKET_STATES, limit: int = 500) -> list[TicketRow]:
-    """Tickets in the given states, the oldest waiting first."""
+    """Tickets in the given states: partners' waiting tickets first (the shop's regulars buy in
+    bulk and should not queue behind a size question), then the oldest first."""
+    partner_waiting = pw.Case(None, [((m.Ticket.partner == True) & (m.Ticket.status == "WAITING"), 0)], 1)  # noqa: E712
     query = (
         m.Ticket.select(m.Ticket, m.Chat.chat_id, m.Chat.name, m.Chat.phone)
         .join(m.Chat)
         .where(m.Ticket.status.in_(list(statuses)))
-        .order_by(m.Ticket.created_at.asc())
+        .order_by(partner_waiting, m.Ticket.created_at.asc(), m.Ticket.id.asc())
         .limit(limit)
     )
     return [
         TicketRow(
             id=t.id, chat_id=t.chat.chat_id, customer=t.chat.name or "+" + t.chat.phone, kind=t.kind,
             status=t.status, summary=t.summary, manager=t.manager, created_at=t.created_at,
-            assigned_at=t.assigned_at,
+            assigned_at=t.assigned_at, partner=bool(t.partner),
         )
         for t in query
     ]

@@ -41,11 +41,13 @@ def get_ticket(ticket_id: int) -> Ticket | None:
 
 
 def create_ticket(chat_id: str, kind: str, summary: str, details: Mapping[str, Any], now: datetime,
-                  actor: str = "bot") -> Ticket:
+                  actor: str = "bot", *, partner: bool = False) -> Ticket:
     chat = get_or_create_chat(chat_id, now)
     ticket = Ticket.create(chat=chat, kind=kind, status=TicketStatus.WAITING, summary=summary[:2000],
-                           details_json=json.dumps(dict(details), ensure_ascii=False, default=str), created_at=now)
-    audit(now, actor, "ticket_created", "ticket", ticket.id, chat_id=chat_id, kind=kind, summary=summary[:200])
+                           details_json=json.dumps(dict(details), ensure_ascii=False, default=str), created_at=now,
+                           partner=partner)
+    audit(now, actor, "ticket_created", "ticket", ticket.id, chat_id=chat_id, kind=kind, summary=summary[:200],
+          partner=partner)
     return ticket
 
 
@@ -89,6 +91,7 @@ def ticket_dict(ticket: Ticket, *, with_messages: bool = True) -> dict[str, Any]
     result: dict[str, Any] = {
         "id": ticket.id, "chat_id": chat.chat_id, "phone": chat.phone, "customer_name": chat.name,
         "kind": ticket.kind, "status": ticket.status, "summary": ticket.summary, "manager": ticket.manager,
+        "partner": bool(ticket.partner),
         "details": ticket_details(ticket),
         "created_at": ticket.created_at.isoformat() if ticket.created_at else "",
         "assigned_at": ticket.assigned_at.isoformat() if ticket.assigned_at else "",

@@ -63,7 +63,8 @@ def _view(ticket: Ticket, card: TelegramCard | None) -> CardView:
     lines = _lines(rows)
     attachments = tuple(m.id for m in rows if m.sender_kind == "customer" and m.media_url
                         and m.content_type in KIND_OF_CONTENT)
-    text = texts.TG_CARD.format(ticket_id=ticket.id, name=_customer(chat), channel=channel,
+    name = _customer(chat) + (texts.TG_PARTNER_MARK if ticket.partner else "")
+    text = texts.TG_CARD.format(ticket_id=ticket.id, name=name, channel=channel,
                                 topic=(ticket.summary or ticket.kind)[:300], lines=lines)
     if attachments:
         text += texts.TG_CARD_ATTACHMENTS.format(count=len(attachments))
@@ -73,8 +74,9 @@ def _view(ticket: Ticket, card: TelegramCard | None) -> CardView:
 
 def waiting_without_card() -> list[int]:
     carded = TelegramCard.select(TelegramCard.ticket)
+    # partners' tickets are posted first, like the console's queue (issue 16)
     return [t.id for t in Ticket.select(Ticket.id).where((Ticket.status == "WAITING") & Ticket.id.not_in(carded))
-            .order_by(Ticket.id)]
+            .order_by(Ticket.partner.desc(), Ticket.id)]
 
 
 def handoffs_without_ticket() -> list[tuple[str, str]]:

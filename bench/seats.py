@@ -7,6 +7,9 @@
    sandbox in its own process) on PostgreSQL vs SQLite, same machine, same run.
 3. A manager's action on seat A (take a ticket + the chat) until seat B's event bus has
    it (LISTEN/NOTIFY wake-up + catch-up by id), p50/p95 over 50 actions.
+4. The lease check before each send (services/send_fence.py) on PostgreSQL, against an
+   empty round trip to the same database thread (the floor), and on SQLite (no lease:
+   nothing asked), p50 over 500 calls each.
 
 The PostgreSQL server is started by the benchmark itself (tests/fakes/postgres.py).
 Run: .venv/bin/python bench/seats.py [--runs N] [--lease S]
@@ -167,6 +170,36 @@ async def throughput(server: PostgresServer) -> None:
     print(f"  ratio PostgreSQL/SQLite throughput: {sqlite / postgres:.2f}")
 
 
+# ---- 4. the lease check before a send ----------------------------------------------------------
+async def send_check(server: PostgresServer, calls: int = 500) -> None:
+    from ottenok_desktop.services.send_fence import SendFence
+    from ottenok_desktop.services.storage import lease as repo
+    from ottenok_desktop.services.storage.database import URGENT
+
+    async def timed(fn) -> float:  # type: ignore[no-untyped-def]
+        samples = []
+        for _ in range(calls):
+            began = time.perf_counter()
+            await fn()
+            samples.append((time.perf_counter() - began) * 1e6)
+        return statistics.median(samples)
+
+    db = await Database(server.create_database("ottenok_template")).open()
+    lite = await Database(Path(tempfile.mkdtemp(prefix="ottenok-fence-")) / "one.sqlite3").open()
+    try:
+        view = await db.call(repo.acquire_or_renew, "kassa", "kassa-bench", 600.0)
+        db.set_fence(view.epoch)
+        fence, free = SendFence(db, margin=2.0), SendFence(lite, margin=2.0)
+        floor = await timed(lambda: db.call(lambda: None, priority=URGENT))
+        check = await timed(fence.window)
+        sqlite = await timed(free.window)
+    finally:
+        await db.close()
+        await lite.close()
+    print(f"[send check] p50 per send: PostgreSQL {check:.0f} µs (empty round trip to the DB thread {floor:.0f} µs, "
+          f"ratio {check / floor:.2f}); SQLite {sqlite:.1f} µs (no lease: nothing asked)")
+
+
 # ---- 3. seat A → seat B -----------------------------------------------------------------------
 async def propagation(server: PostgresServer, actions: int = 50) -> None:
     url = server.create_database("ottenok_template")
@@ -208,12 +241,14 @@ async def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--lease", type=float, default=Settings(data_dir=Path(".")).lease_seconds)
-    parser.add_argument("--only", choices=("takeover", "drain", "propagation"))
+    parser.add_argument("--only", choices=("takeover", "drain", "propagation", "send-check"))
     args = parser.parse_args()
     server = PostgresServer().start()
     try:
         server.execute('CREATE DATABASE "ottenok_template"')
         Database(server.url("ottenok_template")).open_sync().close_sync()
+        if args.only in (None, "send-check"):
+            await send_check(server)
         if args.only in (None, "propagation"):
             await propagation(server)
         if args.only in (None, "drain"):

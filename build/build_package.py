@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "build"))
+from icu_trim import trim_icu_data  # noqa: E402  (build/ is not a package: found through sys.path)
 SPEC = ROOT / "pyinstaller.spec"
 DIST = ROOT / "dist"
 WORK = ROOT / "build" / "work"
@@ -59,6 +61,11 @@ def run_pyinstaller(clean: bool) -> int:
 
 def elf_debug_sections(path: Path) -> list[str]:
     """Names of the `.debug_*` sections of an ELF file ([] if none, or not ELF64 LE)."""
+    return [name for name in elf_section_names(path) if name.startswith(".debug_")]
+
+
+def elf_section_names(path: Path) -> list[str]:
+    """Names of all sections of an ELF file ([] if not ELF64 LE)."""
     import struct
 
     try:
@@ -80,17 +87,23 @@ def elf_debug_sections(path: Path) -> list[str]:
     found = []
     for index in range(shnum):
         name_at, = struct.unpack_from("<I", table, index * shentsize)
-        name = names[name_at: names.find(b"\0", name_at)].decode("ascii", "replace")
-        if name.startswith(".debug_"):
-            found.append(name)
+        found.append(names[name_at: names.find(b"\0", name_at)].decode("ascii", "replace"))
     return found
 
 
+def strippable(path: Path) -> bool:
+    """Debug sections or a full symbol table (`.symtab`): neither is needed to load or run
+    a library (the dynamic linker and Python's import use `.dynsym`)."""
+    return any(name.startswith(".debug_") or name == ".symtab" for name in elf_section_names(path))
+
+
 def strippable_libraries(app_dir: Path) -> list[Path]:
-    """Linux: libraries in the folder that still carry debug sections.
+    """Linux: libraries in the folder that still carry debug sections or a symbol table.
 
     pyenv's libpython and lib-dynload modules and many manylinux wheels (aiohttp,
-    multidict, PyStemmer, yaml, ...) ship with DWARF debug info the program never uses.
+    multidict, PyStemmer, yaml, ...) ship with DWARF debug info the program never uses;
+    others (cryptography's Rust module, Qt's ICU, calamine, numpy's core) keep a full
+    `.symtab` (~8 MB in all) that only a debugger reads.
     Libraries auditwheel grafted into `<package>.libs/` are left alone: they are patched
     with patchelf, and stripping such files has corrupted them in the past.
     """
@@ -98,15 +111,17 @@ def strippable_libraries(app_dir: Path) -> list[Path]:
     for lib in sorted((app_dir / "_internal").rglob("*.so*")):
         if lib.is_symlink() or not lib.is_file() or any(part.endswith(".libs") for part in lib.parts):
             continue
-        if elf_debug_sections(lib):
+        if strippable(lib):
             found.append(lib)
     return found
 
 
 def strip_debug_info(app_dir: Path) -> tuple[int, int]:
-    """Linux: `strip --strip-debug` the libraries that carry debug sections.
+    """Linux: `strip --strip-unneeded` the libraries that carry debug sections or `.symtab`.
 
-    Only debug sections go (symbols stay, so tracebacks and `ldd` are unchanged).
+    Debug sections and the static symbol table go; the dynamic symbols every import and
+    `ldd` need stay (`.dynsym`). A native crash's backtrace shows addresses instead of
+    function names — the Python traceback (faulthandler, crash.log) is unchanged.
     Windows' DLLs and .pyd files keep their debug info in separate .pdb files.
     Returns (bytes saved, files stripped).
     """
@@ -116,7 +131,7 @@ def strip_debug_info(app_dir: Path) -> tuple[int, int]:
     saved = count = 0
     for lib in strippable_libraries(app_dir):
         before = lib.stat().st_size
-        if subprocess.call([strip, "--strip-debug", str(lib)]) == 0:
+        if subprocess.call([strip, "--strip-unneeded", str(lib)]) == 0:
             saved += before - lib.stat().st_size
             count += 1
     return saved, count
@@ -158,9 +173,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"PyInstaller reported success but {APP_DIR} does not exist", file=sys.stderr)
         return 1
 
+    icu_saved, icu_dropped = trim_icu_data(APP_DIR)
+    if icu_saved:
+        print(f"ICU data trimmed to what Qt uses ({icu_dropped} items dropped): {icu_saved / 1e6:.1f} MB")
     saved, stripped = strip_debug_info(APP_DIR)
     if saved:
-        print(f"Stripped debug info from {stripped} libraries: {saved / 1e6:.1f} MB")
+        print(f"Stripped debug info and symbol tables from {stripped} libraries: {saved / 1e6:.1f} MB")
     linked = link_identical_twin(APP_DIR)
     if linked:
         print(f"ottenok-cli is a link to the identical Ottenok executable: {linked / 1e6:.1f} MB saved")
@@ -175,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         "biggest": [{"name": name, "mb": round(n / 1e6, 1)} for name, n in parts],
         "platform": sys.platform,
         "stripped_debug_mb": round(saved / 1e6, 1),
+        "icu_trimmed_mb": round(icu_saved / 1e6, 1),
         "linked_twin_mb": round(linked / 1e6, 1),
     }
     REPORT.write_text(json.dumps(report, indent=2), encoding="utf-8")

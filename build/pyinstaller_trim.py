@@ -281,6 +281,12 @@ DROPPED_PACKAGE_PARTS: tuple[str, ...] = (
     "lxml/objectify.",
     "lxml/html/",
     "lxml/isoschematron/",
+    # Pillow's AVIF codec (its module and libavif, 5.0 MB on Linux): customers send JPEG,
+    # PNG and WebP, which stay; PIL.AvifImagePlugin treats a missing _avif as "not
+    # supported". _imagingtk serves ImageTk, and Tk is not in the bundle.
+    "PIL/_avif.",
+    "pillow.libs/libavif",
+    "PIL/_imagingtk.",
 )
 
 

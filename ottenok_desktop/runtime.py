@@ -32,6 +32,7 @@ from ottenok_desktop.services.greenapi.ingest import IngestResult, pending_turn_
 from ottenok_desktop.services.greenapi.poller import Poller
 from ottenok_desktop.services.announcements import AnnouncementPacer
 from ottenok_desktop.services.greenapi.sender import Sender
+from ottenok_desktop.services.send_fence import SendFence, send_margin
 from ottenok_desktop.services.storage import Database
 from ottenok_desktop.services.storage import outbox as ob
 from ottenok_desktop.services.storage.models import Message
@@ -125,8 +126,11 @@ class Engine:
         )
         # GREEN-API accepts 50 sends/s per instance; stay just under it.
         # A real instance's journal may lag (up to 2 min): a timed-out send is declared lost only after that.
+        # the last check before each send of a leading seat (free without a fence: SQLite)
+        fence = SendFence(self.db, margin=send_margin(self.settings.lease_seconds))
         self.sender = Sender(self.client, self.db, self.bus, self.clock, on_sent=self._on_sent,
                              retry_base=o["sender_retry_base"], rate=o["send_rate"], channels=self.channels,
+                             fence=fence,
                              reconcile_grace=0.0 if self.sandbox is not None
                              else self.settings.green_api_reconcile_grace)
         self.poller = Poller(
@@ -199,12 +203,13 @@ class Engine:
         await self.pacer.start()
         self._channel.append(self.pacer)
 
-    async def start_leading(self, epoch: int) -> None:
+    async def start_leading(self, epoch: int, on_lost: Callable[[], None] | None = None) -> None:
         """This seat won the engine lease: every transaction is fenced with `epoch` and the
-        channel runs (a console seat; `--headless` seats build a fresh engine instead)."""
+        channel runs (a console seat; `--headless` seats build a fresh engine instead).
+        `on_lost`: a send found the lease gone; the seat looks at it at once."""
         if self.leading:
             await self.stop_leading()
-        self.db.set_fence(epoch)
+        self.db.set_fence(epoch, on_lost)
         try:
             await self._start_channel()
         except Exception:

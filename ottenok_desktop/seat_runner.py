@@ -83,7 +83,7 @@ class SeatRunner:
 
     async def _start_engine(self, epoch: int) -> None:
         engine = self._factory(self.settings)
-        engine.db.set_fence(epoch)
+        engine.db.set_fence(epoch, self.lease.recheck)
         try:
             await engine.start()
         except Exception:
@@ -199,7 +199,7 @@ class ConsoleSeat:
             while not self._desired.empty():  # only the latest wish counts
                 change = self._desired.get_nowait()
             if change.state is LeaseState.LEADER:
-                await self.engine.start_leading(change.epoch)
+                await self.engine.start_leading(change.epoch, self.lease.recheck)
                 log.info("this console leads the engine under epoch %d", change.epoch)
             elif self.engine.leading:
                 await self.engine.stop_leading()

@@ -44,7 +44,9 @@ async def test_a_sale_and_a_ticket_on_postgresql(tmp_path: Path, postgres_url: s
     sandbox = GreenApiSandbox(poll_scale=0.02, status_delay=0.01, port=0)
     engine = build_engine(settings, sandbox=sandbox, debounce=0.0, state_interval=60)
     other_seat = await Database(postgres_url, application_name="seat laptop").open()
-    await other_seat.call(lease_repo.acquire_or_renew, "server", "server-1", 30)
+    # a lease that outlasts the test on a loaded machine: nothing renews it here, and every
+    # send checks it first (services/send_fence.py)
+    await other_seat.call(lease_repo.acquire_or_renew, "server", "server-1", 600)
     engine.db.set_fence(1)  # as the seat runner does: the engine writes under epoch 1
     await engine.start()
     try:

@@ -5,7 +5,8 @@ channel (see engine/channels.py) it calls `deliver_via`, which asks the adapter 
 and turns the adapter's answer into the sender's usual steps: record the send, retry
 later (honouring a rate limit's wait), fail for good, or — for a send that may or may not
 have gone — follow the adapter's `resend_unconfirmed` rule. Returns what `_deliver`
-returns: True when the row is settled, False when it waits for a retry.
+returns: True when the row is settled, False when it waits for a retry. On a leading
+seat the engine lease is checked right before the adapter sends (services/send_fence.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from ottenok_desktop.engine.channels import ChannelAdapter, RetryLater, SendRejected, SendUnconfirmed
+from ottenok_desktop.services.send_fence import SendRefused
 from ottenok_desktop.services.storage import outbox as ob
 
 if TYPE_CHECKING:
@@ -31,9 +33,13 @@ async def deliver_via(sender: "Sender", adapter: ChannelAdapter, job: ob.SendJob
         await sender._fail(job, UNCONFIRMED.format(channel=adapter.name))
         return True
     try:
+        sender._confirm(await sender._window())
         external_id = await adapter.send(job)
     except asyncio.CancelledError:
         raise
+    except SendRefused as exc:
+        await sender._unclaim(job, exc)
+        return False
     except RetryLater as exc:
         await sender._retry(job, str(exc), minimum=exc.after)
         return False

@@ -71,6 +71,10 @@ class SeatLease:
         between the fenced claim and the request)."""
         return self.machine.leading and self._monotonic() < self.machine.deadline
 
+    def recheck(self) -> None:
+        """Tick now (a send found the lease gone or nearly gone): renew, or step down."""
+        self._wake.set()
+
     @property
     def view(self) -> LeaseView | None:
         return self.machine.view

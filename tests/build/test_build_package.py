@@ -1,4 +1,4 @@
-"""What `make package` does after PyInstaller: strip debug sections, link the identical twin."""
+"""What `make package` does after PyInstaller: strip debug sections and symbol tables, link the identical twin."""
 
 from __future__ import annotations
 
@@ -40,6 +40,8 @@ def test_debug_sections_are_found_and_stripped_but_wheel_libs_left_alone(tmp_pat
     saved, count = build.strip_debug_info(tmp_path / "Ottenok")
     assert count == 1 and saved == before - ours.stat().st_size > 0
     assert build.elf_debug_sections(ours) == [] and build.elf_debug_sections(grafted)
+    assert ".symtab" not in build.elf_section_names(ours) and ".dynsym" in build.elf_section_names(ours)
+    assert not build.strippable(ours) and build.strippable(grafted)
     # the stripped module still loads
     import importlib.util
 

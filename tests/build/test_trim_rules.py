@@ -228,6 +228,40 @@ def test_lxml_keeps_etree_only(dest: str, kept: bool) -> None:
     assert trim.keep_entry(dest) is kept
 
 
+@pytest.mark.parametrize(("dest", "kept"), [
+    ("PIL/_imaging.cpython-311-x86_64-linux-gnu.so", True),
+    ("PIL/_webp.cpython-311-x86_64-linux-gnu.so", True),  # WhatsApp stickers and photos
+    ("pillow.libs/libjpeg-6dc8d115.so.62.4.0", True),
+    ("pillow.libs/libwebp-51b0b3f7.so.7.2.0", True),
+    ("pillow.libs/libsharpyuv-0066295b.so.0.1.2", True),  # libwebp needs it
+    ("PIL/AvifImagePlugin.py", True),  # imported by Image.init(); says "not supported" without _avif
+    ("PIL/_avif.cpython-311-x86_64-linux-gnu.so", False),
+    ("PIL\\_avif.cp311-win_amd64.pyd", False),
+    ("pillow.libs/libavif-c6062d5f.so.16.4.2", False),
+    ("PIL/_imagingtk.cpython-311-x86_64-linux-gnu.so", False),
+])
+def test_pillow_keeps_jpeg_png_webp_but_not_avif(dest: str, kept: bool) -> None:
+    assert trim.keep_entry(dest) is kept
+
+
+def test_pillow_opens_pictures_without_its_avif_module() -> None:
+    """What the bundle does once _avif is left out: Pillow still opens JPEG/PNG/WebP."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, io; sys.modules['PIL._avif'] = None\n"
+        "from PIL import Image, AvifImagePlugin\n"
+        "assert not AvifImagePlugin.SUPPORTED\n"
+        "for fmt in ('JPEG', 'PNG', 'WEBP'):\n"
+        "    buf = io.BytesIO(); Image.new('RGB', (8, 8), (200, 30, 90)).save(buf, fmt); buf.seek(0)\n"
+        "    assert Image.open(buf).convert('RGB').getpixel((4, 4))[0] > 150, fmt\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "ok", result.stderr  # in a child: this process's PIL stays as it was
+
+
 PYPROJECT = """
 [project]
 name = "ottenok-desktop"

@@ -67,6 +67,8 @@ class ReceivedNotification:
 
 
 _QUEUE_METHODS = frozenset({"receiveNotification", "deleteNotification"})
+# A send's last check before its request; returns the seconds it may wait for a connection.
+Gate = Callable[[], "float | None"]
 
 
 class GreenApiClient:
@@ -162,14 +164,16 @@ class GreenApiClient:
         return bool(self._field(response, "deleteNotification", "result"))
 
     # ---- sending (one attempt each) ----------------------------------------------
-    async def send_message(self, chat_id: str, message: str, quoted_message_id: str | None = None) -> str:
+    async def send_message(self, chat_id: str, message: str, quoted_message_id: str | None = None, *,
+                           gate: Gate | None = None) -> str:
         payload: dict[str, Any] = {"chatId": chat_id, "message": message}
         if quoted_message_id:
             payload["quotedMessageId"] = quoted_message_id
-        response = await self._call("sendMessage", "POST", json_body=payload)
+        response = await self._call("sendMessage", "POST", json_body=payload, gate=gate)
         return self._id_message(response, "sendMessage")
 
-    async def send_file_by_upload(self, chat_id: str, file: Path | bytes, file_name: str, caption: str = "") -> str:
+    async def send_file_by_upload(self, chat_id: str, file: Path | bytes, file_name: str, caption: str = "", *,
+                                  gate: Gate | None = None) -> str:
         if isinstance(file, (bytes, bytearray)):
             content = bytes(file)
         else:
@@ -189,12 +193,14 @@ class GreenApiClient:
             data={"chatId": chat_id, "caption": caption, "fileName": file_name},
             files={"file": (file_name, content, mime)},
             timeout=self._upload_timeout,
+            gate=gate,
         )
         return self._id_message(response, "sendFileByUpload")
 
-    async def send_file_by_url(self, chat_id: str, url: str, file_name: str, caption: str = "") -> str:
+    async def send_file_by_url(self, chat_id: str, url: str, file_name: str, caption: str = "", *,
+                               gate: Gate | None = None) -> str:
         payload = {"chatId": chat_id, "urlFile": url, "fileName": file_name, "caption": caption}
-        response = await self._call("sendFileByUrl", "POST", json_body=payload)
+        response = await self._call("sendFileByUrl", "POST", json_body=payload, gate=gate)
         return self._id_message(response, "sendFileByUrl")
 
     # ---- account and chats -------------------------------------------------------
@@ -243,6 +249,7 @@ class GreenApiClient:
         data: dict[str, str] | None = None,
         files: dict[str, tuple[str, bytes, str]] | None = None,
         timeout: float | None = None,
+        gate: Gate | None = None,
     ) -> httpx.Response:
         """Make the call, retrying transient errors of idempotent methods; 2xx only."""
         is_send = method in _SEND_METHODS
@@ -253,7 +260,7 @@ class GreenApiClient:
             try:
                 return await self._request_once(
                     method, http_method, host or self.api_url, path_extra, params, json_body, data, files,
-                    timeout or self._timeout, is_send,
+                    timeout or self._timeout, is_send, gate,
                 )
             except GreenApiInstanceNotReady as err:
                 # It lasts minutes: the caller waits and shows it, no tight retry here.
@@ -282,16 +289,24 @@ class GreenApiClient:
         files: dict[str, tuple[str, bytes, str]] | None,
         timeout: float,
         is_send: bool,
+        gate: Gate | None = None,
     ) -> httpx.Response:
         url = f"{host}/waInstance{self.instance_id}/{method}/{self._token.reveal()}"
         if path_extra:
             url = f"{url}/{path_extra}"
+        limits = httpx.Timeout(timeout, connect=min(10.0, timeout))
+        # The caller's last check, with no await between it and the request (a leading
+        # seat's engine lease: services/send_fence.py); it may refuse by raising. It says
+        # how long the request may wait for a connection: the pool and the connect share it.
+        start_within = gate() if gate is not None else None
+        if start_within is not None:
+            limits = httpx.Timeout(timeout, connect=min(10.0, timeout, start_within / 2),
+                                   pool=min(timeout, start_within / 2))
         started = time.monotonic()
         try:
             http = self._queue_http if method in _QUEUE_METHODS else self._http
             response = await http.request(
-                http_method, url, params=params, json=json_body, data=data, files=files,
-                timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
+                http_method, url, params=params, json=json_body, data=data, files=files, timeout=limits,
             )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             tls_reason = tls_failure_reason(exc)

@@ -9,6 +9,12 @@ it first). That journal may lag behind the sends (GREEN-API: up to two minutes),
 with `reconcile_grace` > 0 a send is declared lost only once the journal has had that
 long to show it; until then it is looked up again, never resent. Bot replies for a
 chat a manager has taken are dropped, not sent.
+
+On a shared database (several seats) the sender runs only on the seat holding the
+engine lease: its claims and records are fenced transactions, and right before each
+HTTP request `SendFence` asks the database how long the lease has left (none or too
+little: the claim is given back, the send is not made, the seat steps down); see
+services/send_fence.py. Without a lease (SQLite) that check costs nothing.
 """
 
 from __future__ import annotations
@@ -23,7 +29,9 @@ from typing import Callable
 from ottenok_desktop.engine import events as ev
 from ottenok_desktop.engine.channels import ChannelRouter
 from ottenok_desktop.engine.clock import Clock
+from ottenok_desktop.engine.lease import LeaseLost
 from ottenok_desktop.engine.tasks import TaskOwner
+from ottenok_desktop.services.send_fence import SendFence, SendRefused
 from ottenok_desktop.services.storage import Database
 from ottenok_desktop.services.storage import outbox as ob
 
@@ -33,6 +41,8 @@ from .errors import (
 )
 
 log = logging.getLogger(__name__)
+
+LEASE_LOST_HOLD = 1.0  # seconds without claims after the engine lease was found gone
 
 
 class RateLimiter:
@@ -57,9 +67,10 @@ class Sender:
         self, client: GreenApiClient, db: Database, bus: ev.EventBus, clock: Clock, *,
         on_sent: Callable[[str, str, datetime, str], None] | None = None, rate: float = 40.0,
         retry_base: float = 1.0, retry_cap: float = 300.0, reconcile_minutes: int = 60, max_in_flight: int = 16,
-        reconcile_grace: float = 0.0, channels: ChannelRouter | None = None,
+        reconcile_grace: float = 0.0, channels: ChannelRouter | None = None, fence: SendFence | None = None,
     ) -> None:
         self._client = client
+        self._fence = fence
         self.channels = channels or ChannelRouter()  # rows of other channels' chats (Telegram)
         self._db = db
         self._bus = bus
@@ -82,6 +93,10 @@ class Sender:
         self._wake = asyncio.Event()
         self._busy: set[str] = set()
         self.sent_count = 0
+        # After a fenced write or a send check found the lease gone: claim nothing for a
+        # moment; the seat looks at its lease meanwhile and stops this engine, or renews.
+        self._hold_until = 0.0
+        self.lease_losses = 0
 
     async def start(self) -> None:
         await self._db.call(ob.reset_interrupted, self._clock.now())
@@ -90,12 +105,18 @@ class Sender:
 
     async def stop(self) -> None:
         await self._tasks.shutdown()
+        if self._fence is not None and (self._fence.checks or self.lease_losses):
+            log.info("engine lease checked before %d sends, %d refused; found lost %d times",
+                     self._fence.checks, self._fence.refused, self.lease_losses)
 
     def wake(self) -> None:
         self._wake.set()
 
     async def _run(self) -> None:
         while True:
+            hold = self._hold_until - time.monotonic()
+            if hold > 0:
+                await asyncio.sleep(hold)
             self._wake.clear()
             try:
                 chats, due = await self._db.call(ob.due_scan, self._clock.now())
@@ -126,7 +147,7 @@ class Sender:
                 # is fresh when the message leaves (a take-over meanwhile drops it).
                 async with self._in_flight:
                     await self._limiter.wait()
-                    job, dropped = await self._db.call(ob.claim_next, chat_id, self._clock.now())
+                    job, dropped = await self._db.atomic_quiet(ob.claim_next, chat_id, self._clock.now())
                     for outbox_id in dropped:
                         self._bus.publish(ev.MessageDropped(chat_id, outbox_id, "chat taken by a manager"))
                     if job is None:
@@ -134,6 +155,8 @@ class Sender:
                     try:
                         done = await self._deliver(job)
                     except asyncio.CancelledError:
+                        raise
+                    except LeaseLost:
                         raise
                     except Exception as exc:  # the send's outcome is unknown: check before any resend
                         log.exception("sending outbox %s failed unexpectedly", job.outbox_id)
@@ -144,6 +167,13 @@ class Sender:
                     return  # waits for its retry time; later items of this chat wait too
                 if not self._more.pop(chat_id, True):
                     return  # nothing else queued here: no send slot taken just to find that out
+        except LeaseLost as exc:
+            # Another seat leads now (or is about to): what this chat has left stays queued.
+            if self._hold_until < time.monotonic():
+                log.warning("the sender pauses, the seat checks its lease: %s", exc)
+            self.lease_losses += 1
+            self._hold_until = time.monotonic() + LEASE_LOST_HOLD
+            self._db.lease_lost()
         finally:
             self._busy.discard(chat_id)
             # Rescan: more chats may be due, and a retry scheduled here sets the next wake-up
@@ -171,11 +201,14 @@ class Sender:
                                   minimum=min(self._reconcile_grace - waited, max(5.0, self._reconcile_grace / 4)))
                 return False
             self._ambiguous_at.pop(job.outbox_id, None)
-            if await self._db.call(ob.drop_if_taken, job.outbox_id):
+            if await self._db.atomic(ob.drop_if_taken, job.outbox_id):
                 self._bus.publish(ev.MessageDropped(job.chat_id, job.outbox_id, "chat taken by a manager"))
                 return True
         try:
-            external_id = await self._send(job)
+            external_id = await self._send(job, await self._window())
+        except SendRefused as exc:
+            await self._unclaim(job, exc)
+            return False
         except GreenApiTimeout as exc:
             await self._retry(job, f"timeout: {exc}", ambiguous=True)
             return False
@@ -203,12 +236,40 @@ class Sender:
         await self._record_sent(job, external_id)
         return True
 
-    async def _send(self, job: ob.SendJob) -> str:
+    async def _window(self) -> float | None:
+        """The lease check right before a send (None: no lease here, send freely)."""
+        return await self._fence.window() if self._fence is not None else None
+
+    def _confirm(self, deadline: float | None) -> float | None:
+        """The local half of the check, made with no await before the request; returns how
+        long the HTTP client may wait for a connection (None: its own timeouts)."""
+        if self._fence is None or deadline is None:
+            return None
+        self._fence.confirm(deadline)
+        return self._fence.start_within(deadline)
+
+    async def _send(self, job: ob.SendJob, deadline: float | None) -> str:
+        def gate() -> float | None:
+            return self._confirm(deadline)
+
         if job.kind == "file_upload":
-            return await self._client.send_file_by_upload(job.chat_id, Path(job.file_path), job.file_name or Path(job.file_path).name, job.text)
+            return await self._client.send_file_by_upload(job.chat_id, Path(job.file_path), job.file_name or Path(job.file_path).name,
+                                                          job.text, gate=gate)
         if job.kind == "file_url":
-            return await self._client.send_file_by_url(job.chat_id, job.file_url, job.file_name, job.text)
-        return await self._client.send_message(job.chat_id, job.text)
+            return await self._client.send_file_by_url(job.chat_id, job.file_url, job.file_name, job.text, gate=gate)
+        return await self._client.send_message(job.chat_id, job.text, gate=gate)
+
+    async def _unclaim(self, job: ob.SendJob, refused: SendRefused) -> None:
+        """The send was refused before any request: the item goes back as it was, for this
+        seat once the lease is renewed, or for the next leader."""
+        retry_at = self._clock.now() + timedelta(seconds=self._fence.margin if self._fence else 1.0) * self._clock.scale
+        back = await self._db.call(ob.unclaim, job.outbox_id, job.attempts, "unknown" if job.state == "unknown" else "pending",
+                                   retry_at)
+        log.warning("send of outbox %s refused (%s); %s", job.outbox_id, refused,
+                    "left for the next leader" if back else "the next leader has it already")
+        if refused.lost:
+            epoch = self._db.fence or 0
+            raise LeaseLost(epoch, epoch, expired=True)
 
     async def _reconcile(self, job: ob.SendJob) -> tuple[str, str]:
         """Did the timed-out send go through after all? Look at what the instance sent.
@@ -256,12 +317,12 @@ class Sender:
         delay = ob.retry_delay(job.attempts, self._retry_base, self._retry_cap)
         delay = max(delay, timedelta(seconds=minimum))
         retry_at = self._clock.now() + delay * self._clock.scale
-        await self._db.call(ob.mark_retry, job.outbox_id, error, retry_at, ambiguous=ambiguous)
+        await self._db.atomic(ob.mark_retry, job.outbox_id, error, retry_at, ambiguous=ambiguous)
         log.warning("send of outbox %s failed (%s); retry in %.1fs", job.outbox_id, error, delay.total_seconds())
         self._bus.publish(ev.SendFailed(job.chat_id, job.outbox_id, error, will_retry=True))
 
     async def _fail(self, job: ob.SendJob, error: str) -> None:
         self._ambiguous_at.pop(job.outbox_id, None)
-        await self._db.call(ob.mark_failed, job.outbox_id, error)
+        await self._db.atomic(ob.mark_failed, job.outbox_id, error)
         log.error("send of outbox %s failed for good: %s", job.outbox_id, error)
         self._bus.publish(ev.SendFailed(job.chat_id, job.outbox_id, error, will_retry=False))

@@ -115,13 +115,21 @@ class Database:
         self._executor = _DbThread("ottenok-db", self._reconnect_if_broken if self.is_postgres else None)
         self._opened = False
         self._fence: int | None = None
+        self._on_lost: Callable[[], None] | None = None
 
-    def set_fence(self, epoch: int | None) -> None:
+    def set_fence(self, epoch: int | None, on_lost: Callable[[], None] | None = None) -> None:
         """Fence every transaction (`atomic`) with the engine lease's epoch: each one first
         checks, inside itself, that `epoch` still holds the lease and raises `LeaseLost`
         (engine/lease.py) if not. The seat that leads sets it on the engine's database;
-        None (the default, and every console) writes unfenced."""
+        None (the default, and every console) writes unfenced. `on_lost` (called on the
+        loop) asks the seat to look at its lease now: a send found it gone."""
         self._fence = epoch
+        self._on_lost = on_lost if epoch is not None else None
+
+    def lease_lost(self) -> None:
+        """A pre-send check found the lease gone (services/send_fence.py): tell the seat."""
+        if self._on_lost is not None:
+            self._on_lost()
 
     @property
     def fence(self) -> int | None:
@@ -209,12 +217,17 @@ class Database:
     async def atomic(self, fn: Callable[..., T], *args: Any, priority: int = NORMAL, **kwargs: Any) -> T:
         return await self.call(self._in_transaction, fn, *args, priority=priority, **kwargs)
 
-    def _in_transaction(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    async def atomic_quiet(self, fn: Callable[..., T], *args: Any, priority: int = NORMAL, **kwargs: Any) -> T:
+        """`atomic` (fenced too) without waking the other seats: for writes their views do
+        not show (the sender's claim of an outbox item)."""
+        return await self.call(self._in_transaction, fn, *args, priority=priority, _notify=False, **kwargs)
+
+    def _in_transaction(self, fn: Callable[..., T], *args: Any, _notify: bool = True, **kwargs: Any) -> T:
         with self._db.atomic():
             if self._fence is not None:
                 assert_epoch(self._fence)
             result = fn(*args, **kwargs)
-            if self.is_postgres:  # wake the other seats when this commits (only if it wrote)
+            if self.is_postgres and _notify:  # wake the other seats when this commits (only if it wrote)
                 self._db.execute_sql(_NOTIFY_IF_WRITTEN, (self._application_name,))
             return result
 

@@ -107,6 +107,24 @@ def assert_epoch(epoch: int) -> None:
         raise LeaseLost(epoch, current, expired)
 
 
+def lease_left(epoch: int) -> float:
+    """Seconds the lease held under `epoch` has left, by the database's clock; 0.0 if it
+    expired or another epoch holds it. One indexed read, no lock: the last check before a
+    leader's outbound HTTP send (services/send_fence.py)."""
+    db = _db()
+    if isinstance(db, pw.PostgresqlDatabase):
+        row = db.execute_sql(
+            "SELECT epoch, EXTRACT(EPOCH FROM expires_at - clock_timestamp() AT TIME ZONE 'UTC') "
+            "FROM engine_lease WHERE id = %s", (LEASE_ID,),
+        ).fetchone()
+        current, left = (int(row[0]), float(row[1]) if row[1] is not None else 0.0) if row else (0, 0.0)
+    else:
+        view = read_lease()
+        current = view.epoch
+        left = (view.expires_at - datetime.now(timezone.utc)).total_seconds() if view.expires_at else 0.0
+    return max(0.0, left) if current == epoch else 0.0
+
+
 def list_seats(online_within: float) -> list[dict[str, Any]]:
     """Every seat with its last sign of life; `online` if seen within `online_within` seconds."""
     now = db_now()

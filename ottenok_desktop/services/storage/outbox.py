@@ -238,6 +238,18 @@ def mark_sent_and_peek(outbox_id: int, external_id: str, now: datetime) -> tuple
     return message_id, _MORE_IN_CHAT.first(chat=chat_pk) is not None
 
 
+def unclaim(outbox_id: int, attempts: int, state: str, retry_at: datetime) -> bool:
+    """Give back a claim whose send was refused before any request was made (the engine
+    lease is gone or about to go, services/send_fence.py): the item returns to `state`
+    (`pending`, or `unknown` if an earlier attempt was ambiguous). A compare-and-set on
+    the claim itself (`sending` with this attempt count), deliberately not fenced: a
+    seat that lost the lease may only undo its own claim, and only if no one has touched
+    the row since — once the new leader found it (`unknown`) or claimed it, nothing changes."""
+    return bool(OutboxItem.update(state=state, next_attempt_at=retry_at, last_error="send refused: engine lease")
+                .where((OutboxItem.id == outbox_id) & (OutboxItem.state == "sending")
+                       & (OutboxItem.attempts == attempts)).execute())
+
+
 def mark_retry(outbox_id: int, error: str, retry_at: datetime, *, ambiguous: bool = False) -> None:
     OutboxItem.update(
         state="unknown" if ambiguous else "pending", last_error=error[:500], next_attempt_at=retry_at
@@ -267,6 +279,6 @@ def retry_delay(attempts: int, base: float = 1.0, cap: float = 300.0) -> timedel
 
 
 __all__ = [
-    "queue_part", "queue_text", "claim_next", "mark_sent", "mark_retry", "mark_failed", "reset_interrupted",
+    "queue_part", "queue_text", "claim_next", "unclaim", "mark_sent", "mark_retry", "mark_failed", "reset_interrupted",
     "pending_count", "due_scan", "already_recorded", "drop_if_taken", "SendJob", "TERMINAL_FAILURES", "retry_delay",
 ]

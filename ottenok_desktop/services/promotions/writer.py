@@ -18,7 +18,7 @@ from typing import Sequence
 
 from ...engine.promotions import Promotion
 from .loader import load_promotions
-from .validation import COLUMN_RU, COLUMNS, ParsedPromotions
+from .validation import COLUMN_RU, ParsedPromotions
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def save_promotions(path: Path, rows: Sequence[PromotionRow], catalog: frozenset
         workbook = openpyxl.Workbook()
         sheet = workbook.active
         sheet.title = "Акции"
-        sheet.append([COLUMN_RU[c] for c in COLUMNS])
+        sheet.append(list(COLUMN_RU.values()))  # the file format's column order
         for row in rows:
             sheet.append(row.cells())
         for letter, width in zip("ABCDEF", (34, 40, 14, 14, 30, 12)):

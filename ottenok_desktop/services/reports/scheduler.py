@@ -141,7 +141,7 @@ class ReportScheduler:
 
         period = period_for(kind, day, self._clock.zone)
         async with self._lock:
-            report_input = await load_period_in_steps(self._db, period, self._executor)
+            report_input = await load_period_in_steps(self._db, period, self._executor, texts=True)  # the workbook
             if not report_input.chats:
                 log.info("reports: no messages in %s %s; nothing saved", period.kind.value, period.label())
                 return None

@@ -153,10 +153,12 @@ class ReportsTab(QWidget):
         period = self.selected_period()
         self.status.setText(S.REPORT_LOADING)
         settings = self.ctx.engine.settings
+        # the threshold as last set in the settings dialog (the scheduler holds it), else from start-up
+        reports = self.ctx.engine.reports
+        slow_sec = reports.slow_first_reply_sec if reports is not None else settings.slow_first_reply_minutes * 60.0
         report_input = await load_period_in_steps(self.ctx.engine.db, period, self.ctx.engine.executor)
         report = await self.ctx.in_executor(
-            lambda: build_report(report_input, settings.work_hours,
-                                 slow_first_reply_sec=settings.slow_first_reply_minutes * 60.0))
+            lambda: build_report(report_input, settings.work_hours, slow_first_reply_sec=slow_sec))
         if period != self.selected_period():
             return  # the picker moved on while this one was computed
         self.report_input, self.report = report_input, report

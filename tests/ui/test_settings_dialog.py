@@ -93,8 +93,9 @@ async def test_the_shared_database_is_masked_checked_and_saved(console_of, postg
         dialog.close()
 
 
-async def test_report_settings_are_checked_saved_and_reach_the_running_scheduler(console_of) -> None:
-    from PySide6.QtWidgets import QCheckBox
+async def test_report_settings_are_checked_saved_and_reach_the_running_scheduler(console_of, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QCheckBox, QDialogButtonBox
 
     from ottenok_desktop.services.reports.scheduler import ReportOptions, ReportScheduler
 
@@ -111,24 +112,38 @@ async def test_report_settings_are_checked_saved_and_reach_the_running_scheduler
         await wait_until(lambda: scheduler.running, what="the runtime to start the reports")
         dialog = SettingsDialog(console.ctx, console.window)
         dialog.show()
+        save = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
+
+        def type_into(name: str, text: str) -> None:  # as the owner types: select all, delete, the keys
+            edit = _edit(dialog, name)
+            edit.selectAll()
+            qtbot.keyClick(edit, Qt.Key.Key_Delete)
+            for char in text:
+                if char.isascii():
+                    qtbot.keyClick(edit, char)
+                else:  # QTest sends non-Latin-1 characters mangled: paste those
+                    edit.insert(char)
+            assert edit.text() == text
+
         enabled = dialog.edits["OTTENOK_REPORTS_ENABLED"]
         assert isinstance(enabled, QCheckBox) and enabled.isChecked()
         assert _edit(dialog, "OTTENOK_SLOW_FIRST_REPLY_MIN").text() == "10"
-        _edit(dialog, "OTTENOK_REPORT_TIME").setText("25:00")
-        _edit(dialog, "OTTENOK_SLOW_FIRST_REPLY_MIN").setText("десять")
-        dialog.save()
+        type_into("OTTENOK_REPORT_TIME", "25:00")
+        type_into("OTTENOK_SLOW_FIRST_REPLY_MIN", "десять")
+        qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
         assert dialog.isVisible() and not settings.settings_file.exists()
         assert "Время ежедневного отчёта" in dialog.errors["OTTENOK_REPORT_TIME"].text()
         assert "09:00" in dialog.errors["OTTENOK_REPORT_TIME"].text()
         assert "от 1 до 1440" in dialog.errors["OTTENOK_SLOW_FIRST_REPLY_MIN"].text()
-        _edit(dialog, "OTTENOK_SLOW_FIRST_REPLY_MIN").setText("0")
-        dialog.save()
-        assert dialog.errors["OTTENOK_SLOW_FIRST_REPLY_MIN"].isVisible()
+        type_into("OTTENOK_SLOW_FIRST_REPLY_MIN", "0")
+        qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+        assert dialog.errors["OTTENOK_SLOW_FIRST_REPLY_MIN"].isVisible() and dialog.isVisible()
 
-        _edit(dialog, "OTTENOK_REPORT_TIME").setText("21:30")
-        _edit(dialog, "OTTENOK_SLOW_FIRST_REPLY_MIN").setText("3")
-        enabled.setChecked(False)
-        dialog.save()
+        type_into("OTTENOK_REPORT_TIME", "21:30")
+        type_into("OTTENOK_SLOW_FIRST_REPLY_MIN", "3")
+        qtbot.keyClick(enabled, Qt.Key.Key_Space)  # reports off (the box has no text: the keyboard toggles it)
+        assert not enabled.isChecked()
+        qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
         assert dialog.result() == SettingsDialog.DialogCode.Accepted
         assert "Настройки отчётов уже действуют" in dialog.message.text()
         saved = json.loads(settings.settings_file.read_text(encoding="utf-8"))

@@ -3,6 +3,13 @@ bench's data generator, its conversations spread over a month and over the day) 
 day, a week and a month, against a plain pandas groupby over the same rows measured in
 the same run. Goals: <= 2 s for a day, <= 5 s for a month.
 
+The report reads each message's stored text facts (`message.text_facts`, migration v7),
+not its text. The generator writes rows raw (no facts), so the bench first runs the
+backfill the migration runs on an existing database (timed). In the same run it also
+measures the texts path: the same loader reading the texts and checking them (per-text
+cache, as the previous version did) instead of the stored facts, and asserts both give the
+same report. Wall and CPU seconds (the machine is shared: CPU time is the steadier).
+
 Also: text checks (questions, SPIN, next steps) on unique texts (the generator repeats
 eight texts, which the per-text cache makes free), and the size the charts and
 workbook libraries add to the packaged folder.
@@ -44,18 +51,34 @@ def spread(db_path: Path) -> None:
     conn.close()
 
 
-def ours(db: object, kind: str, zone: object, hours: object) -> tuple[float, float, int, object]:
+def ours(db: object, kind: str, zone: object, hours: object, *, from_texts: bool = False
+         ) -> tuple[float, float, float, int, object]:
+    """(load s, compute s, CPU s, messages, report). `from_texts`: the previous path, the
+    texts read and checked instead of the stored facts."""
+    import numpy as np
+
     from ottenok_desktop.engine.analytics.compute import build_report
+    from ottenok_desktop.engine.analytics.facts import fact_bits
     from ottenok_desktop.engine.analytics.model import period_for
     from ottenok_desktop.services.reports.loader import load_period
 
     period = period_for(kind, DAY, zone)
+    cpu = time.process_time()
     started = time.perf_counter()
-    report_input = db.call_sync(load_period, period)  # type: ignore[attr-defined]
+    report_input = db.call_sync(load_period, period, from_texts)  # type: ignore[attr-defined]
+    cols = report_input.messages
+    if from_texts:
+        cols.facts = np.array([fact_bits(t, c) for t, c in zip(cols.text, cols.customer.tolist())], dtype=np.int64)
     loaded = time.perf_counter()
     report = build_report(report_input, hours)
     done = time.perf_counter()
-    return loaded - started, done - loaded, len(report_input.messages), report
+    return loaded - started, done - loaded, time.process_time() - cpu, len(report_input.messages), report
+
+
+def _without_time(report: object) -> dict:
+    document = report.as_json()  # type: ignore[attr-defined]
+    document.pop("generated_at")
+    return document
 
 
 def pandas_baseline(db_path: Path, kind: str, zone: object) -> tuple[float, int]:
@@ -93,18 +116,18 @@ def pandas_baseline(db_path: Path, kind: str, zone: object) -> tuple[float, int]
 
 def text_checks(count: int) -> float:
     """Seconds for the text checks of `count` unique shop messages (cache cold)."""
-    from ottenok_desktop.engine.analytics.compute import shop_text_facts
+    from ottenok_desktop.engine.analytics.facts import fact_bits
     from ottenok_desktop.engine.analytics.spin import classify_question
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from console import TEXTS
 
-    shop_text_facts.cache_clear()
+    fact_bits.cache_clear()
     classify_question.cache_clear()
     texts = [f"{TEXTS[i % len(TEXTS)]} Какой размер {i} вы носите?" for i in range(count)]
     started = time.perf_counter()
     for text in texts:
-        shop_text_facts(text)
+        fact_bits(text, False)
     return time.perf_counter() - started
 
 
@@ -148,24 +171,36 @@ def main() -> int:
         spread(db_path)
         db = Database(db_path).open_sync()
         try:
+            from ottenok_desktop.services.storage.text_facts import backfill
+
+            started = time.perf_counter()
+            filled = db.call_sync(backfill)
+            print(f"text facts backfill (what migration v7 does to existing rows): {filled} messages in "
+                  f"{time.perf_counter() - started:.1f} s")
             goals = {"day": 2.0, "week": None, "month": 5.0}
             for kind in ("day", "week", "month"):
-                totals, loads, computes, baselines = [], [], [], []
+                totals, loads, computes, cpus, baselines, olds, old_cpus = [], [], [], [], [], [], []
                 rows = base_rows = 0
                 report = None
                 for _ in range(args.runs):
-                    load_s, compute_s, rows, report = ours(db, kind, zone, hours)
+                    load_s, compute_s, cpu_s, rows, report = ours(db, kind, zone, hours)
                     base_s, base_rows = pandas_baseline(db_path, kind, zone)
+                    old_load, old_compute, old_cpu, _rows, old_report = ours(db, kind, zone, hours, from_texts=True)
+                    assert _without_time(old_report) == _without_time(report), "facts and texts disagree"
                     loads.append(load_s)
                     computes.append(compute_s)
                     totals.append(load_s + compute_s)
+                    cpus.append(cpu_s)
                     baselines.append(base_s)
-                total, base = statistics.median(totals), statistics.median(baselines)
+                    olds.append(old_load + old_compute)
+                    old_cpus.append(old_cpu)
+                total, base, old = statistics.median(totals), statistics.median(baselines), statistics.median(olds)
                 goal = goals[kind]
                 verdict = "" if goal is None else f"; goal <= {goal:.0f} s: {'met' if total <= goal else 'NOT met'}"
                 print(f"{kind:5}: {rows} messages of {report.overall.chats} chats (window incl. 7-day look-back/ahead): "  # type: ignore[union-attr]
                       f"report {total:.2f} s (load {statistics.median(loads):.2f} + compute {statistics.median(computes):.2f}; "
-                      f"runs {', '.join(f'{t:.2f}' for t in totals)}){verdict}; pandas groupby baseline over the same "
+                      f"CPU {statistics.median(cpus):.2f} s; runs {', '.join(f'{t:.2f}' for t in totals)}){verdict}; "
+                      f"reading texts instead {old:.2f} s (CPU {statistics.median(old_cpus):.2f} s); pandas groupby baseline over the same "
                       f"{base_rows} rows {base:.2f} s (first response only, elapsed time); ratio {total / max(base, 1e-3):.2f}x")
         finally:
             db.close_sync()

@@ -69,7 +69,8 @@ def run(args: Any) -> int:
     else:
         if args.shop_author:
             return _fail("--shop-author only applies with --from-export")
-        report_input = _from_database(settings, period_for(args.period, day or datetime.now(zone).date(), zone))
+        report_input = _from_database(settings, period_for(args.period, day or datetime.now(zone).date(), zone),
+                                      texts=args.format == "xlsx")
         if report_input is None:
             return EXIT_FAILED
     report = build_report(report_input, settings.work_hours, slow_first_reply_sec=settings.slow_first_reply_minutes * 60.0)
@@ -88,14 +89,14 @@ def run(args: Any) -> int:
     return EXIT_OK
 
 
-def _from_database(settings: Any, period: Any) -> Any:
+def _from_database(settings: Any, period: Any, texts: bool) -> Any:
     from ottenok_desktop.services.reports.loader import load_period
     from ottenok_desktop.services.storage import Database
 
     try:
         db = Database(settings.database_path).open_sync()
         try:
-            return db.call_sync(load_period, period)
+            return db.call_sync(load_period, period, texts)
         finally:
             db.close_sync()
     except Exception as exc:  # a database that cannot be opened: say so, no traceback

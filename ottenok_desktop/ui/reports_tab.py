@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from ..engine.analytics.advice import advice_text
 from ..engine.analytics.compute import build_report
-from ..engine.analytics.model import ReportInput, period_for
+from ..engine.analytics.model import MessageColumns, ReportInput, period_for
 from ..engine.analytics.report import Report
 from ..engine.analytics.summary import format_duration, percent
 from ..services.reports.loader import load_period_in_steps
@@ -153,10 +153,12 @@ class ReportsTab(QWidget):
         period = self.selected_period()
         self.status.setText(S.REPORT_LOADING)
         settings = self.ctx.engine.settings
+        # the threshold as last set in the settings dialog (the scheduler holds it), else from start-up
+        reports = self.ctx.engine.reports
+        slow_sec = reports.slow_first_reply_sec if reports is not None else settings.slow_first_reply_minutes * 60.0
         report_input = await load_period_in_steps(self.ctx.engine.db, period, self.ctx.engine.executor)
         report = await self.ctx.in_executor(
-            lambda: build_report(report_input, settings.work_hours,
-                                 slow_first_reply_sec=settings.slow_first_reply_minutes * 60.0))
+            lambda: build_report(report_input, settings.work_hours, slow_first_reply_sec=slow_sec))
         if period != self.selected_period():
             return  # the picker moved on while this one was computed
         self.report_input, self.report = report_input, report
@@ -295,7 +297,11 @@ class ReportsTab(QWidget):
         from ..services.reports.workbook import write_workbook
 
         report, report_input = self.report, self.report_input
-        assert report is not None
+        assert report is not None and report_input is not None
+        if isinstance(report_input.messages, MessageColumns) and report_input.messages.text is None:
+            # the view loaded facts only; the messages sheet needs the texts
+            report_input = await load_period_in_steps(self.ctx.engine.db, report.period, self.ctx.engine.executor,
+                                                      texts=True)
         if path.suffix.lower() != ".xlsx":
             path = path.with_suffix(".xlsx")
         await self.ctx.in_executor(write_workbook, report, path, report_input)

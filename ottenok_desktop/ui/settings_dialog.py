@@ -1,9 +1,12 @@
-"""The Settings dialog: WhatsApp, LLM, Google Drive, shop, follow-ups, the manager's name.
+"""The Settings dialog: WhatsApp, LLM, Google Drive, shop, follow-ups, seats, the owner's
+reports, the manager's name.
 
 Secrets are masked (a «Показать» toggle reveals them while typing). Every value is
 checked with the same rules the program uses at start-up (`settings.load_settings`), the
 error shown in Russian under the field; valid values are written with
-`settings.write_settings_file` into the data dir.
+`settings.write_settings_file` into the data dir. Most settings take effect after a
+restart; the report settings (on/off, daily report time, slow-first-reply threshold) are
+also handed to the running report scheduler at once (`ReportScheduler.apply`).
 """
 
 from __future__ import annotations
@@ -34,8 +37,11 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("nudges", ("NUDGE_ENABLED", "OTTENOK_NUDGE1_TEXT", "OTTENOK_NUDGE2_TEXT")),
     ("announcements", ("OTTENOK_ANNOUNCE_MIN_SEC", "OTTENOK_ANNOUNCE_MAX_SEC", "OTTENOK_ANNOUNCE_MAX_FAILURES")),
     ("seats", ("DATABASE_URL", "OTTENOK_SEAT_ID", "OTTENOK_SEAT_ROLE")),
+    ("reports", ("OTTENOK_REPORTS_ENABLED", "OTTENOK_REPORT_TIME", "OTTENOK_SLOW_FIRST_REPLY_MIN")),
 )
 LONG_TEXT = {"OTTENOK_NUDGE1_TEXT", "OTTENOK_NUDGE2_TEXT"}
+CHECKBOXES = {"NUDGE_ENABLED", "OTTENOK_REPORTS_ENABLED"}
+REPORT_NAMES = ("OTTENOK_REPORTS_ENABLED", "OTTENOK_REPORT_TIME", "OTTENOK_SLOW_FIRST_REPLY_MIN")
 
 
 def current_values(settings: Settings) -> dict[str, str]:
@@ -67,6 +73,9 @@ def current_values(settings: Settings) -> dict[str, str]:
         "DATABASE_URL": settings.database_url.reveal(),
         "OTTENOK_SEAT_ID": settings.seat_id,
         "OTTENOK_SEAT_ROLE": settings.seat_role,
+        "OTTENOK_REPORTS_ENABLED": "1" if settings.reports_enabled else "0",
+        "OTTENOK_REPORT_TIME": settings.report_time,
+        "OTTENOK_SLOW_FIRST_REPLY_MIN": str(settings.slow_first_reply_minutes),
     }
 
 
@@ -150,8 +159,9 @@ class SettingsDialog(QDialog):
         self.saved_path: Path | None = None
 
     def _field(self, name: str, value: str, parent: QWidget) -> QWidget:
-        if name == "NUDGE_ENABLED":
+        if name in CHECKBOXES:
             box = QCheckBox(parent)
+            box.setObjectName(f"setting_{name}")
             box.setChecked(value == "1")
             self.edits[name] = box
             return box
@@ -241,11 +251,25 @@ class SettingsDialog(QDialog):
         if errors:
             return
         self.saved_path = write_settings_file(self.settings.data_dir, values)
+        applied = self._apply_report_settings(values)
         name = self.manager_name.text().strip() or S.DEFAULT_MANAGER_NAME
         if name != self.ctx.prefs.manager_name or not self.ctx.prefs.name_confirmed:
             self.ctx.prefs.manager_name = name
             self.ctx.prefs.name_confirmed = True
             self.ctx.prefs.save()
             self.ctx.manager_changed.emit(name)
-        self.message.setText(S.SETTINGS_SAVED)
+        self.message.setText(S.SETTINGS_SAVED + (S.SETTINGS_REPORTS_APPLIED if applied else S.SETTINGS_REPORTS_AFTER_RESTART))
         self.accept()
+
+    def _apply_report_settings(self, values: Mapping[str, str]) -> bool:
+        """Hand the (already validated) report settings to the running scheduler; False when
+        this program has none (they then take effect at the next start)."""
+        scheduler = self.ctx.engine.reports
+        if scheduler is None:
+            return False
+        from ..services.reports.scheduler import ReportOptions
+
+        parsed = load_settings(data_dir=self.settings.data_dir, environ={}, env_file=self.settings.data_dir / ".no-env",
+                               overrides={name: values[name] for name in REPORT_NAMES})
+        self.ctx.run(scheduler.apply(ReportOptions.of(parsed)), name="report-settings")  # owned by the console
+        return True

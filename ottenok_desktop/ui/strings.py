@@ -258,6 +258,7 @@ SETTINGS_GROUPS = {
     "nudges": "Дожимы",
     "announcements": "Рассылки акций",
     "seats": "Несколько рабочих мест (общая база PostgreSQL)",
+    "reports": "Отчёты владельцу",
     "console": "Консоль",
 }
 SETTINGS_LABELS = {
@@ -288,11 +289,16 @@ SETTINGS_LABELS = {
     "TELEGRAM_OPERATORS_CHAT_ID": "ID группы операторов",
     "TELEGRAM_OPERATOR_IDS": "ID операторов (через запятую)",
     "TELEGRAM_OWNER_CHAT_ID": "ID чата владельца (отчёты)",
+    "OTTENOK_REPORTS_ENABLED": "Ежедневный и еженедельный отчёт",
+    "OTTENOK_REPORT_TIME": "Время ежедневного отчёта (ЧЧ:ММ, пусто — час открытия)",
+    "OTTENOK_SLOW_FIRST_REPLY_MIN": "Медленный первый ответ — дольше, мин",
 }
 SETTINGS_SHOW_SECRET = "Показать"
 SETTINGS_CHECK = "Проверить"
 SETTINGS_CHECKING = "Проверяю…"
 SETTINGS_SAVED = "Настройки сохранены. Подключения WhatsApp и ИИ применятся после перезапуска программы."
+SETTINGS_REPORTS_APPLIED = " Настройки отчётов уже действуют."
+SETTINGS_REPORTS_AFTER_RESTART = " Настройки отчётов вступят в силу после перезапуска."
 SETTINGS_INVALID = "Неверное значение «{label}»: {expected}"
 SETTINGS_BROWSE = "Выбрать…"
 CHECK_OK = "✓ {detail}"
@@ -328,6 +334,9 @@ SETTINGS_EXPECTED = {
     "TELEGRAM_OPERATOR_IDS": "числа через запятую, например 123456789, 987654321",
     "DATABASE_URL": "адрес вида postgresql://ottenok:пароль@192.168.1.10:5432/ottenok",
     "OTTENOK_SEAT_ROLE": "leader-capable (может вести бота) или console-only (только консоль)",
+    "OTTENOK_REPORTS_ENABLED": "да или нет",
+    "OTTENOK_REPORT_TIME": "время магазина ЧЧ:ММ, например 09:00 или 21:30 (пусто — час открытия)",
+    "OTTENOK_SLOW_FIRST_REPLY_MIN": "целое число минут от 1 до 1440, например 10",
 }
 CHECK_TELEGRAM_NEED = "Укажите токен бота"
 CHECK_TELEGRAM_BOT = "Бот @{username} на связи"

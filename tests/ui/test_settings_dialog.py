@@ -91,3 +91,70 @@ async def test_the_shared_database_is_masked_checked_and_saved(console_of, postg
         data_dir = console.ctx.engine.settings.data_dir
         assert memory_keyring.entries[(f"Ottenok Desktop ({data_dir})", "DATABASE_URL")] == postgres_url
         dialog.close()
+
+
+async def test_report_settings_are_checked_saved_and_reach_the_running_scheduler(console_of, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QCheckBox, QDialogButtonBox
+
+    from ottenok_desktop.services.reports.scheduler import ReportOptions, ReportScheduler
+
+    from .conftest import wait_until
+
+    def with_reports(engine) -> None:  # type: ignore[no-untyped-def]
+        # as bootstrap builds it for the full program (the test console runs the channel only)
+        engine.reports = ReportScheduler(engine.db, engine.clock, engine.settings, engine.executor)
+
+    async with console_of(with_reports) as console:
+        settings = console.ctx.engine.settings
+        scheduler = console.ctx.engine.reports
+        assert scheduler is not None and scheduler.options == ReportOptions(True, "", 10)
+        await wait_until(lambda: scheduler.running, what="the runtime to start the reports")
+        dialog = SettingsDialog(console.ctx, console.window)
+        dialog.show()
+        save = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
+
+        def type_into(name: str, text: str) -> None:  # as the owner types: select all, delete, the keys
+            edit = _edit(dialog, name)
+            edit.selectAll()
+            qtbot.keyClick(edit, Qt.Key.Key_Delete)
+            for char in text:
+                if char.isascii():
+                    qtbot.keyClick(edit, char)
+                else:  # QTest sends non-Latin-1 characters mangled: paste those
+                    edit.insert(char)
+            assert edit.text() == text
+
+        enabled = dialog.edits["OTTENOK_REPORTS_ENABLED"]
+        assert isinstance(enabled, QCheckBox) and enabled.isChecked()
+        assert _edit(dialog, "OTTENOK_SLOW_FIRST_REPLY_MIN").text() == "10"
+        type_into("OTTENOK_REPORT_TIME", "25:00")
+        type_into("OTTENOK_SLOW_FIRST_REPLY_MIN", "десять")
+        qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+        assert dialog.isVisible() and not settings.settings_file.exists()
+        assert "Время ежедневного отчёта" in dialog.errors["OTTENOK_REPORT_TIME"].text()
+        assert "09:00" in dialog.errors["OTTENOK_REPORT_TIME"].text()
+        assert "от 1 до 1440" in dialog.errors["OTTENOK_SLOW_FIRST_REPLY_MIN"].text()
+        type_into("OTTENOK_SLOW_FIRST_REPLY_MIN", "0")
+        qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+        assert dialog.errors["OTTENOK_SLOW_FIRST_REPLY_MIN"].isVisible() and dialog.isVisible()
+
+        type_into("OTTENOK_REPORT_TIME", "21:30")
+        type_into("OTTENOK_SLOW_FIRST_REPLY_MIN", "3")
+        qtbot.keyClick(enabled, Qt.Key.Key_Space)  # reports off (the box has no text: the keyboard toggles it)
+        assert not enabled.isChecked()
+        qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+        assert dialog.result() == SettingsDialog.DialogCode.Accepted
+        assert "Настройки отчётов уже действуют" in dialog.message.text()
+        saved = json.loads(settings.settings_file.read_text(encoding="utf-8"))
+        assert (saved["OTTENOK_REPORTS_ENABLED"], saved["OTTENOK_REPORT_TIME"], saved["OTTENOK_SLOW_FIRST_REPLY_MIN"]) == (
+            "0", "21:30", "3")
+        await wait_until(lambda: scheduler.options == ReportOptions(False, "21:30", 3), what="the scheduler to take them")
+        assert not scheduler.running  # reports off: nothing scheduled, without a restart
+        reloaded = load_settings(data_dir=settings.data_dir, environ={}, env_file=settings.data_dir / "none.env")
+        assert (reloaded.reports_enabled, reloaded.report_time, reloaded.slow_first_reply_minutes) == (False, "21:30", 3)
+
+        tab = console.window.reports_tab  # the console's own report uses the new threshold
+        tab.reload()
+        await wait_until(lambda: tab.report is not None and tab.report.slow_first_reply_sec == 180.0,
+                         what="the report with the new threshold")

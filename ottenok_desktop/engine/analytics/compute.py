@@ -5,15 +5,15 @@ second: messages are ordered by (chat, time); a run of customer messages starts 
 customer message whose predecessor in the chat is not a customer message; its reply is
 the first shop message after it in the same chat (a binary search over the shop
 messages' positions); every reply's working time is measured in one call on the
-`WorkCalendar`; per-chat, per-day and per-responder figures are bincounts. Only text
-checks (questions, SPIN, buying questions, next steps) run per message, cached per text.
+`WorkCalendar`; per-chat, per-day and per-responder figures are bincounts. What the
+texts say (questions, SPIN stages, buying questions, next steps) comes in as fact bits
+(`facts.py`, stored with each message), so no text is read here.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timezone
-from functools import lru_cache
 import numpy as np
 
 from ottenok_desktop.settings import WorkHours
@@ -21,31 +21,13 @@ from ottenok_desktop.settings import WorkHours
 from . import advice as A
 from .model import LOOKAHEAD, LOOKBACK, ChatInfo, MessageColumns, ReportInput, ResponderKind
 from .report import BUCKETS, NO_ANSWER_BUCKET, ChatResult, DayRow, Group, Report, ResponderResult
-from .signals import asks_to_buy, proposes_next_step, questions
-from .spin import SALES_STAGES, SpinStage, classify_question
+from .facts import BITS_MASK, BUYING, NEXT_STEP, QUESTION, STAGES_MASK, stage_names
+from .spin import SALES_STAGES
 from .stats import stats
 from .worktime import WorkCalendar
 
 DEFAULT_SLOW_FIRST_REPLY_SEC = 600.0
 STAGE_VALUES = tuple(stage.value for stage in SALES_STAGES)  # plain strings: enum access is slow in loops
-
-
-@lru_cache(maxsize=262144)
-def shop_text_facts(text: str) -> tuple[bool, tuple[str, ...], bool]:
-    """(asks a question, sales SPIN stages of its questions, proposes a next step)."""
-    asked = questions(text)
-    stages = tuple(stage.value for stage in (classify_question(q) for q in asked) if stage != SpinStage.NONE)
-    return bool(asked), stages, bool(asked) or proposes_next_step(text)
-
-
-@lru_cache(maxsize=262144)
-def shop_next_step(text: str) -> bool:
-    return proposes_next_step(text)
-
-
-@lru_cache(maxsize=262144)
-def customer_asks_to_buy(text: str) -> bool:
-    return asks_to_buy(text)
 
 
 def _bincount(index: np.ndarray, size: int, weights: np.ndarray | None = None) -> np.ndarray:
@@ -100,7 +82,7 @@ def build_report(
     # ---- messages in (chat, time) order -------------------------------------------------------
     order = np.lexsort((cols.at, cols.chat))
     chat, at, cust, resp = cols.chat[order], cols.at[order], cols.customer[order], cols.responder[order]
-    texts = cols.text  # in the columns' own order: position p's text is texts[order[p]]
+    facts = cols.facts[order] & BITS_MASK
     n = at.size
     inside = (at >= ps) & (at < pe)
     day = np.where(inside, np.searchsorted(day_starts, at, side="right") - 1, -1)
@@ -142,20 +124,17 @@ def build_report(
 
     # ---- text checks ---------------------------------------------------------------------------
     # SPIN and questions only matter in the period; outside it only whether a next step was offered
-    shop_inside_flags = inside[shop_pos].tolist()
-    shop_facts = [shop_text_facts(texts[i]) if flag else (False, (), shop_next_step(texts[i]))
-                  for i, flag in zip(order[shop_pos].tolist(), shop_inside_flags)]
-    asks = np.array([f[0] for f in shop_facts], dtype=bool)
-    next_step = np.array([f[2] for f in shop_facts], dtype=bool)
+    shop_bits = facts[shop_pos]
+    next_step = (shop_bits & NEXT_STEP) != 0
     cust_inside_pos = np.flatnonzero(inside_cust)
-    buying = np.array([customer_asks_to_buy(texts[i]) for i in order[cust_inside_pos].tolist()], dtype=bool)
-    last_buy = _last_position(chat, cust_inside_pos[buying] if buying.size else cust_inside_pos[:0], nchat)
-    last_step = _last_position(chat, shop_pos[next_step] if next_step.size else shop_pos[:0], nchat)
+    buying = (facts[cust_inside_pos] & BUYING) != 0
+    last_buy = _last_position(chat, cust_inside_pos[buying], nchat)
+    last_step = _last_position(chat, shop_pos[next_step], nchat)
     asked_to_buy = last_buy >= 0
     pending_buy = asked_to_buy & (last_step < last_buy)
     shop_inside_mask = inside[shop_pos]
     sip = shop_pos[shop_inside_mask]  # shop messages in the period
-    sip_asks = asks[shop_inside_mask] if asks.size else asks
+    sip_asks = (facts[sip] & QUESTION) != 0
     if sip.size:
         uniq, first_idx = np.unique(chat[sip], return_index=True)
         rank = np.arange(sip.size) - first_idx[np.searchsorted(uniq, chat[sip])]
@@ -164,12 +143,6 @@ def build_report(
     else:
         first_asks = np.zeros(nchat, dtype=bool)
     shop_inside_count = _bincount(chat[sip], nchat)
-    stages_by: dict[tuple[int, int], set[str]] = defaultdict(set)
-    for j in np.flatnonzero(shop_inside_mask).tolist():
-        found = shop_facts[j][1]
-        if found:
-            pos = int(shop_pos[j])
-            stages_by[(int(chat[pos]), int(resp[pos]))].update(found)
 
     # ---- per chat ------------------------------------------------------------------------------
     active = _bincount(chat[inside], nchat) > 0
@@ -197,20 +170,25 @@ def build_report(
     if inside_pos.size:
         last_at[chat[inside_pos]] = at[inside_pos]  # positions ascend within a chat: the last write wins
     width = max(len(cols.responders), 1)
-    pair_codes, pair_counts = np.unique(chat[sip] * width + resp[sip], return_counts=True)
+    pair_codes, pair_of, pair_counts = np.unique(chat[sip] * width + resp[sip], return_inverse=True, return_counts=True)
+    # the SPIN stages each responder's questions used in each chat: OR of the stage bits
+    pair_stages = np.zeros(pair_codes.size, dtype=np.int64)
+    np.bitwise_or.at(pair_stages, pair_of.reshape(-1), facts[sip] & STAGES_MASK)
+    stages_by: dict[tuple[int, int], int] = {}
     chat_responders: dict[int, list[int]] = defaultdict(list)
     resp_chats = np.zeros(len(cols.responders), dtype=np.int64)
     resp_msgs = np.zeros(len(cols.responders), dtype=np.int64)
     resp_sales = np.zeros(len(cols.responders), dtype=np.int64)
     resp_stage: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for code, count in zip(pair_codes.tolist(), pair_counts.tolist()):
+    for code, count, bits in zip(pair_codes.tolist(), pair_counts.tolist(), pair_stages.tolist()):
         c, r = divmod(code, width)
         chat_responders[c].append(r)
+        stages_by[(c, r)] = bits
         resp_chats[r] += 1
         resp_msgs[r] += count
         if asked_to_buy[c]:
             resp_sales[r] += 1
-            for stage in stages_by.get((c, r), ()):
+            for stage in stage_names(bits):
                 resp_stage[r][stage] += 1
 
     # ---- per day -------------------------------------------------------------------------------
@@ -276,7 +254,9 @@ def build_report(
             asked_to_buy=bool(asked_to_buy[c]), next_step_after_ask=not bool(pending_buy[c]),
         )
         names = sorted((cols.responders[r] for r in chat_responders.get(c, [])), key=lambda x: (x[0] != "bot", x[1]))
-        used = set().union(*(stages_by.get((c, r), set()) for r in chat_responders.get(c, []))) if c in chat_responders else set()
+        used = 0
+        for r in chat_responders.get(c, ()):
+            used |= stages_by[(c, r)]
         chat_results.append(ChatResult(
             key=key, name=info.name, phone=info.phone, channel=info.channel, responders=[n for _k, n in names],
             first_response_sec=sec,
@@ -285,9 +265,8 @@ def build_report(
             replies=int(reply_counts[c]), reply_median_sec=None if np.isnan(reply_medians[c]) else float(reply_medians[c]),
             inbound=int(inbound[c]), outbound=int(outbound[c]), unanswered_inbound=int(unanswered_chat[c]),
             advice=A.chat_advice(facts, slow_first_reply_sec),
-            spin=[s for s in STAGE_VALUES if s in used],
-            spin_by_responder={cols.responders[r][1]: [s for s in STAGE_VALUES if s in stages_by.get((c, r), ())]
-                               for r in chat_responders.get(c, [])},
+            spin=stage_names(used),
+            spin_by_responder={cols.responders[r][1]: stage_names(stages_by[(c, r)]) for r in chat_responders.get(c, [])},
             converted=bool(converted[c]),
             last_message_at=datetime.fromtimestamp(last_at[c], zone) if not np.isnan(last_at[c]) else None,
         ))

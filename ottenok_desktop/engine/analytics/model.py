@@ -106,7 +106,9 @@ class Msg:
 @dataclass
 class MessageColumns:
     """The same rows as a list of `Msg`, column by column (what the loader builds: half
-    a million objects would cost more than the report)."""
+    a million objects would cost more than the report). `facts` holds each message's text
+    facts (`facts.py` bits); the texts themselves are only there when asked for (the
+    workbook's messages sheet): the report reads facts, never texts."""
 
     keys: list[str]  # chat keys; `chat` holds indices into it
     chat: np.ndarray  # int64
@@ -114,14 +116,17 @@ class MessageColumns:
     customer: np.ndarray  # bool
     responders: list[tuple[str, str]]  # (kind, name); `responder` holds indices, -1 = customer
     responder: np.ndarray  # int64
-    text: list[str]
+    facts: np.ndarray  # int64 fact bits (facts.py), version stripped
+    text: list[str] | None = None
 
     def __len__(self) -> int:
-        return len(self.text)
+        return int(self.at.size)
 
     @classmethod
     def from_msgs(cls, msgs: list[Msg]) -> "MessageColumns":
         import numpy as np
+
+        from .facts import fact_bits
 
         keys: dict[str, int] = {}
         responders: dict[tuple[str, str], int] = {}
@@ -135,7 +140,9 @@ class MessageColumns:
         return cls(
             list(keys), np.array(chat, dtype=np.int64), np.array([m.at for m in msgs], dtype=np.float64),
             np.array([m.side == Side.CUSTOMER for m in msgs], dtype=bool), list(responders),
-            np.array(responder, dtype=np.int64), [m.text for m in msgs],
+            np.array(responder, dtype=np.int64),
+            np.array([fact_bits(m.text or "", m.side == Side.CUSTOMER) for m in msgs], dtype=np.int64),
+            [m.text for m in msgs],
         )
 
 

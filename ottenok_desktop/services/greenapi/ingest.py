@@ -33,6 +33,7 @@ from ottenok_desktop.services.storage.chats import get_or_create_chat, set_owner
 from ottenok_desktop.services.storage.models import Chat, InboxItem, Message, OutboxItem
 from ottenok_desktop.services.storage.outbox import queue_text
 from ottenok_desktop.services.storage.prepared import Prepared, db_time
+from ottenok_desktop.services.storage.text_facts import facts_for
 
 # The statements every notification runs, compiled once (see storage/prepared.py).
 _INBOX_SEEN = Prepared(lambda p: InboxItem.select(InboxItem.id).where(InboxItem.dedupe_key == p.key).limit(1))
@@ -55,7 +56,8 @@ _SET_STATUS_DETAIL = Prepared(lambda p: Message.update(status=p.status, status_d
 _CUSTOMER_MESSAGE_ADD = Prepared(lambda p: Message.insert(
     chat=p.chat, direction="in", sender_kind="customer", sender_name=p.sender_name, text=p.text,
     content_type=p.content_type, media_url=p.media_url, media_name=p.media_name, media_mime=p.media_mime,
-    external_id=p.external_id, quoted_external_id=p.quoted, turn_state=p.turn_state, created_at=p.at))
+    external_id=p.external_id, quoted_external_id=p.quoted, turn_state=p.turn_state, created_at=p.at,
+    text_facts=p.text_facts))
 _CHAT_INBOUND = Prepared(lambda p: Chat.update(
     last_inbound_at=p.at, waiting_since=pw.fn.COALESCE(Chat.waiting_since, p.at), unanswered=Chat.unanswered + 1,
     last_text=p.text, updated_at=p.now).where(Chat.id == p.id))
@@ -211,6 +213,7 @@ def _store_customer_message(chat: Chat, msg: ChatMessage, now: datetime, result:
         chat=chat.id, sender_name=msg.sender_name, text=msg.text, content_type=msg.content_type,
         media_url=msg.media_url, media_name=msg.media_name, media_mime=msg.media_mime, external_id=msg.external_id,
         quoted=msg.quoted_external_id, turn_state="pending" if wants_turn else "", at=db_time(msg.at),
+        text_facts=facts_for("in", "customer", msg.text),
     )
     _CHAT_INBOUND.execute(at=db_time(msg.at), text=msg.text[:300], now=db_time(now), id=chat.id)
     result.turn_due = wants_turn
@@ -230,6 +233,7 @@ def _store_phone_message(chat: Chat, msg: ChatMessage, now: datetime, result: In
         chat=chat, direction="out", sender_kind="manager_phone", sender_name="", text=msg.text,
         content_type=msg.content_type, media_url=msg.media_url, media_name=msg.media_name, media_mime=msg.media_mime,
         external_id=msg.external_id, status="sent", created_at=msg.at,
+        text_facts=facts_for("out", "manager_phone", msg.text),
     )
     chat = Chat.get_by_id(chat.id)
     chat.last_outbound_at = msg.at
@@ -266,6 +270,7 @@ def _match_api_echo(chat: Chat, msg: ChatMessage, now: datetime, result: IngestR
     message = Message.create(
         chat=chat, direction="out", sender_kind="bot", text=msg.text, content_type=msg.content_type,
         media_url=msg.media_url, media_name=msg.media_name, external_id=msg.external_id, status="sent", created_at=msg.at,
+        text_facts=facts_for("out", "bot", msg.text),
     )
     result.foreign_send = msg.external_id
     result.events.append(ev.MessageReceived(chat.chat_id, message.id, msg.text, msg.content_type, "bot"))
@@ -280,6 +285,7 @@ def _apply_edit(edit: MessageEdit, now: datetime, result: IngestResult) -> None:
     if message is None:
         return
     message.text = edit.new_text
+    message.text_facts = facts_for(message.direction, message.sender_kind, edit.new_text)
     message.edited = True
     message.save()
     result.events.append(ev.MessageUpdated(edit.chat_id, message.id, "edited"))

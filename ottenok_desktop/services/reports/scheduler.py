@@ -9,6 +9,11 @@ real time in demos), and the job only kicks an owned task, so stopping never can
 report half-written. On start, a missed report (the program was off at the report time)
 is made a minute after start if its files are absent. A period with no messages writes
 nothing. On an accelerated demo clock (`--time-scale`) nothing is scheduled.
+
+The three report settings (on/off, the report time, the slow-first-reply threshold) can
+change while the program runs (`apply`, from the settings dialog): the next run is re-armed
+at the new time, turning reports off stops the schedule (a report being written finishes),
+turning them on again starts it where the runtime had started the scheduler.
 """
 
 from __future__ import annotations
@@ -38,6 +43,19 @@ JOB_ID = "reports-due"
 FOLDERS = {PeriodKind.DAY: "daily", PeriodKind.WEEK: "weekly", PeriodKind.MONTH: "monthly"}
 BUCKET_LABELS = ("1", "5", "15", "60", "240", ">240", "-")
 CATCH_UP_DELAY = 60.0  # real seconds after start before a missed report is made
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """The report settings that may change while the program runs."""
+
+    enabled: bool
+    report_time: str  # "HH:MM" shop time, "" = the opening hour
+    slow_first_reply_minutes: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> "ReportOptions":
+        return cls(settings.reports_enabled, settings.report_time, settings.slow_first_reply_minutes)
 
 
 @dataclass(frozen=True)
@@ -94,18 +112,47 @@ class ReportScheduler:
         self._executor = executor
         self.deliveries: list[ReportDelivery] = list(deliveries)
         self.reports_dir = settings.data_dir / "reports"
+        self.options = ReportOptions.of(settings)
         self._at = schedule.report_time(settings.report_time, settings.work_hours)
         self._catch_up_delay = catch_up_delay
         self._tasks = TaskOwner("reports")
         self._lock = asyncio.Lock()
         self._scheduler: Any = None
         self._running = False
+        self._started = False  # the runtime started us here (this seat runs the channel)
+        self._halted = asyncio.Event()  # set when the schedule stops: a waiting catch-up gives up
 
     @property
     def enabled(self) -> bool:
-        return self._settings.reports_enabled
+        return self.options.enabled
+
+    @property
+    def running(self) -> bool:
+        """Reports are scheduled in this process right now."""
+        return self._running
+
+    @property
+    def slow_first_reply_sec(self) -> float:
+        return self.options.slow_first_reply_minutes * 60.0
+
+    async def apply(self, options: ReportOptions) -> None:
+        """New report settings, without a restart (the settings dialog)."""
+        self.options = options
+        self._at = schedule.report_time(options.report_time, self._settings.work_hours)
+        log.info("reports: settings changed (on: %s, time: %s, slow first reply: %d min)", options.enabled,
+                 self._at.strftime("%H:%M"), options.slow_first_reply_minutes)
+        if not options.enabled:
+            self._halt_schedule()
+        elif self._running:
+            self._arm()  # the next run at the new time
+        elif self._started:
+            await self._schedule()
 
     async def start(self) -> None:
+        self._started = True
+        await self._schedule()
+
+    async def _schedule(self) -> None:
         if self._running or not self.enabled:
             return
         if self._clock.scale != 1.0:
@@ -117,16 +164,20 @@ class ReportScheduler:
 
         self._scheduler = AsyncIOScheduler(timezone=self._clock.zone)
         self._scheduler.start()
-        self._tasks.spawn(self._catch_up(), name="reports-catch-up")
+        self._halted = asyncio.Event()
+        self._tasks.spawn(self._catch_up(self._halted), name="reports-catch-up")
         self._arm()
 
-    async def stop(self) -> None:
-        if not self._running:
-            return
+    def _halt_schedule(self) -> None:
         self._running = False
+        self._halted.set()
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
+
+    async def stop(self) -> None:
+        self._started = False
+        self._halt_schedule()
         try:
             await asyncio.wait_for(self._tasks.wait_idle(), timeout=10.0)
         except asyncio.TimeoutError:
@@ -141,7 +192,7 @@ class ReportScheduler:
 
         period = period_for(kind, day, self._clock.zone)
         async with self._lock:
-            report_input = await load_period_in_steps(self._db, period, self._executor)
+            report_input = await load_period_in_steps(self._db, period, self._executor, texts=True)  # the workbook
             if not report_input.chats:
                 log.info("reports: no messages in %s %s; nothing saved", period.kind.value, period.label())
                 return None
@@ -161,8 +212,7 @@ class ReportScheduler:
     def _compute(self, report_input: ReportInput) -> Report:
         from ottenok_desktop.engine.analytics.compute import build_report
 
-        return build_report(report_input, self._settings.work_hours,
-                            slow_first_reply_sec=self._settings.slow_first_reply_minutes * 60.0)
+        return build_report(report_input, self._settings.work_hours, slow_first_reply_sec=self.slow_first_reply_sec)
 
     async def run_due(self, run_day: date) -> list[SavedReport]:
         """The reports of a run on `run_day` (the scheduler calls this; tests call it directly)."""
@@ -173,8 +223,12 @@ class ReportScheduler:
                 saved.append(result)
         return saved
 
-    async def _catch_up(self) -> None:
-        await asyncio.sleep(self._catch_up_delay)  # real seconds: start-up and the first turns go first
+    async def _catch_up(self, halted: asyncio.Event) -> None:
+        try:  # real seconds: start-up and the first turns go first; stopping ends the wait
+            await asyncio.wait_for(halted.wait(), timeout=self._catch_up_delay)
+            return  # reports were turned off or the program stops
+        except asyncio.TimeoutError:
+            pass
         for kind, day in schedule.latest_due(self._clock.local(), self._at):
             period = period_for(kind, day, self._clock.zone)
             json_path, _x, _p = report_paths(self.reports_dir, kind, period.first_day)

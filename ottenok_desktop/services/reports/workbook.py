@@ -206,6 +206,9 @@ def _messages(book: _Book, report: Report, report_input: ReportInput) -> None:
     ws = book.sheet(T.SHEET_MESSAGES, T.MESSAGE_HEADERS, (22, 16, 10, 18, 90))
     raw = report_input.messages
     cols = raw if isinstance(raw, MessageColumns) else MessageColumns.from_msgs(raw)
+    if cols.text is None:
+        raise ValueError("the workbook's messages sheet needs the texts: load the period with texts=True")
+    texts = cols.text
     zone = report.period.zone
     start, end = report.period.start.timestamp(), report.period.end.timestamp()
     import numpy as np
@@ -218,4 +221,4 @@ def _messages(book: _Book, report: Report, report_input: ReportInput) -> None:
         ws.write_datetime(row, 1, datetime.fromtimestamp(float(cols.at[i]), zone).replace(tzinfo=None), book.when)
         ws.write_string(row, 2, T.SIDE_NAMES["customer" if r < 0 else "shop"])
         ws.write_string(row, 3, "" if r < 0 else cols.responders[r][1])
-        ws.write_string(row, 4, cols.text[i][:MAX_TEXT])
+        ws.write_string(row, 4, texts[i][:MAX_TEXT])

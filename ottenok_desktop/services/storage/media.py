@@ -11,10 +11,15 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from .models import Chat, Message, Ticket
+from .text_facts import facts_for
 
 
 def save_text(message_id: int, text: str) -> int:
-    return Message.update(text=text).where(Message.id == message_id).execute()
+    """A voice note's transcript becomes its text (and its text facts: reports read those)."""
+    row = Message.select(Message.direction, Message.sender_kind).where(Message.id == message_id).tuples().first()
+    if row is None:
+        return 0
+    return Message.update(text=text, text_facts=facts_for(row[0], row[1], text)).where(Message.id == message_id).execute()
 
 
 def set_language(chat_id: str, language: str) -> bool:

@@ -76,6 +76,23 @@ def _v6_chat_promotions_consent(db: pw.Database) -> None:
         run(*operations)
 
 
+def _v7_message_text_facts(db: pw.Database) -> None:
+    """Message.text_facts: what reports need from a message's text, stored when it is written
+    (issue 14: a month's report no longer reads half a million texts); existing rows are
+    filled in batches of `text_facts.BATCH` (rows left out, e.g. by a later classifier
+    version, are computed by the report loader on first use)."""
+    from playhouse.migrate import SchemaMigrator, migrate as run
+
+    from .text_facts import backfill
+
+    columns = {c.name for c in db.get_columns("message")}
+    if "text_facts" not in columns:
+        run(SchemaMigrator.from_database(db).add_column("message", "text_facts", pw.IntegerField(null=True)))
+    filled = backfill()
+    if filled:
+        log.info("text facts stored for %d existing messages", filled)
+
+
 def _v8_announcements(db: pw.Database) -> None:
     """Announcements of promotions and their recipients (issue 16: the paced send)."""
     db.create_tables([m.Announcement, m.AnnouncementRecipient])
@@ -120,6 +137,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (4, "seats and the engine lease", _v4_seats_and_engine_lease),
     (5, "chat language", _v5_chat_language),
     (6, "chat promotions consent", _v6_chat_promotions_consent),
+    (7, "message text facts (reports)", _v7_message_text_facts),
     (8, "announcements of promotions", _v8_announcements),
     (9, "linked chats (the same customer on two channels)", _v9_chat_links),
     (10, "order discount and partner tickets", _v10_order_discount_ticket_partner),

@@ -92,6 +92,9 @@ class Message(BaseModel):
     deleted = pw.BooleanField(default=False)
     turn_state = pw.CharField(max_length=16, default="")  # customer text: pending | answered | skipped
     created_at = UtcDateTimeField()
+    # what reports need from the text (engine/analytics/facts.py): version * 256 + bits;
+    # NULL = not computed yet (storage/text_facts.py fills it in; migration v7)
+    text_facts = pw.IntegerField(null=True)
 
     class Meta:
         indexes = (

@@ -20,6 +20,7 @@ from .chats import get_or_create_chat
 from .lease import assert_epoch
 from .models import Chat, InboxItem, Message, OutboxItem
 from .prepared import Prepared, db_time
+from .text_facts import facts_for
 
 ACTIVE_STATES = ("pending", "sending", "unknown")
 
@@ -60,7 +61,8 @@ class Queued:
 
 _QUEUED_MESSAGE_ADD = Prepared(lambda p: Message.insert(
     chat=p.chat, direction="out", sender_kind=p.sender_kind, sender_name=p.sender_name, text=p.text,
-    content_type=p.content_type, media_url=p.media_url, media_name=p.file_name, status="queued", created_at=p.now))
+    content_type=p.content_type, media_url=p.media_url, media_name=p.file_name, status="queued", created_at=p.now,
+    text_facts=p.text_facts))
 _OUTBOX_ADD = Prepared(lambda p: OutboxItem.insert(
     chat=p.chat, message=p.message, kind=p.kind, text=p.text, file_path=p.file_path, file_url=p.file_url,
     file_name=p.file_name, sender_kind=p.sender_kind, sender_name=p.sender_name, state="pending",
@@ -79,6 +81,7 @@ def queue_part(
     message_id = _QUEUED_MESSAGE_ADD.insert(
         chat=chat_pk, sender_kind=sender_kind, sender_name=sender_name, text=text, content_type=content_type,
         media_url=str(file_path or file_url or ""), file_name=file_name, now=when,
+        text_facts=facts_for("out", sender_kind, text),
     )
     outbox_id = _OUTBOX_ADD.insert(
         chat=chat_pk, message=message_id, kind=kind, text=text, file_path=str(file_path or ""), file_url=file_url,

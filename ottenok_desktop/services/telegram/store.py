@@ -23,6 +23,7 @@ from ottenok_desktop.engine import texts
 from ottenok_desktop.engine.channels import TELEGRAM_PREFIX
 from ottenok_desktop.services.storage.models import ChannelCursor, Chat, Message, TelegramUpdate
 from ottenok_desktop.services.storage.outbox import queue_text
+from ottenok_desktop.services.storage.text_facts import facts_for
 from ottenok_desktop.settings import normalize_phone
 
 OFFSET = "telegram.offset"
@@ -160,7 +161,7 @@ def apply_customer_message(update_id: int, message: dict[str, Any], now: datetim
     row = Message.create(
         chat=chat, direction="in", sender_kind="customer", sender_name=name, text=text, content_type=content_type,
         media_url=media_ref(message), external_id=external_id, turn_state="pending" if wants_turn else "",
-        created_at=at,
+        created_at=at, text_facts=facts_for("in", "customer", text),
     )
     chat.last_inbound_at = at
     chat.waiting_since = chat.waiting_since or at

@@ -11,6 +11,7 @@ import pytest
 
 from ottenok_desktop.engine import events as ev
 from ottenok_desktop.engine import texts
+from ottenok_desktop.engine.analytics.facts import stored_facts
 from ottenok_desktop.services.greenapi.ingest import ingest_notification, pending_turn_chats
 from ottenok_desktop.services.storage import Database
 from ottenok_desktop.services.storage import outbox as ob
@@ -97,10 +98,13 @@ def test_edit_and_delete_update_the_stored_message(database: Database, shared_fi
     original["senderData"] = edit["senderData"]
     original["idMessage"] = edit["messageData"]["editedMessageData"]["stanzaId"]
     ingest(database, original, 1)
+    before = database.call_sync(lambda: Message.get(Message.external_id == original["idMessage"]))
+    assert before.text_facts == stored_facts(before.text, customer=True)  # stored when written
     result = ingest(database, edit, 2)
     assert any(isinstance(e, ev.MessageUpdated) and e.change == "edited" for e in result.events)
     message = database.call_sync(lambda: Message.get(Message.external_id == original["idMessage"]))
     assert message.text == "Edited message" and message.edited
+    assert message.text_facts == stored_facts("Edited message", customer=True)  # recomputed for the new text
 
     deleted = body_of(shared_fixtures, "incomingMessageReceived_deletedMessage")
     original2 = dict(original, idMessage=deleted["messageData"]["deletedMessageData"]["stanzaId"])
@@ -122,6 +126,8 @@ def test_phone_message_makes_manager_owner(database: Database, shared_fixtures: 
     assert chat.owner == "manager" and chat.unanswered == 0
     kinds = database.call_sync(lambda: [(m.sender_kind, m.turn_state) for m in Message.select().order_by(Message.id)])
     assert kinds == [("customer", "skipped"), ("manager_phone", "")]
+    typed = database.call_sync(lambda: Message.get(Message.sender_kind == "manager_phone"))
+    assert typed.text_facts == stored_facts(typed.text, customer=False)
 
 
 def test_undecryptable_message_asks_customer_to_resend(database: Database, shared_fixtures: Path) -> None:

@@ -97,3 +97,44 @@ async def test_nothing_is_scheduled_on_an_accelerated_clock(database: Database, 
     await reports.stop()
     assert not (settings.data_dir / "reports").exists()
 
+
+
+async def test_settings_apply_to_the_running_scheduler(database: Database, settings: Settings, executor) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from ottenok_desktop.services.reports.scheduler import JOB_ID, ReportOptions
+
+    fill(database)
+    clock = ManualClock(datetime(2026, 12, 1, 12, 0), zone=ALMATY)  # shop time 12:00; the report runs at 09:00
+    reports = ReportScheduler(database, clock, settings.with_changes(report_time="09:00"), executor,
+                              catch_up_delay=3600.0)
+    await reports.start()
+    try:
+        before = reports._scheduler.get_job(JOB_ID).next_run_time  # tomorrow 09:00, shop time
+        await reports.apply(ReportOptions(enabled=True, report_time="18:30", slow_first_reply_minutes=3))
+        after = reports._scheduler.get_job(JOB_ID).next_run_time  # today 18:30
+        assert abs((before - after) - timedelta(hours=14, minutes=30)) < timedelta(seconds=5)
+        assert reports.slow_first_reply_sec == 180.0
+
+        await reports.apply(ReportOptions(enabled=False, report_time="18:30", slow_first_reply_minutes=3))
+        assert not reports.running and reports._scheduler is None
+        await reports.apply(ReportOptions(enabled=True, report_time="18:30", slow_first_reply_minutes=3))
+        assert reports.running and reports._scheduler.get_job(JOB_ID) is not None
+        # the threshold reaches the reports it makes: Асель took 20 minutes on the 24th
+        saved = await reports.make("day", date(2026, 11, 24), deliver=False)
+        assert saved is not None
+        document = json.loads(saved.json_path.read_text(encoding="utf-8"))
+        assert document["slow_first_reply_sec"] == 180.0
+    finally:
+        await reports.stop()
+    assert not reports.running
+
+
+async def test_settings_of_a_scheduler_the_runtime_never_started(database: Database, settings: Settings, executor) -> None:  # type: ignore[no-untyped-def]
+    from ottenok_desktop.services.reports.scheduler import ReportOptions
+
+    reports = ReportScheduler(database, ManualClock(datetime(2026, 12, 1, 12, 0), zone=ALMATY),
+                              settings.with_changes(reports_enabled=False), executor)
+    await reports.apply(ReportOptions(enabled=True, report_time="10:00", slow_first_reply_minutes=10))
+    assert not reports.running  # another seat runs the channel: nothing is scheduled here
+    await reports.stop()

@@ -19,7 +19,7 @@ from .shop_db import ALMATY, fill
 
 def test_workbook_sheets_and_rows(database: Database, tmp_path: Path) -> None:
     fill(database)
-    report_input = database.call_sync(load_period, period_for("week", date(2026, 11, 24), ALMATY))
+    report_input = database.call_sync(load_period, period_for("week", date(2026, 11, 24), ALMATY), True)
     report = build_report(report_input, WorkHours(9, 19))
     path = write_workbook(report, tmp_path / "out" / "report.xlsx", report_input)
     wb = openpyxl.load_workbook(path)

@@ -171,6 +171,10 @@ class Engine:
             from ottenok_desktop.services.live_sync import LiveSync
 
             self.live_sync = LiveSync(self.db, self.bus)
+            # Another seat's manager queues a message (or a CLI starts an announcement) in its own
+            # process: the leader hears only "chat updated" from the live sync. Wake the sender
+            # then, instead of waiting for its 30 s rescan (a wake is one cheap due scan).
+            self.bus.subscribe(self._on_chat_updated, ev.ChatUpdated)
             await self.live_sync.start()
         self.tasks.spawn(self._report_queues(), name="queue-report")
         matcher = getattr(self.responder, "matcher", None)
@@ -329,6 +333,10 @@ class Engine:
 
     def _on_sender_event(self, event: ev.Event) -> None:
         self.sender.wake()
+
+    def _on_chat_updated(self, event: ev.Event) -> None:
+        if self.leading:
+            self.sender.wake()
 
     def _on_sent(self, chat_id: str, sender_kind: str, at: datetime, sender_name: str = "") -> None:
         # an announcement is not the bot's answer: no follow-up is counted from it (issue 16)

@@ -28,6 +28,7 @@ import numpy as np
 import peewee as pw
 
 from ottenok_desktop.engine.analytics.facts import BITS_MASK, HIGH, LOW
+from ottenok_desktop.engine.announcements import ANNOUNCEMENT_SENDER
 from ottenok_desktop.engine.analytics.model import (
     LOOKAHEAD, LOOKBACK, MANAGER_SENDER_KINDS, ChatInfo, MessageColumns, Period, ReportInput, responder_for,
 )
@@ -122,7 +123,9 @@ def _messages(period: Period, chat_ids: list[int], texts: bool = False) -> list[
                  .where(_in(Message.chat, chat_ids) & (Message.created_at >= b.window_start)
                         & (Message.created_at < b.window_end)
                         & ((Message.direction == "in") & (Message.sender_kind != SYSTEM)
-                           | (Message.direction == "out") & Message.sender_kind.in_(shop_kinds))))
+                           | (Message.direction == "out") & Message.sender_kind.in_(shop_kinds)
+                           # an announcement is the shop's broadcast, not an answer to anybody
+                           & (pw.fn.COALESCE(Message.sender_name, "") != ANNOUNCEMENT_SENDER))))
     if rows and min(map(itemgetter(FACTS), rows)) < 0:  # some rows lack fresh facts
         stale = [i for i, row in enumerate(rows) if row[FACTS] < 0]
         computed = text_facts.compute_for_ids(-rows[i][FACTS] for i in stale)

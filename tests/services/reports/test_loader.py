@@ -45,6 +45,31 @@ def test_day_report_from_the_database(database: Database) -> None:
     assert dict(r.buckets)["1–5 мин"] == 1 and dict(r.buckets)["без ответа"] == 1
 
 
+def test_an_announcement_answers_nobody(database: Database) -> None:
+    """Мадина's 23:00 question stays unanswered when the promotion announcement reaches her
+    the next morning: a broadcast is neither a reply nor the bot's first response."""
+    from ottenok_desktop.engine.announcements import ANNOUNCEMENT_SENDER
+    from ottenok_desktop.services.storage import models as m
+
+    from .shop_db import local
+
+    fill(database)
+
+    def announce() -> None:
+        chat = m.Chat.get(m.Chat.chat_id == "77011110003@c.us")
+        m.Message.create(chat=chat, direction="out", sender_kind="bot", sender_name=ANNOUNCEMENT_SENDER,
+                         text="Скидка −15 % на Balenciaga до воскресенья! Хотите подобрать размер?",
+                         created_at=local(24, 23, 30), status="sent")
+
+    database.call_sync(announce)
+    r = build_report(database.call_sync(load_period, period_for("day", date(2026, 11, 24), ALMATY)),
+                     WorkHours(9, 19))
+    assert r.overall.unanswered_inbound == 1 and (r.overall.customer_chats, r.overall.answered_chats) == (3, 2)
+    bot = next(x for x in r.responders if x.name == "Бот")
+    assert bot.first_response.count == 1  # Айгерим's only
+    assert {c.key: c.advice for c in r.chats}["77011110003@c.us"][0] == A.NO_REPLY
+
+
 def test_empty_period(database: Database) -> None:
     fill(database)
     report_input = database.call_sync(load_period, period_for("day", date(2026, 10, 1), ALMATY))

@@ -119,6 +119,7 @@ class GreenApiSandbox:
         self.sent: list[SentMessage] = []
         self.read_chats: list[tuple[str, str | None]] = []
         self.media: dict[str, tuple[bytes, str, str]] = {}  # media id -> (bytes, mime, name)
+        self.media_downloads: list[str] = []  # media ids, one per download served
         self.chat_names: dict[str, str] = {}
         self._rng = random.Random(seed)
         self._queue: list[tuple[int, str]] = []  # (receiptId, body JSON text)
@@ -180,6 +181,22 @@ class GreenApiSandbox:
             "incomingMessageReceived", id_message, chat_id, chat_id, sender_name, bodies.text_data(text)
         ))
         return id_message
+
+    def inject_file(self, chat_id: str, content: bytes, file_name: str, caption: str = "",
+                    sender_name: str = "Клиент") -> str:
+        """A customer sends a file (a voice note "*.ogg" is an audioMessage); returns its idMessage."""
+        self.chat_names[chat_id] = sender_name
+        id_message = self.new_id()
+        data = bodies.file_data(self.host_media(content, file_name), file_name, caption)
+        self.inject_body(self._message_body("incomingMessageReceived", id_message, chat_id, chat_id, sender_name, data))
+        return id_message
+
+    def host_media(self, content: bytes, file_name: str) -> str:
+        """Serve bytes as GREEN-API serves media; returns the downloadUrl."""
+        media_id = self.new_id().lower()
+        mime = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
+        self.media[media_id] = (content, mime, file_name)
+        return f"{self.api_url}/sandbox/media/{media_id}/{quote(file_name)}"
 
     def inject_phone_text(self, chat_id: str, text: str) -> str:
         """A human types on the shop phone (outgoingMessageReceived); returns idMessage."""
@@ -350,10 +367,7 @@ class GreenApiSandbox:
         id_message = self.new_id()
         download_url = url
         if content is not None:
-            media_id = self.new_id().lower()
-            mime = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
-            self.media[media_id] = (content, mime, file_name)
-            download_url = f"{self.api_url}/sandbox/media/{media_id}/{quote(file_name)}"
+            download_url = self.host_media(content, file_name)
         message = SentMessage(
             id_message, chat_id, kind, text=text, file_name=file_name, caption=caption,
             file_bytes=len(content or b""), at=self.now(), quoted_message_id=quoted_message_id,

@@ -55,3 +55,5 @@ _.holds, _.fence  # type: ignore[attr-defined]
 _.sep  # type: ignore[attr-defined]
 # the poller counters the channel bench and the second-program tests read
 _.deleted_by_others, _.journal_calls  # type: ignore[attr-defined]
+# the GREEN-API sandbox's "a customer sends a file" (voice notes in the console tests)
+_.inject_file  # type: ignore[attr-defined]

@@ -1,7 +1,9 @@
 """Generate the sample shop used by the demo mode and the tests.
 
 Writes `data/inventory.xlsx` (Russian headers, prices in tenge, some sizes sold out) and
-`data/photos/<product>/<colour>_N.png` (small generated pictures, one or two per colour).
+`data/photos/<product>/<colour>_N.jpg` (640 px catalog-style pictures drawn by
+`sample_pictures.py`: each product its own shape and details, every colour the same
+product in that colour; one or two shots per colour).
 Deterministic: running it again produces the same stock. Run from anywhere:
 
     .venv/bin/python data/make_sample_shop.py
@@ -11,11 +13,11 @@ from __future__ import annotations
 
 import random
 import shutil
-import struct
-import zlib
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+JPEG_QUALITY = 85
 SHOE_SIZES = ["35", "36", "37", "38", "39", "40", "41"]
 NO_SIZE = ["-"]
 
@@ -75,40 +77,6 @@ COLOR_RGB: dict[str, tuple[int, int, int]] = {
 }
 
 
-def png_bytes(width: int, height: int, pixel) -> bytes:
-    """A minimal RGB PNG encoder (zlib + CRC chunks), enough for sample pictures."""
-    raw = bytearray()
-    for y in range(height):
-        raw.append(0)  # filter type: none
-        for x in range(width):
-            raw.extend(pixel(x, y))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(bytes(raw), 9)) + chunk(b"IEND", b"")
-
-
-def picture(color: str, variant: int, seed: int) -> bytes:
-    base = COLOR_RGB.get(color, (128, 128, 128))
-    light = tuple(min(255, c + 60) for c in base)
-    stripes = color == "мультиколор"
-    palette = [(200, 60, 60), (60, 120, 200), (230, 190, 60), (80, 160, 90)]
-
-    def pixel(x: int, y: int) -> tuple[int, int, int]:
-        if stripes:
-            return palette[((x + y + seed) // 12) % len(palette)]
-        # a simple "shoe" silhouette: a sole band and a rounded body, placed by variant
-        body = (x - 48 - variant * 6) ** 2 / 900 + (y - 58) ** 2 / 300 <= 1
-        sole = 70 <= y <= 76 and 14 <= x <= 82
-        if body or sole:
-            return base
-        return light if (x // 16 + y // 16 + seed) % 2 == 0 else (250, 248, 244)
-
-    return png_bytes(96, 96, pixel)
-
-
 def write_inventory(path: Path) -> int:
     import openpyxl
     from openpyxl.styles import Font
@@ -138,6 +106,9 @@ def write_inventory(path: Path) -> int:
 
 
 def write_photos(root: Path) -> int:
+    sys.path.insert(0, str(HERE))
+    from sample_pictures import render
+
     if root.exists():
         shutil.rmtree(root)
     count = 0
@@ -146,7 +117,9 @@ def write_photos(root: Path) -> int:
         folder.mkdir(parents=True)
         for color_index, color in enumerate(colors):
             for number in range(1, 3 if (index + color_index) % 2 == 0 else 2):
-                (folder / f"{color}_{number}.png").write_bytes(picture(color, number, index + color_index))
+                picture = render(product, index, COLOR_RGB[color], number)
+                # optimize/no subsampling: smaller files, sharp edges on the wordmarks
+                picture.save(folder / f"{color}_{number}.jpg", "JPEG", quality=JPEG_QUALITY, optimize=True)
                 count += 1
     return count
 

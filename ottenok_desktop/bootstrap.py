@@ -113,15 +113,17 @@ def build_engine(
         llm = _build_llm(settings)
     commands = Commands(uow, bus, clock, inventory)
     promotions = _build_promotions(settings, executor)  # one watched file for the bot and the follow-ups
+    voice_files = None
     if responder is None:
         responder = _build_responder(settings, uow, commands, bus, clock, inventory, knowledge, photo_source, llm,
                                      executor, promotions)
-        responder = _with_media(settings, responder, db, bus, executor, photo_source, inventory, llm)
+        voice_files = _build_voice_files(settings, executor)
+        responder = _with_media(settings, responder, db, bus, executor, photo_source, inventory, llm, voice_files)
 
     engine = Engine(
         settings=settings, bus=bus, clock=clock, db=db, executor=executor, client=client, responder=responder,
         commands=commands, sandbox=sandbox, inventory=inventory, knowledge=knowledge, photos=photo_source, llm=llm,
-        receive_timeout=receive_timeout if receive_timeout is not None else (5 if settings.demo_mode else 20),
+        voice_files=voice_files, receive_timeout=receive_timeout if receive_timeout is not None else (5 if settings.demo_mode else 20),
         debounce=debounce if debounce is not None else 1.5, sender_retry_base=sender_retry_base,
         state_interval=state_interval, send_rate=send_rate,
     )
@@ -211,8 +213,17 @@ def _build_responder(settings: Settings, uow: Any, commands: Commands, bus: Even
                           promotions=promotions, partners=partners)
 
 
+def _build_voice_files(settings: Settings, executor: ThreadPoolExecutor) -> Any:
+    """Downloaded voice notes kept in the data dir (the console plays them offline)."""
+    from .services.media.cache import VoiceCache
+    from .services.media.fetch import HttpMediaFetcher
+
+    return VoiceCache(settings.voice_cache_dir, executor, HttpMediaFetcher(),
+                      max_total_bytes=settings.voice_cache_mb * 1024 * 1024, max_age_days=settings.voice_cache_days)
+
+
 def _with_media(settings: Settings, inner: Responder, db: Any, bus: EventBus, executor: ThreadPoolExecutor,
-                photos: Any, inventory: Any, llm: Any) -> Responder:
+                photos: Any, inventory: Any, llm: Any, voice_files: Any) -> Responder:
     """Voice notes, pictures and the «қазақша» flag around the sales responder (issue 17)."""
     from .engine.events import ChatUpdated
     from .engine.media_responder import MediaResponder
@@ -230,7 +241,7 @@ def _with_media(settings: Settings, inner: Responder, db: Any, bus: EventBus, ex
             vision = OpenAiVision(settings.openai_api_key, settings.openai_base_url, settings.openai_model)
     return MediaResponder(
         inner, store=DbMediaStore(db, on_changed=lambda chat_id: bus.publish(ChatUpdated(chat_id))),
-        fetcher=HttpMediaFetcher(), transcriber=transcriber, vision=vision,
+        fetcher=HttpMediaFetcher(), voice_files=voice_files, transcriber=transcriber, vision=vision,
         matcher=PhotoMatcher(photos, executor) if hasattr(photos, "all_photos") else None,
         catalog=lambda: list(dict.fromkeys(item.product for item in inventory.index.items)) if inventory else [],
         llm_online=lambda: llm is not None,

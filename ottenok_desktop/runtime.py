@@ -24,6 +24,7 @@ from ottenok_desktop.engine.channels import ChannelRouter
 from ottenok_desktop.engine.clock import Clock
 from ottenok_desktop.engine.commands import Commands
 from ottenok_desktop.engine.dispatcher import Committed, Dispatcher
+from ottenok_desktop.engine.media import VoiceFiles
 from ottenok_desktop.engine.ports import FollowUps, Inventory, Knowledge, Llm, PhotoSource
 from ottenok_desktop.engine.states import SenderKind, TurnState
 from ottenok_desktop.engine.tasks import TaskOwner
@@ -75,7 +76,7 @@ class Engine:
         self, *, settings: Settings, bus: ev.EventBus, clock: Clock, db: Database, executor: ThreadPoolExecutor,
         client: GreenApiClient, responder: Responder, commands: Commands, sandbox: GreenApiSandbox | None = None,
         inventory: Inventory | None = None, knowledge: Knowledge | None = None, photos: PhotoSource | None = None,
-        llm: Llm | None = None, followups: FollowUps | None = None,
+        llm: Llm | None = None, followups: FollowUps | None = None, voice_files: VoiceFiles | None = None,
         receive_timeout: int = 20, debounce: float = 1.5, max_concurrent_turns: int = 256,
         sender_retry_base: float = 1.0, state_interval: float = 60.0, send_rate: float = 45.0,
     ) -> None:
@@ -92,6 +93,7 @@ class Engine:
         self.photos = photos
         self.llm = llm
         self.followups = followups
+        self.voice_files = voice_files  # downloaded voice notes kept on disk (issue 17)
         self.commands = commands
         # the console and the Telegram operators' door still say `engine.desk.take_ticket(...)`
         self.desk = commands
@@ -181,6 +183,8 @@ class Engine:
         if matcher is not None:
             # index the shop's photos now: the first customer picture must not wait for it
             self.tasks.spawn(matcher.refresh(), name="photo-matcher")
+        if self.voice_files is not None:  # old voice notes go at start, not only after the next download
+            self.tasks.spawn(self.voice_files.prune(), name="voice-prune")
 
     async def _start_channel(self) -> None:
         if self._channel_used:
@@ -308,6 +312,12 @@ class Engine:
         `consumed` marks the caller's inbox row in the same transaction (see Commands)."""
         return await self.commands.send_as_manager(chat_id, text, manager, file_path, SenderKind(sender_kind),
                                                    consumed)
+
+    async def voice_file(self, chat_id: str, message_id: int, url: str, name: str = "") -> Path | None:
+        """The voice note to play: the copy kept on disk, else downloaded once and kept (None: unavailable)."""
+        if self.voice_files is None:
+            return None
+        return await self.voice_files.local_copy(chat_id, message_id, url, name)
 
     async def enqueue_text(self, chat_id: str, text: str, sender_kind: str = SenderKind.BOT) -> int:
         """A bot text outside a turn (a follow-up nudge, an acknowledgement)."""

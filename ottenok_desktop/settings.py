@@ -93,6 +93,9 @@ class Settings:
     openai_embedding_model: str = "text-embedding-3-small"
     openai_transcribe_model: str = "gpt-4o-mini-transcribe"
     openai_vision: bool = True  # send unmatched customer pictures to the chat model (it must see images)
+    # downloaded voice notes kept in <data dir>/voice for the console's play button (issue 17)
+    voice_cache_mb: int = 200
+    voice_cache_days: int = 60
     google_drive_photos_folder_id: str = ""
     google_credentials_file: Path | None = None
     inventory_excel_path: Path | None = None
@@ -203,6 +206,10 @@ class Settings:
         return self.knowledge_base_dir or self.data_dir / "knowledge_base"
 
     @property
+    def voice_cache_dir(self) -> Path:
+        return self.data_dir / "voice"
+
+    @property
     def photos_path(self) -> Path:
         return self.photos_dir or self.data_dir / "photos"
 
@@ -232,6 +239,8 @@ ENV_NAMES: dict[str, str] = {
     "OPENAI_EMBEDDING_MODEL": "openai_embedding_model",
     "OPENAI_TRANSCRIBE_MODEL": "openai_transcribe_model",
     "OPENAI_VISION": "openai_vision",
+    "OTTENOK_VOICE_CACHE_MB": "voice_cache_mb",
+    "OTTENOK_VOICE_CACHE_DAYS": "voice_cache_days",
     "GOOGLE_DRIVE_PHOTOS_FOLDER_ID": "google_drive_photos_folder_id",
     "GOOGLE_CREDENTIALS_FILE": "google_credentials_file",
     "INVENTORY_EXCEL_PATH": "inventory_excel_path",
@@ -426,6 +435,11 @@ def _convert(name: str, value: str) -> Any:
     if name == "OTTENOK_SLOW_FIRST_REPLY_MIN":
         if not value.isdigit() or not 1 <= int(value) <= 1440:
             raise SettingsError(name, _hint(name, value), "whole minutes from 1 to 1440, e.g. 10")
+        return int(value)
+    if name in {"OTTENOK_VOICE_CACHE_MB", "OTTENOK_VOICE_CACHE_DAYS"}:
+        if not value.isdigit() or not 1 <= int(value) <= 100_000:
+            unit = "megabytes, e.g. 200" if name.endswith("MB") else "days, e.g. 60"
+            raise SettingsError(name, _hint(name, value), f"a whole number of {unit}")
         return int(value)
     if name == "OTTENOK_REPORT_TIME":
         if value and not _CLOCK_RE.match(value):

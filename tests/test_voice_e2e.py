@@ -1,7 +1,8 @@
 """The whole engine built by bootstrap in LLM mode (fake OpenAI-compatible server over
 loopback: chat, embeddings, transcriptions), WhatsApp = the GREEN-API sandbox: a customer's
 voice note (the real audioMessage notification shape, its downloadUrl served over loopback)
-is transcribed and answered with the stock price; the console's message shows the transcript."""
+is transcribed and answered with the stock price; the console's message shows the transcript,
+and its «▶ Прослушать» plays the copy kept in the data dir (no second download)."""
 
 from __future__ import annotations
 
@@ -28,8 +29,12 @@ def _rephrasing_llm(body: dict[str, Any]) -> str:
     return json.dumps({"reply": suggestion, "fields": {}, "intent": "product"}, ensure_ascii=False)
 
 
+DOWNLOADS: list[str] = []
+
+
 async def _media_host() -> tuple[web.AppRunner, str]:
     async def voice(request: web.Request) -> web.Response:
+        DOWNLOADS.append(request.path)
         return web.Response(body=VOICE, content_type="audio/ogg")
 
     app = web.Application()
@@ -43,6 +48,7 @@ async def _media_host() -> tuple[web.AppRunner, str]:
 
 
 async def test_voice_note_through_the_engine_gets_the_price(tmp_path: Path, shared_fixtures: Path) -> None:
+    DOWNLOADS.clear()
     server = await FakeOpenAIServer(chat_script=_rephrasing_llm).start()
     server.transcripts[VOICE] = "здравствуйте, вот эти лоферы шанель из сторис есть в тридцать восьмом?"
     runner, url = await _media_host()
@@ -78,6 +84,18 @@ async def test_voice_note_through_the_engine_gets_the_price(tmp_path: Path, shar
             return [(m.content_type, m.text) for m in Message.select().where(Message.direction == "in")]
 
         assert await engine.db.call(stored) == [("audio", server.transcripts[VOICE])]
+
+        def voice_id() -> int:
+            from ottenok_desktop.services.storage.models import Message
+
+            return int(Message.get(Message.content_type == "audio").id)
+
+        assert len(DOWNLOADS) == 1
+        played = await engine.voice_file(chat, await engine.db.call(voice_id), url, "801078ab.ogg")
+        again = await engine.voice_file(chat, await engine.db.call(voice_id), url, "801078ab.ogg")
+        assert played == again and played is not None and played.read_bytes() == VOICE
+        assert played.is_relative_to(data_dir / "voice")
+        assert len(DOWNLOADS) == 1  # the turn's download is the one the console plays
     finally:
         await engine.stop()
         await runner.cleanup()

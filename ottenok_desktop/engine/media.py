@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Protocol, Sequence
 
 from . import texts
@@ -46,6 +47,17 @@ NO_MATCH = ImageMatch()
 
 class MediaFetcher(Protocol):
     async def fetch(self, url: str) -> bytes: ...
+
+
+class VoiceFiles(Protocol):
+    """Voice notes kept locally: `fetch` reads the kept copy or downloads and keeps it (so a turn
+    decided again does not download twice); `local_copy` is the file the console plays."""
+
+    async def fetch(self, url: str, *, chat_id: str = "", message_id: int = 0, name: str = "") -> bytes: ...
+
+    async def local_copy(self, chat_id: str, message_id: int, url: str, name: str = "") -> Path | None: ...
+
+    async def prune(self) -> int: ...  # old files and the total size over the cap; returns how many went
 
 
 class Transcriber(Protocol):

@@ -2,7 +2,8 @@
 
 It wraps the sales responder at the `Responder` boundary (Turn in, Reply out), so the
 turn pipeline behind it sees plain text:
-- a voice note is downloaded and transcribed; the transcript replaces the placeholder as
+- a voice note is downloaded (once: `VoiceFiles` keeps it on disk for the console's play
+  button and for a turn decided again) and transcribed; the transcript replaces the placeholder as
   the message's text (stored on the Message row too: the console shows it under the
   bubble); when that fails the pure `media.decide_voice` asks once to write, then hands
   the chat to a manager;
@@ -25,7 +26,7 @@ from . import texts
 from .lexicon.kazakh import Language, detect_language, is_kazakh
 from .media import (
     NO_MATCH, ImageAction, ImageMatch, ImageMatcher, MatchConfidence, MediaError, MediaFetcher, MediaStore,
-    Transcriber, VisionIdentifier, VoiceAction, decide_image, decide_voice, earlier_bot_texts,
+    Transcriber, VisionIdentifier, VoiceAction, VoiceFiles, decide_image, decide_voice, earlier_bot_texts,
 )
 from .turns import InboundText, OutgoingPart, Reply, Responder, Turn
 
@@ -49,7 +50,7 @@ class MediaResponder:
     def __init__(self, inner: Responder, *, store: MediaStore, fetcher: MediaFetcher | None = None,
                  transcriber: Transcriber | None = None, matcher: ImageMatcher | None = None,
                  vision: VisionIdentifier | None = None, catalog: Callable[[], Sequence[str]] = lambda: (),
-                 llm_online: Callable[[], bool] = lambda: False) -> None:
+                 llm_online: Callable[[], bool] = lambda: False, voice_files: VoiceFiles | None = None) -> None:
         self.inner = inner
         self.store = store
         self.fetcher = fetcher
@@ -58,6 +59,7 @@ class MediaResponder:
         self.vision = vision
         self.catalog = catalog
         self.llm_online = llm_online
+        self.voice_files = voice_files  # voice notes kept on disk (played by the console, read again offline)
 
     def __getattr__(self, name: str) -> object:  # the inner responder's other features (llm, …)
         inner = self.__dict__.get("inner")
@@ -69,7 +71,7 @@ class MediaResponder:
         return await self.inner.preview(text)  # type: ignore[attr-defined, no-any-return]
 
     async def aclose(self) -> None:
-        for part in (self.fetcher, self.transcriber, self.vision):
+        for part in (self.fetcher, self.transcriber, self.vision, self.voice_files):
             close = getattr(part, "aclose", None)
             if close is not None:
                 await close()
@@ -79,7 +81,7 @@ class MediaResponder:
         pending_voice_ask: str = ""
         for message in turn.messages:
             if message.content_type == "audio":
-                transcript = await self._transcribe(message)
+                transcript = await self._transcribe(turn.chat_id, message)
                 decision = decide_voice(transcript, turn.history)
                 if decision.action == VoiceAction.USE_TEXT:
                     await self.store.save_text(message.message_id, decision.text)
@@ -119,11 +121,16 @@ class MediaResponder:
         except Exception:  # the badge is a hint; the answer must not fail for it
             log.exception("storing the chat language failed for %s", chat_id)
 
-    async def _transcribe(self, message: InboundText) -> str | None:
-        if self.transcriber is None or self.fetcher is None or not message.media_url:
+    async def _transcribe(self, chat_id: str, message: InboundText) -> str | None:
+        if self.transcriber is None or (self.fetcher is None and self.voice_files is None) or not message.media_url:
             return None
         try:
-            audio = await self.fetcher.fetch(message.media_url)
+            if self.voice_files is not None:
+                audio = await self.voice_files.fetch(message.media_url, chat_id=chat_id,
+                                                     message_id=message.message_id, name=message.media_name)
+            else:
+                assert self.fetcher is not None
+                audio = await self.fetcher.fetch(message.media_url)
             return await self.transcriber.transcribe(audio, message.media_name or "voice.ogg", "audio/ogg")
         except MediaError as error:
             log.warning("voice note %s not transcribed: %s", message.message_id, error)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -47,20 +47,27 @@ class MessageList(QListView):
         self._at_bottom = True
         self._model = model
         self._prepending = False
+        from PySide6.QtGui import QDesktopServices
+
+        self.open_url: Callable[[Any], Any] = QDesktopServices.openUrl  # the system's player (the OS boundary)
         self.verticalScrollBar().valueChanged.connect(self._maybe_load_older)
         self.clicked.connect(self.on_bubble_clicked)
 
     def on_bubble_clicked(self, index: Any) -> None:
-        """A voice note plays in the system's player (a click on its bubble)."""
-        from PySide6.QtCore import QUrl
-        from PySide6.QtGui import QDesktopServices
-
+        """A voice note plays in the system's player (a click on its bubble), from the copy kept on disk."""
         from .bubbles import voice_url
         from .chat_model import MESSAGE_ROLE
 
-        url = voice_url(index.data(MESSAGE_ROLE)) if index.data(MESSAGE_ROLE) is not None else ""
-        if url:
-            QDesktopServices.openUrl(QUrl(url))
+        row = index.data(MESSAGE_ROLE)
+        if row is not None and voice_url(row):
+            self._model.ctx.run(self._play(self._model.chat_id, row), name="play-voice")
+
+    async def _play(self, chat_id: str, row: q.MessageRow) -> None:
+        from PySide6.QtCore import QUrl
+
+        path = await maybe_await(self._model.ctx.engine.voice_file(chat_id, row.id, row.media_url, row.media_name))
+        # without a kept copy (no cache, the download failed) the link is still worth a try
+        self.open_url(QUrl.fromLocalFile(str(path)) if path is not None else QUrl(row.media_url))
 
     def _maybe_load_older(self, value: int) -> None:
         if value == 0 and self._model.has_older and not self._prepending and self._model.rowCount() > 0:

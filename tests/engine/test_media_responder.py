@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -96,12 +97,12 @@ async def world(tmp_path: Path) -> Any:
     await close_shop(shop)
 
 
-def wrap(shop: Any, server: FakeOpenAIServer | None, *, vision: bool = False) -> MediaResponder:
+def wrap(shop: Any, server: FakeOpenAIServer | None, *, vision: bool = False, photos: Any = None) -> MediaResponder:
     inner = shop.responder
     transcriber = OpenAiTranscriber(Secret("sk-test"), server.base_url, "gpt-4o-mini-transcribe") if server else None
     return MediaResponder(
         inner, store=DbMediaStore(shop.db), fetcher=HttpMediaFetcher(backoff=0.01), transcriber=transcriber,
-        matcher=PhotoMatcher(shop.photos, shop.executor),
+        matcher=PhotoMatcher(photos or shop.photos, shop.executor),
         vision=OpenAiVision(Secret("sk-test"), server.base_url, "gpt-4o") if (server and vision) else None,
         catalog=lambda: list(dict.fromkeys(i.product for i in shop.inventory.index.items)),
         llm_online=lambda: server is not None,
@@ -154,24 +155,39 @@ async def test_offline_voice_note_with_no_llm_at_all_also_asks_to_write(world: A
 
 
 async def test_screenshot_of_a_shop_photo_gets_that_products_stock_answer(world: Any) -> None:
-    # The sample shop's photos are 96 px drawings with one silhouette for every product: only a
-    # colour no other product has (red here) is recognisable; see bench/images.py for figures.
     shop, host, _server = world
-    host.files["shot.jpg"] = instagram_screenshot(SAMPLE / "photos" / "Туфли Saint Laurent Opyum" / "красный_1.png")
+    host.files["shot.jpg"] = instagram_screenshot(SAMPLE / "photos" / "Лоферы Chanel" / "бежевый_1.jpg")
     shop.responder = wrap(shop, None)
     reply = await shop.say("77010000004", texts.MEDIA_PLACEHOLDERS["image"], content_type="image",
                            media_url=host.url("shot.jpg"))
     answer = texts_of(reply)
-    assert "Saint Laurent" in answer and "Это " not in answer, answer
+    assert "Chanel" in answer and "Это " not in answer, answer
     stored = await message_text(shop, "77010000004@c.us")
-    assert "Туфли Saint Laurent Opyum" in stored[0][1]
+    assert "Лоферы Chanel бежевый" in stored[0][1]
 
 
-async def test_lookalike_shop_photos_are_not_guessed_the_model_is_asked(world: Any) -> None:
-    # In the sample shop every beige product is the same drawing: several products tie.
+async def test_the_other_loafers_screenshot_names_the_other_loafers_and_colour(world: Any) -> None:
+    # same category, same colour as a Chanel photo: the details (horsebit, toe, sole) decide
     shop, host, _server = world
-    host.files["shot.jpg"] = instagram_screenshot(SAMPLE / "photos" / "Лоферы Chanel" / "бежевый_1.png")
+    host.files["shot.jpg"] = instagram_screenshot(SAMPLE / "photos" / "Лоферы Gucci Jordaan" / "черный_1.jpg")
     shop.responder = wrap(shop, None)
+    await shop.say("77010000013", texts.MEDIA_PLACEHOLDERS["image"], content_type="image",
+                   media_url=host.url("shot.jpg"))
+    stored = await message_text(shop, "77010000013@c.us")
+    assert "Лоферы Gucci Jordaan черный" in stored[0][1] and "Chanel" not in stored[0][1]
+
+
+async def test_lookalike_shop_photos_are_not_guessed_the_model_is_asked(world: Any, tmp_path: Path) -> None:
+    # The shop put the same picture in two products' folders: the products tie, nothing is guessed.
+    from ottenok_desktop.services.photos.local import LocalPhotoSource
+
+    shop, host, _server = world
+    folder = tmp_path / "lookalikes"
+    for product in ("Лоферы Chanel", "Лоферы Gucci Jordaan"):
+        (folder / product).mkdir(parents=True)
+        shutil.copy(SAMPLE / "photos" / "Лоферы Chanel" / "черный_1.jpg", folder / product / "черный_1.jpg")
+    host.files["shot.jpg"] = instagram_screenshot(folder / "Лоферы Gucci Jordaan" / "черный_1.jpg")
+    shop.responder = wrap(shop, None, photos=LocalPhotoSource(folder, shop.executor))
     reply = await shop.say("77010000011", texts.MEDIA_PLACEHOLDERS["image"], content_type="image",
                            media_url=host.url("shot.jpg"))
     assert texts_of(reply) == texts.IMAGE_ASK_MODEL
@@ -216,7 +232,7 @@ async def test_vision_answer_outside_the_catalog_is_no_match(world: Any) -> None
 
 async def test_picture_in_the_warranty_flow_goes_to_the_ticket_not_to_matching(world: Any) -> None:
     shop, host, _server = world
-    host.files["shot.jpg"] = instagram_screenshot(SAMPLE / "photos" / "Лоферы Chanel" / "бежевый_1.png")
+    host.files["shot.jpg"] = instagram_screenshot(SAMPLE / "photos" / "Лоферы Chanel" / "бежевый_1.jpg")
     shop.responder = wrap(shop, None)
     await shop.say("77010000008", "Здравствуйте, у лоферов отклеилась подошва, брак")
     reply = await shop.say("77010000008", f"{texts.MEDIA_PLACEHOLDERS['image']}\nвот фото брака",

@@ -45,3 +45,36 @@ async def test_chat_language_reaches_the_chat_list_row(tmp_path: Path) -> None:
         assert [r.language for r in rows] == ["kk"]
     finally:
         await db.close()
+
+
+async def test_play_opens_the_kept_copy_and_a_second_play_downloads_nothing(console_of, data_dir: Path) -> None:
+    from ottenok_desktop.services.media.cache import VoiceCache
+    from ottenok_desktop.services.media.fetch import HttpMediaFetcher
+
+    from .conftest import wait_until
+
+    chat = "77015550301@c.us"
+    voice = b"OggS\x00\x02" + b"\x10" * 5000
+
+    def with_voice_cache(engine: object) -> None:
+        engine.voice_files = VoiceCache(data_dir / "voice", engine.executor, HttpMediaFetcher())  # type: ignore[attr-defined]
+
+    async with console_of(with_voice_cache) as console:
+        engine = console.ctx.engine
+        engine.sandbox.inject_file(chat, voice, "801078ab.ogg", sender_name="Жанна")
+        await wait_until(lambda: console.window.chat_list.model.row_of(chat) >= 0, what="the chat in the list")
+        console.window.open_chat(chat)
+        panel = console.window.chat_panel
+        await wait_until(lambda: any(r.content_type == "audio" for r in panel.model.rows), what="the voice bubble")
+        opened: list[str] = []
+        panel.messages.open_url = lambda url: opened.append(url.toString())
+        row = next(i for i, r in enumerate(panel.model.rows) if r.content_type == "audio")
+        panel.messages.on_bubble_clicked(panel.model.index(row))
+        await wait_until(lambda: len(opened) == 1, what="the player to open")
+        panel.messages.on_bubble_clicked(panel.model.index(row))
+        await wait_until(lambda: len(opened) == 2, what="the second play")
+        await engine.voice_files.aclose()
+    assert opened[0] == opened[1] and opened[0].startswith("file://")
+    kept = Path(opened[0].removeprefix("file://"))
+    assert kept.is_relative_to(data_dir / "voice") and kept.read_bytes() == voice
+    assert len(engine.sandbox.media_downloads) == 1  # the first play downloaded it, the second did not

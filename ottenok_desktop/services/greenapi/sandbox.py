@@ -116,6 +116,7 @@ class GreenApiSandbox(LoopbackSandbox):
         self.sent: list[SentMessage] = []
         self.read_chats: list[tuple[str, str | None]] = []
         self.media: dict[str, tuple[bytes, str, str]] = {}  # media id -> (bytes, mime, name)
+        self.media_downloads: list[str] = []  # media ids, one per download served
         self.chat_names: dict[str, str] = {}
         self._rng = random.Random(seed)
         self._queue: list[tuple[int, str]] = []  # (receiptId, body JSON text)
@@ -156,17 +157,15 @@ class GreenApiSandbox(LoopbackSandbox):
 
     def inject_file(self, chat_id: str, content: bytes, file_name: str, caption: str = "",
                     sender_name: str = "Клиент") -> str:
-        """A customer sends a file (a photo, a voice note, a document): its bytes are served at the
-        notification's downloadUrl like GREEN-API's media links; returns its idMessage."""
+        """A customer sends a file (a voice note "*.ogg" is an audioMessage); returns its idMessage."""
         self.chat_names[chat_id] = sender_name
         id_message = self.new_id()
-        download_url = self._store_media(content, file_name)
-        self.inject_body(self._message_body(
-            "incomingMessageReceived", id_message, chat_id, chat_id, sender_name,
-            bodies.file_data(download_url, file_name, caption)))
+        data = bodies.file_data(self.host_media(content, file_name), file_name, caption)
+        self.inject_body(self._message_body("incomingMessageReceived", id_message, chat_id, chat_id, sender_name, data))
         return id_message
 
-    def _store_media(self, content: bytes, file_name: str) -> str:
+    def host_media(self, content: bytes, file_name: str) -> str:
+        """Serve bytes as GREEN-API serves media; returns the downloadUrl."""
         media_id = self.new_id().lower()
         mime = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
         self.media[media_id] = (content, mime, file_name)
@@ -298,7 +297,9 @@ class GreenApiSandbox(LoopbackSandbox):
     ) -> SentMessage:
         """Carry out a send: record it, queue the echo and the statuses."""
         id_message = self.new_id()
-        download_url = self._store_media(content, file_name) if content is not None else url
+        download_url = url
+        if content is not None:
+            download_url = self.host_media(content, file_name)
         message = SentMessage(
             id_message, chat_id, kind, text=text, file_name=file_name, caption=caption,
             file_bytes=len(content or b""), at=self.now(), quoted_message_id=quoted_message_id,

@@ -70,6 +70,7 @@ def add_routes(app: web.Application, sandbox: "GreenApiSandbox") -> None:
         if item is None:
             return web.Response(status=404, text="Not Found")
         content, mime, _name = item
+        sandbox.media_downloads.append(request.match_info["media_id"])
         return web.Response(body=content, content_type=mime)
 
     app.router.add_get("/sandbox/sent", sent)

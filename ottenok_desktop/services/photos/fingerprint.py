@@ -37,10 +37,12 @@ CATALOG_SIDE = 256  # shop photos are reduced to this before their windows are d
 
 @dataclass(frozen=True)
 class Fingerprints:
-    """Descriptors of several windows of one image: `hashes` (n, 64) bool, `colors` (n, 48) float."""
+    """Descriptors of several windows of one image: `hashes` (n, 64) bool, `colors` (n, 48) float,
+    and where each window is: `boxes` (n, 4) as fractions (left, top, right, bottom) of the image."""
 
     hashes: np.ndarray
     colors: np.ndarray
+    boxes: np.ndarray
 
     def __len__(self) -> int:
         return int(self.hashes.shape[0])
@@ -56,20 +58,55 @@ def _dct_matrix() -> np.ndarray:
     return matrix
 
 
-def _phash(grey: np.ndarray) -> np.ndarray:
-    """64 bits: the 8×8 lowest DCT frequencies (without the DC term's influence) above their median."""
-    dct = _dct_matrix()
-    coefficients = dct @ grey @ dct.T
-    low = coefficients[:HASH_BITS, :HASH_BITS].flatten()
-    return low > np.median(low[1:])
+class Integral:
+    """Summed-area table of an RGB image: the mean colour of any grid of cells over any box in
+    O(cells), so hundreds of windows cost one pass over the pixels (a box resize per window did not)."""
+
+    def __init__(self, image: Image.Image) -> None:
+        pixels = np.asarray(image.convert("RGB"), dtype=np.float64)
+        self.height, self.width = pixels.shape[:2]
+        self.table = np.zeros((self.height + 1, self.width + 1, 3))
+        self.table[1:, 1:] = pixels.cumsum(axis=0).cumsum(axis=1)
+
+    def grid(self, box: tuple[float, float, float, float], cells: int) -> np.ndarray:
+        """(cells, cells, 3) mean colours of a cells×cells grid laid over the box (pixel units)."""
+        left, top, right, bottom = box
+        xs = np.clip(np.round(np.linspace(left, right, cells + 1)).astype(int), 0, self.width)
+        ys = np.clip(np.round(np.linspace(top, bottom, cells + 1)).astype(int), 0, self.height)
+        xs[1:] = np.maximum(xs[1:], xs[:-1] + 1)  # a box narrower than the grid: cells of one pixel
+        ys[1:] = np.maximum(ys[1:], ys[:-1] + 1)
+        xs, ys = np.minimum(xs, self.width), np.minimum(ys, self.height)
+        t = self.table
+        sums = t[ys[1:, None], xs[None, 1:]] - t[ys[:-1, None], xs[None, 1:]] - t[ys[1:, None], xs[None, :-1]] \
+            + t[ys[:-1, None], xs[None, :-1]]
+        area = np.maximum(1, (ys[1:] - ys[:-1])[:, None] * (xs[1:] - xs[:-1])[None, :])
+        return sums / area[:, :, None]
+
+    def describe(self, boxes: list[tuple[float, float, float, float]]) -> tuple[np.ndarray, np.ndarray]:
+        """(n, 64) pHash bits and (n, 48) 4×4 colour thumbnails of n boxes, all in one batch."""
+        frame = np.array(boxes, dtype=np.float64).reshape(-1, 4)
+        steps = np.linspace(0.0, 1.0, HASH_SIDE + 1)
+        xs = np.round(frame[:, [0]] + (frame[:, [2]] - frame[:, [0]]) * steps).astype(int)
+        ys = np.round(frame[:, [1]] + (frame[:, [3]] - frame[:, [1]]) * steps).astype(int)
+        xs, ys = np.clip(xs, 0, self.width), np.clip(ys, 0, self.height)
+        for edges, limit in ((xs, self.width), (ys, self.height)):
+            edges[:, 1:] = np.minimum(np.maximum(edges[:, 1:], edges[:, :-1] + 1), limit)
+        t = self.table
+        y1, y0 = ys[:, 1:, None], ys[:, :-1, None]
+        x1, x0 = xs[:, None, 1:], xs[:, None, :-1]
+        sums = t[y1, x1] - t[y0, x1] - t[y1, x0] + t[y0, x0]  # (n, 32, 32, 3)
+        area = np.maximum(1, (y1 - y0) * (x1 - x0))[..., None]
+        cells = sums / area
+        grey = cells @ GREY_WEIGHTS
+        dct = _dct_matrix()
+        low = (dct[:HASH_BITS] @ grey @ dct[:HASH_BITS].T).reshape(len(frame), -1)
+        bits = low > np.median(low[:, 1:], axis=1, keepdims=True)
+        n = len(frame)
+        thumbs = cells.reshape(n, THUMB, HASH_SIDE // THUMB, THUMB, HASH_SIDE // THUMB, 3).mean(axis=(2, 4))
+        return bits, thumbs.reshape(n, -1)
 
 
-def describe(image: Image.Image) -> tuple[np.ndarray, np.ndarray]:
-    """(64-bit hash, 48-value colour thumbnail) of one whole image."""
-    rgb = image.convert("RGB")
-    grey = np.asarray(rgb.convert("L").resize((HASH_SIDE, HASH_SIDE), Image.Resampling.BOX), dtype=np.float64)
-    thumb = np.asarray(rgb.resize((THUMB, THUMB), Image.Resampling.BOX), dtype=np.float64).flatten()
-    return _phash(grey), thumb
+GREY_WEIGHTS = np.array([0.299, 0.587, 0.114])  # ITU-R 601, as Pillow's convert("L")
 
 
 Box = tuple[int, int, int, int]
@@ -177,52 +214,65 @@ def _longest_run(mask: np.ndarray, gap: int = 2) -> tuple[int, int]:
 
 def catalog_fingerprints(image: Image.Image) -> Fingerprints:
     """Descriptors of many windows of one shop photo (whole, and with flat edges trimmed)."""
+    small = reduced(image, CATALOG_SIDE)
+    integral = Integral(small)
+    boxes = [window for box in candidate_boxes(small)[:2] for window in _windows(box)]  # whole, flat edges trimmed
+    hashes, colors = integral.describe(boxes)
+    return Fingerprints(hashes, colors, np.array(boxes) / _scale(integral))
+
+
+def reduced(image: Image.Image, side: int) -> Image.Image:
     rgb = image.convert("RGB")
-    if max(rgb.size) > CATALOG_SIDE:  # windows are 32 px hashes: a big photo only costs time
-        factor = CATALOG_SIDE / max(rgb.size)
+    if max(rgb.size) > side:
+        factor = side / max(rgb.size)
         rgb = rgb.resize((max(1, round(rgb.width * factor)), max(1, round(rgb.height * factor))),
                          Image.Resampling.BOX)
-    hashes: list[np.ndarray] = []
-    colors: list[np.ndarray] = []
-    boxes = candidate_boxes(rgb)[:2]  # the whole photo, and its flat edges trimmed
-    for box in boxes:
-        _windows(rgb.crop(box), hashes, colors)
-    return Fingerprints(np.array(hashes), np.array(colors))
+    return rgb
 
 
-def _windows(cropped: Image.Image, hashes: list[np.ndarray], colors: list[np.ndarray]) -> None:
-    width, height = cropped.size
+def _scale(integral: Integral) -> np.ndarray:
+    return np.array([integral.width, integral.height, integral.width, integral.height], dtype=np.float64)
+
+
+def _windows(box: Box) -> list[tuple[float, float, float, float]]:
+    """Windows of 64–100 % of each side (independently: a crop changes the aspect) on a grid of places."""
+    left, top, right, bottom = box
+    width, height = right - left, bottom - top
+    windows: list[tuple[float, float, float, float]] = []
     for scale_x in WINDOW_SCALES:
-      for scale_y in WINDOW_SCALES:
-        w, h = max(1, int(width * scale_x)), max(1, int(height * scale_y))
-        steps_x = 1 if scale_x >= 1.0 else WINDOW_STEPS
-        steps_y = 1 if scale_y >= 1.0 else WINDOW_STEPS
-        for ix in range(steps_x):
-            for iy in range(steps_y):
-                x = int((width - w) * ix / max(1, steps_x - 1))
-                y = int((height - h) * iy / max(1, steps_y - 1))
-                bits, thumb = describe(cropped.crop((x, y, x + w, y + h)))
-                hashes.append(bits)
-                colors.append(thumb)
+        for scale_y in WINDOW_SCALES:
+            w, h = width * scale_x, height * scale_y
+            steps_x = 1 if scale_x >= 1.0 else WINDOW_STEPS
+            steps_y = 1 if scale_y >= 1.0 else WINDOW_STEPS
+            for ix in range(steps_x):
+                for iy in range(steps_y):
+                    x = left + (width - w) * ix / max(1, steps_x - 1)
+                    y = top + (height - h) * iy / max(1, steps_y - 1)
+                    windows.append((x, y, x + w, y + h))
+    return windows
 
 
-def query_fingerprints(image: Image.Image) -> Fingerprints:
-    """Descriptors of a customer's picture: each candidate box, and slightly inset versions of it."""
-    rgb = image.convert("RGB")
-    hashes: list[np.ndarray] = []
-    colors: list[np.ndarray] = []
-    for left, top, right, bottom in candidate_boxes(rgb):
+QUERY_SIDE = 512  # a customer's picture is reduced to this before its boxes are described
+
+
+def query_fingerprints(image: Image.Image) -> tuple[Fingerprints, Integral]:
+    """Descriptors of a customer's picture: each candidate box, and slightly inset versions of it;
+    and the picture's table (the second look compares details inside those boxes)."""
+    small = reduced(image, QUERY_SIDE)
+    integral = Integral(small)
+    boxes: list[tuple[float, float, float, float]] = []
+    for left, top, right, bottom in candidate_boxes(small):
         for inset in (0.0, 0.04, 0.08):
-            dx, dy = int((right - left) * inset), int((bottom - top) * inset)
-            bits, thumb = describe(rgb.crop((left + dx, top + dy, right - dx, bottom - dy)))
-            hashes.append(bits)
-            colors.append(thumb)
-    return Fingerprints(np.array(hashes), np.array(colors))
+            dx, dy = (right - left) * inset, (bottom - top) * inset
+            boxes.append((left + dx, top + dy, right - dx, bottom - dy))
+    hashes, colors = integral.describe(boxes)
+    return Fingerprints(hashes, colors, np.array(boxes) / _scale(integral)), integral
 
 
-def distances(query: Fingerprints, windows: Fingerprints) -> np.ndarray:
-    """Per window: the smallest combined distance to any query box. Matrix products (BLAS):
-    Hamming = q·(1−w) + (1−q)·w over 0/1 bits; squared colour distance = |q|² + |w|² − 2 q·w."""
+def distances(query: Fingerprints, windows: Fingerprints) -> tuple[np.ndarray, np.ndarray]:
+    """Per window: the smallest combined distance to any query box, and that box's index.
+    Matrix products (BLAS): Hamming = q·(1−w) + (1−q)·w over 0/1 bits; squared colour
+    distance = |q|² + |w|² − 2 q·w."""
     q = query.hashes.astype(np.float32)
     w = windows.hashes.astype(np.float32)
     bits = q @ (1.0 - w).T + (1.0 - q) @ w.T
@@ -230,18 +280,13 @@ def distances(query: Fingerprints, windows: Fingerprints) -> np.ndarray:
     wc = windows.colors.astype(np.float32)
     squared = (qc ** 2).sum(axis=1)[:, None] + (wc ** 2).sum(axis=1)[None, :] - 2.0 * (qc @ wc.T)
     rms = np.sqrt(np.maximum(squared, 0.0) / qc.shape[1])
-    return (bits + COLOR_WEIGHT * rms).min(axis=0)
+    total = bits + COLOR_WEIGHT * rms
+    closest = total.argmin(axis=0)
+    return total[closest, np.arange(total.shape[1])], closest
 
 
 def stack(prints: list[Fingerprints]) -> tuple[Fingerprints, np.ndarray]:
     """All windows of many photos in one matrix, and where each photo's windows start."""
     starts = np.cumsum([0] + [len(p) for p in prints[:-1]])
-    return Fingerprints(np.concatenate([p.hashes for p in prints]), np.concatenate([p.colors for p in prints])), starts
-
-
-def distance(query: Fingerprints, photo: Fingerprints) -> float:
-    """Smallest combined distance between any query box and any photo window (0 = identical)."""
-    bits = (query.hashes[:, None, :] != photo.hashes[None, :, :]).sum(axis=2)
-    diff = query.colors[:, None, :] - photo.colors[None, :, :]
-    rms = np.sqrt((diff ** 2).mean(axis=2))
-    return float((bits + COLOR_WEIGHT * rms).min())
+    return Fingerprints(np.concatenate([p.hashes for p in prints]), np.concatenate([p.colors for p in prints]),
+                        np.concatenate([p.boxes for p in prints])), starts

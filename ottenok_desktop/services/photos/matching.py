@@ -5,7 +5,11 @@ the loop in the engine's executor and cached per file (path, size, mtime), so st
 add photos and only the new ones are described. `match(image_bytes)` decodes the
 picture (Pillow), describes it, and ranks products by their closest photo; the
 confidence comes from the distance and the margin to the next *product*
-(`engine.media.classify_distance`). Thresholds were measured in bench/images.py.
+(`engine.media.classify_distance`). Two looks: the window hashes shortlist the closest
+photos, then `verify.agreement` aligns the picture on each and compares details and
+colours (a loafer the shop does not sell hashes like the shop's loafers; its details do
+not agree). Thresholds and weights were chosen on bench/images.py's tuned transforms and
+checked on its held-out ones.
 """
 
 from __future__ import annotations
@@ -22,10 +26,11 @@ from typing import Protocol, Sequence
 
 from ottenok_desktop.engine.media import ImageMatch, MatchConfidence, MediaError, classify_distance
 
-from .base import Photo
 import numpy as np
 
-from .fingerprint import Fingerprints, catalog_fingerprints, distances, query_fingerprints, stack
+from .base import Photo
+from .fingerprint import Fingerprints, Integral, catalog_fingerprints, distances, query_fingerprints, stack
+from .verify import Agreement, Probe, agreement, catalog_integral
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +43,10 @@ class CatalogPhotos(Protocol):
 
 @dataclass(frozen=True)
 class Thresholds:
-    confident: float = 13.0  # best distance at or below this, with the margin → confident
+    confident: float = 15.0  # best score at or below this, with the margin → confident
     margin: float = 3.0  # the next product must be at least this much further
-    unsure: float = 14.0  # best distance at or below this → ask «Это …?»
+    unsure: float = 17.0  # best score at or below this, with `unsure_margin` → ask «Это …?»
+    unsure_margin: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,18 @@ class _Entry:
     color: str
     stamp: tuple[int, int]
     prints: Fingerprints
+    path: Path
+
+
+SHORTLIST = 6  # photos given the second look (verify.py), best hash distance first
+# The score (lower is closer) adds the second look to the window hashes' distance: each 0.01 of
+# detail correlation lost costs STRUCTURE_POINTS/100 points, each unit of RMS colour COLOUR_POINTS.
+STRUCTURE_POINTS = 25.0
+COLOUR_POINTS = 0.1
+
+
+def verified_score(hash_distance: float, found: Agreement) -> float:
+    return hash_distance + STRUCTURE_POINTS * (1.0 - found.structure) + COLOUR_POINTS * found.colour
 
 
 def decode(data: bytes) -> "object":
@@ -79,16 +97,50 @@ def _describe_cached(path: str, _size: int, _mtime_ns: int) -> Fingerprints:
         return catalog_fingerprints(image)
 
 
-def rank(query: Fingerprints, entries: Sequence[_Entry], stacked: tuple[Fingerprints, np.ndarray] | None = None,
-         ) -> list[tuple[float, str, str]]:
-    """(distance, product, colour) best first, one row per product (its closest photo)."""
-    windows, starts = stacked if stacked is not None else stack([e.prints for e in entries])
-    per_photo = np.minimum.reduceat(distances(query, windows), starts)
-    best: dict[str, tuple[float, str, str]] = {}
-    for entry, score in zip(entries, per_photo.tolist()):
-        if entry.product not in best or score < best[entry.product][0]:
-            best[entry.product] = (float(score), entry.product, entry.color)
-    return sorted(best.values())
+@dataclass(frozen=True)
+class Candidate:
+    distance: float  # the window hashes' distance (first look)
+    entry: int  # index into the entries
+    window: tuple[float, float, float, float]  # the photo's closest window (fractions)
+    query_box: int  # which of the query's boxes matched it
+
+
+def shortlist(query: Fingerprints, stacked: tuple[Fingerprints, np.ndarray], count: int) -> list[Candidate]:
+    """The `count` photos whose closest window is nearest the query (first look)."""
+    windows, starts = stacked
+    per_window, boxes = distances(query, windows)
+    ends = list(starts[1:]) + [len(per_window)]
+    best: list[Candidate] = []
+    for index, (start, end) in enumerate(zip(starts.tolist(), ends)):
+        offset = int(per_window[start:end].argmin())
+        at = start + offset
+        best.append(Candidate(float(per_window[at]), index, tuple(windows.boxes[at].tolist()), int(boxes[at])))  # type: ignore[arg-type]
+    best.sort(key=lambda c: c.distance)
+    return best[:count]
+
+
+def rank(query: Fingerprints, integral: Integral, entries: Sequence[_Entry],
+         stacked: tuple[Fingerprints, np.ndarray]) -> list[tuple[float, str, str]]:
+    """(score, product, colour) best first, one row per shortlisted product (its best photo)."""
+    return [(score, product, color) for score, product, color, _, _ in looks(query, integral, entries, stacked)]
+
+
+def looks(query: Fingerprints, integral: Integral, entries: Sequence[_Entry],
+          stacked: tuple[Fingerprints, np.ndarray]) -> list[tuple[float, str, str, float, Agreement]]:
+    """`rank` with both looks of each row: (score, product, colour, hash distance, agreement)."""
+    scored: dict[str, tuple[float, str, str, float, Agreement]] = {}
+    for candidate in shortlist(query, stacked, SHORTLIST):
+        entry = entries[candidate.entry]
+        scale = np.array([integral.width, integral.height, integral.width, integral.height], dtype=np.float64)
+        box = tuple((query.boxes[candidate.query_box] * scale).tolist())
+        probe = Probe.of(integral, box)  # type: ignore[arg-type]
+        stat = entry.path.stat()
+        photo = catalog_integral(str(entry.path), stat.st_size, stat.st_mtime_ns)
+        found = agreement(probe, photo, candidate.window)
+        score = verified_score(candidate.distance, found)
+        if entry.product not in scored or score < scored[entry.product][0]:
+            scored[entry.product] = (score, entry.product, entry.color, candidate.distance, found)
+    return sorted(scored.values(), key=lambda row: row[0])
 
 
 class PhotoMatcher:
@@ -125,7 +177,7 @@ class PhotoMatcher:
                 except Exception as error:  # one unreadable photo must not stop the others
                     log.warning("photo %s cannot be read for matching: %s", photo.key, type(error).__name__)
                     continue
-                entries[photo.key] = _Entry(photo.product, photo.color, stamp, prints)
+                entries[photo.key] = _Entry(photo.product, photo.color, stamp, prints, photo.path)
             self._entries = entries
             listed = list(entries.values())
             self._stacked = (listed, stack([e.prints for e in listed])) if listed else ([], None)
@@ -145,13 +197,16 @@ class PhotoMatcher:
         return await loop.run_in_executor(self._executor, self._rank_bytes, image, entries, stacked)
 
     async def match(self, image: bytes) -> ImageMatch:
-        ranked = await self.ranked(image)
+        return self.decide(await self.ranked(image))
+
+    def decide(self, ranked: Sequence[tuple[float, str, str]]) -> ImageMatch:
+        """A ranking → the match and its confidence (the distance and the margin to the next product)."""
         if not ranked:
             return ImageMatch()
         best, product, color = ranked[0]
         runner_up = ranked[1][0] if len(ranked) > 1 else float("inf")
         t = self.thresholds
-        confidence = classify_distance(best, runner_up, t.confident, t.unsure, t.margin)
+        confidence = classify_distance(best, runner_up, t.confident, t.unsure, t.margin, t.unsure_margin)
         log.debug("picture match: %s %s at %.1f (next %.1f) → %s", product, color, best, runner_up, confidence)
         if confidence == MatchConfidence.NONE:
             return ImageMatch(distance=best, source="photos")
@@ -161,4 +216,5 @@ class PhotoMatcher:
     def _rank_bytes(data: bytes, entries: Sequence[_Entry], stacked: tuple[Fingerprints, np.ndarray],
                     ) -> list[tuple[float, str, str]]:
         image = decode(data)
-        return rank(query_fingerprints(image), entries, stacked)  # type: ignore[arg-type]
+        query, integral = query_fingerprints(image)  # type: ignore[arg-type]
+        return rank(query, integral, entries, stacked)

@@ -4,6 +4,8 @@ the measured process's event loop)."""
 from __future__ import annotations
 
 import json
+import os
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +26,14 @@ class SandboxProcess:
         self.instance_id: str = info["instance_id"]
         self.token: str = options.get("token", "sandbox-token")
 
+    def cpu_seconds(self) -> float:
+        """CPU (user + system) the sandbox process has used so far (Linux /proc)."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def close(self) -> None:
         self.proc.terminate()
         self.proc.wait(10)
@@ -31,50 +41,63 @@ class SandboxProcess:
 
 async def _customers(api_url: str, chats: int, rounds: int, prefix: str) -> dict[str, float]:
     """`chats` customers each write `rounds` messages, each after the previous answer came.
-    Runs in its own process so that the customers' HTTP does not load the measured one."""
+    Runs in its own process so that the customers' HTTP does not load the measured one, on
+    one aiohttp session (the lightest client here: this process shares the machine's cores
+    with the engine and the sandbox, so its CPU is part of the wall time measured)."""
     import asyncio
     import time
 
-    from ottenok_desktop.services.greenapi.sandbox_control import SandboxControlClient
+    import aiohttp
 
-    control = SandboxControlClient(api_url)
     names = [f"{prefix}{i:07d}@c.us" for i in range(chats)]
     replies = {chat: 0 for chat in names}
     changed = {chat: asyncio.Event() for chat in names}
 
-    async def watch() -> None:
-        seen = (await control.sent())[0]
-        while True:
-            seen, messages = await control.sent(after=seen, wait=2.0)
-            for message in messages:
-                if message["chat_id"] in replies:
-                    replies[message["chat_id"]] += 1
-                    changed[message["chat_id"]].set()
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as http:
 
-    async def customer(chat: str) -> None:
-        for k in range(rounds):
-            await control.inject_text(chat, f"вопрос {k}")
-            while replies[chat] < k + 1:
-                changed[chat].clear()
-                await changed[chat].wait()
+        async def sent(after: int, wait: float) -> tuple[int, list[dict[str, Any]]]:
+            async with http.get(f"{api_url}/sandbox/sent", params={"after": after, "wait": wait}) as response:
+                data = await response.json()
+            return int(data["total"]), list(data["messages"])
 
-    watcher = asyncio.create_task(watch())
-    await asyncio.sleep(0.2)
-    started = time.perf_counter()
-    await asyncio.gather(*(customer(c) for c in names))
-    wall = time.perf_counter() - started
-    watcher.cancel()
-    await control.aclose()
+        async def watch() -> None:
+            seen = (await sent(0, 0))[0]
+            while True:
+                seen, messages = await sent(seen, 2.0)
+                for message in messages:
+                    if message["chat_id"] in replies:
+                        replies[message["chat_id"]] += 1
+                        changed[message["chat_id"]].set()
+
+        async def customer(chat: str) -> None:
+            for k in range(rounds):
+                body = {"chatId": chat, "text": f"вопрос {k}", "senderName": "Клиент"}
+                async with http.post(f"{api_url}/sandbox/inject_text", json=body) as response:
+                    response.raise_for_status()
+                while replies[chat] < k + 1:
+                    changed[chat].clear()
+                    await changed[chat].wait()
+
+        watcher = asyncio.create_task(watch())
+        await asyncio.sleep(0.2)
+        started = time.perf_counter()
+        await asyncio.gather(*(customer(c) for c in names))
+        wall = time.perf_counter() - started
+        watcher.cancel()
     return {"wall": wall}
 
 
 def run_customers(api_url: str, chats: int, rounds: int, prefix: str = "7706") -> dict[str, float]:
-    """Start the customers' process and wait for its result (wall time)."""
+    """Start the customers' process and wait for its result (wall time, and its CPU seconds)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "customers", api_url, str(chats), str(rounds), prefix],
         cwd=REPO, stdout=subprocess.PIPE, text=True, check=True,
     )
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["cpu"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return result
 
 
 if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "customers":

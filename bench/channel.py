@@ -1,7 +1,8 @@
 """Channel benchmark (issue 2): poller + inbox + dispatcher + outbox against the sandbox.
 
-1. Drain throughput with a zero-latency responder vs a bare httpx receive/delete/send
-   loop on the same sandbox, in the same run (goal: ratio >= 0.5). Both must do the same
+1. Drain throughput with a zero-latency responder vs a bare receive/delete/send loop
+   (on aiohttp, the client's HTTP stack; on httpx, the stack before issue 18) on the
+   same sandbox, in the same run (goal: ratio >= 0.5). Both must do the same
    work: answer every customer message and drain every notification its sends cause
    (the API echo and the sent/delivered/read statuses: 5 notifications per message).
 2. Engine overhead per turn, responder excluded: ingest + turn load/commit, p50/p95
@@ -18,13 +19,18 @@
    settings: no API echoes, no per-message statuses) and, with --full, `full` (echoes
    and statuses on: GREEN-API's defaults, the old behaviour; (b) takes minutes).
 
-Run: .venv/bin/python bench/channel.py [--only loopback|latency] [--full]
+`--ab` runs 1 and 3 (echo/statuses off) with the client on its old HTTP stack (httpx,
+bench/_httpx_client.py) and on the current one (aiohttp), alternating, `--repeat` times.
+Every figure line ends with the machine's load average (the machine is shared).
+
+Run: .venv/bin/python bench/channel.py [--only loopback|latency] [--full] [--ab [--repeat N]]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import resource
 import statistics
@@ -35,8 +41,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import aiohttp  # noqa: E402
 import httpx  # noqa: E402
 
+from bench._httpx_client import HttpxGreenApiClient  # noqa: E402
 from bench._sandbox_proc import SandboxProcess, run_customers  # noqa: E402
 from ottenok_desktop.bootstrap import build_engine  # noqa: E402
 from ottenok_desktop.engine import events as ev  # noqa: E402
@@ -49,6 +57,11 @@ from tests.fakes.responders import EchoResponder  # noqa: E402
 N_MESSAGES = 400
 N_CHATS = 100
 NOTIFICATIONS_PER_MESSAGE = 5  # the customer's message, our send's echo, sent/delivered/read
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"[load {one:.1f}/{five:.1f}]"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -98,6 +111,35 @@ async def bare_loop(box: SandboxProcess, n: int) -> float:
     return elapsed
 
 
+async def bare_aiohttp_loop(box: SandboxProcess, n: int) -> float:
+    """The same minimal bot on aiohttp (one keep-alive session)."""
+    control = SandboxControlClient(box.api_url)
+    base = f"{box.api_url}/waInstance{box.instance_id}"
+    async with aiohttp.ClientSession() as http:
+        await inject_burst(control, n, N_CHATS)
+        start = time.perf_counter()
+        cpu_start = time.process_time()
+        drained = 0
+        while drained < NOTIFICATIONS_PER_MESSAGE * n:
+            async with http.get(f"{base}/receiveNotification/{box.token}", params={"receiveTimeout": 5}) as r:
+                data = await r.json()
+            if data is None:
+                continue
+            async with http.delete(f"{base}/deleteNotification/{box.token}/{data['receiptId']}") as r:
+                await r.read()
+            drained += 1
+            body = data["body"]
+            if body.get("typeWebhook") == "incomingMessageReceived":
+                text = body["messageData"]["textMessageData"]["textMessage"]
+                async with http.post(f"{base}/sendMessage/{box.token}",
+                                     json={"chatId": body["senderData"]["chatId"], "message": "Ответ: " + text}) as r:
+                    await r.read()
+        elapsed = time.perf_counter() - start
+        CPU["bare aiohttp"] = time.process_time() - cpu_start
+    await control.aclose()
+    return elapsed
+
+
 CPU: dict[str, float] = {}  # CPU seconds of this process per drain (robust to other load on the machine)
 
 
@@ -106,10 +148,11 @@ LEAN = InstanceNotifications()  # the engine's own choice: 1 per message
 
 
 async def engine_run(box: SandboxProcess, n: int, responder, *, send_rate: float = 45.0,
-                     notifications: InstanceNotifications = FULL) -> tuple[float, list[float], list[float], object]:
+                     notifications: InstanceNotifications = FULL,
+                     client_cls: type[GreenApiClient] = GreenApiClient) -> tuple[float, list[float], list[float], object]:
     data_dir = Path(tempfile.mkdtemp(prefix="ottenok-bench-"))
     settings = load_settings(data_dir=data_dir, environ={}, env_file=data_dir / "none.env")
-    client = GreenApiClient(box.api_url, box.api_url, box.instance_id, Secret(box.token))
+    client = client_cls(box.api_url, box.api_url, box.instance_id, Secret(box.token))
     engine = build_engine(settings, responder=responder, client=client, channel_only=True, receive_timeout=5,
                           send_rate=send_rate)
     engine.poller.notifications = notifications
@@ -141,15 +184,27 @@ async def engine_run(box: SandboxProcess, n: int, responder, *, send_rate: float
     return data_dir, engine, control, (turn_ms, ingest_ms)  # type: ignore[return-value]
 
 
-async def throughput(box_factory) -> None:
+async def bare_loops(box_factory) -> dict[str, float]:
+    """Wall seconds of the bare loop on each HTTP stack (fresh sandbox each)."""
+    walls = {}
+    for name, loop in (("bare httpx", bare_loop), ("bare aiohttp", bare_aiohttp_loop)):
+        box = box_factory()
+        try:
+            walls[name] = await loop(box, N_MESSAGES)
+        finally:
+            box.close()
+    return walls
+
+
+STACKS: dict[str, type[GreenApiClient]] = {"aiohttp": GreenApiClient, "httpx": HttpxGreenApiClient}
+
+
+async def throughput(box_factory, stack: str = "aiohttp", bares: dict[str, float] | None = None) -> None:
+    bares = bares or await bare_loops(box_factory)
     box = box_factory()
     try:
-        bare = await bare_loop(box, N_MESSAGES)
-    finally:
-        box.close()
-    box = box_factory()
-    try:
-        _, engine, control, (turn_ms, ingest_ms) = await engine_run(box, N_MESSAGES, EchoResponder())
+        _, engine, control, (turn_ms, ingest_ms) = await engine_run(box, N_MESSAGES, EchoResponder(),
+                                                                    client_cls=STACKS[stack])
         already, _ = await control.sent()
         await inject_burst(control, N_MESSAGES, N_CHATS)
         start = time.perf_counter()
@@ -173,12 +228,14 @@ async def throughput(box_factory) -> None:
         await control.aclose()
     finally:
         box.close()
-    print(f"[drain] {N_MESSAGES} messages / {N_CHATS} chats")
-    print(f"  bare httpx loop : {bare:6.2f} s  ({N_MESSAGES / bare:6.1f} msg/s)")
-    print(f"  engine          : {elapsed:6.2f} s  ({N_MESSAGES / elapsed:6.1f} msg/s)")
-    print(f"  ratio engine/bare throughput: {bare / elapsed:.2f}  (goal >= 0.5)")
-    print(f"  CPU per message (all 5 notifications): bare {CPU['bare'] / N_MESSAGES * 1000:.1f} ms, "
-          f"engine {CPU['engine'] / N_MESSAGES * 1000:.1f} ms -> ratio {CPU['bare'] / CPU['engine']:.2f}")
+    print(f"[drain] {N_MESSAGES} messages / {N_CHATS} chats, engine on {stack} {load()}")
+    for name, wall in bares.items():
+        print(f"  {name + ' loop':18s}: {wall:6.2f} s  ({N_MESSAGES / wall:6.1f} msg/s, "
+              f"CPU {CPU[name if name != 'bare httpx' else 'bare'] / N_MESSAGES * 1000:.1f} ms per message)")
+    print(f"  {'engine':18s}: {elapsed:6.2f} s  ({N_MESSAGES / elapsed:6.1f} msg/s, "
+          f"CPU {CPU['engine'] / N_MESSAGES * 1000:.1f} ms per message, all 5 notifications)")
+    print("  ratio engine/bare throughput: " + ", ".join(f"vs {name} {wall / elapsed:.2f}" for name, wall in bares.items())
+          + "  (goal >= 0.5)")
     print(f"[overhead] turn load+commit p50 {statistics.median(turn_ms):.2f} ms, p95 {percentile(turn_ms, .95):.2f} ms "
           f"({len(turn_ms)} turns)")
     print(f"[overhead] store before the delete per notification p50 {statistics.median(ingest_ms):.2f} ms, "
@@ -186,18 +243,20 @@ async def throughput(box_factory) -> None:
     print(f"  engine overhead per turn (ingest + load/commit) p50 ≈ {statistics.median(turn_ms) + statistics.median(ingest_ms):.2f} ms (goal <= 10 ms)")
 
 
-async def slow_responder_run(box_factory, *, statuses: bool, send_rate: float = 45.0) -> None:
+async def slow_responder_run(box_factory, *, statuses: bool, send_rate: float = 45.0, stack: str = "aiohttp") -> None:
     box = box_factory()
     try:
         # Off: no API echo and no sent/delivered/read notifications (the engine's lean profile).
-        _, engine, control, _ = await engine_run(box, 600, EchoResponder(delay=1.0), send_rate=send_rate,
-                                                 notifications=FULL if statuses else LEAN)
+        _, engine, control, (turn_ms, _) = await engine_run(box, 600, EchoResponder(delay=1.0), send_rate=send_rate,
+                                                            notifications=FULL if statuses else LEAN,
+                                                            client_cls=STACKS[stack])
         await asyncio.sleep(0.5)  # the start-up settings check
         # The customers run in a process of their own: their HTTP must not load the measured one.
-        cpu_start = time.process_time()
+        cpu_start, box_cpu_start = time.process_time(), box.cpu_seconds()
         result = await asyncio.to_thread(run_customers, box.api_url, 200, 3)
         wall = result["wall"]
         cpu = time.process_time() - cpu_start
+        box_cpu = box.cpu_seconds() - box_cpu_start
         received = engine.poller.received
         await engine.stop()
         await control.aclose()
@@ -208,9 +267,12 @@ async def slow_responder_run(box_factory, *, statuses: bool, send_rate: float = 
     limit = f"send rate {send_rate:.0f}/s" if send_rate < 1000 else "send rate unlimited"
     # 600 replies cannot leave faster than the send rate allows: that floor is part of the ideal.
     ideal = max(3.0, 600 / send_rate)
-    print(f"[concurrency] 200 chats x 3 sequential messages, responder 1 s, {label}, {limit}: wall {wall:.2f} s; "
+    print(f"[concurrency] 200 chats x 3 sequential messages, responder 1 s, {label}, {limit}, {stack}: wall {wall:.2f} s; "
           f"ideal {ideal:.2f} s -> {wall / ideal:.2f}x (goal <= 1.3x vs 3 s: {wall / 3:.2f}x); notifications polled {received}; "
-          f"engine CPU {cpu:.1f} s ({cpu / 600 * 1000:.1f} ms per turn)")
+          f"engine CPU {cpu:.1f} s ({cpu / 600 * 1000:.1f} ms per turn); turn load+commit p50 "
+          f"{statistics.median(turn_ms):.2f} ms {load()}")
+    print(f"  CPU over that wall: engine {cpu:.1f} s, sandbox {box_cpu:.1f} s, customers {result['cpu']:.1f} s "
+          f"(2 cores give {2 * wall:.0f} CPU s; the 3 s ideal gives 6)")
     print(f"[memory] peak RSS of the benchmark process: {peak:.0f} MB")
 
 
@@ -357,10 +419,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", choices=("loopback", "latency"))
     parser.add_argument("--full", action="store_true", help="also the latency scenarios with echoes and statuses on")
+    parser.add_argument("--ab", action="store_true", help="drain and 200x3 burst on httpx (old) vs aiohttp (now)")
+    parser.add_argument("--repeat", type=int, default=2, help="A/B rounds (with --ab)")
     args = parser.parse_args()
 
     def box_factory() -> SandboxProcess:
         return SandboxProcess(poll_scale=1.0, status_delay=0.01)
+
+    if args.ab:
+        for round_no in range(args.repeat):
+            stacks = ("httpx", "aiohttp") if round_no % 2 == 0 else ("aiohttp", "httpx")
+            print(f"--- A/B round {round_no + 1}: {' then '.join(stacks)} {load()}", flush=True)
+            for stack in stacks:
+                asyncio.run(slow_responder_run(box_factory, statuses=False, send_rate=1e6, stack=stack))
+            bares = asyncio.run(bare_loops(box_factory))
+            for stack in stacks:
+                asyncio.run(throughput(box_factory, stack, bares))
+        return
 
     if args.only != "latency":
         status_path_cpu()

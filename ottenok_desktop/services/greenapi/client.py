@@ -1,4 +1,4 @@
-"""GREEN-API HTTP client (httpx): the calls the bot needs, typed errors, retries.
+"""GREEN-API HTTP client (aiohttp): the calls the bot needs, typed errors, retries.
 
 URLs are `{apiUrl}/waInstance{id}/{method}/{token}`; uploads go to the media host.
 Idempotent calls (receive, delete, state, settings, readChat, lastOutgoingMessages)
@@ -6,6 +6,13 @@ retry transient failures with exponential backoff and full jitter (429 honours
 Retry-After). Sends make exactly one attempt and raise the typed error: the persistent
 outbox owns send retries, because a timed-out send may already have gone out and must
 be reconciled first. The token never appears in a log line or an exception message.
+
+Why aiohttp and not httpx (issue 18): the notification queue costs two round trips per
+notification and every reply a third, so the HTTP client's CPU per call is most of the
+engine's CPU per turn. Measured here, httpx/httpcore spent 1.9-3.9 ms of CPU per call
+(anyio wrappers, the pool's per-request scan of every connection, socket liveness
+checks) against 0.2-0.4 ms for aiohttp's keep-alive connector. The sessions are made
+lazily on the running loop (aiohttp binds a session to its loop).
 """
 
 from __future__ import annotations
@@ -22,8 +29,11 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Awaitable, Callable
+from urllib.parse import urlsplit
 
-import httpx
+import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
+from yarl import URL
 
 from ottenok_desktop.settings import Secret
 
@@ -48,7 +58,7 @@ from .errors import (
 log = logging.getLogger(__name__)
 
 # Loggers of the HTTP stack that may print a request URL (and so the token).
-_HTTP_LOGGERS = ("httpx", "httpcore")
+_HTTP_LOGGERS = ("aiohttp.client", "aiohttp.internal")
 _SEND_METHODS = frozenset({"sendMessage", "sendFileByUpload", "sendFileByUrl"})
 _RECEIPT_RE = re.compile(r'"receiptId"\s*:\s*(\d+)')
 _NOT_READY_RE = re.compile(r"starting|not\s*authori[sz]ed", re.IGNORECASE)
@@ -71,6 +81,28 @@ _QUEUE_METHODS = frozenset({"receiveNotification", "deleteNotification"})
 Gate = Callable[[], "float | None"]
 
 
+@dataclass(frozen=True)
+class HttpAnswer:
+    """A whole HTTP answer, read before the connection goes back to the pool."""
+
+    status: int
+    text: str
+    retry_after: str | None = None
+
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A multipart upload: plain form fields and one file."""
+
+    fields: dict[str, str]
+    file_name: str
+    content: bytes
+    mime: str
+
+
 class GreenApiClient:
     """Async client of one GREEN-API instance. Close it with `aclose()`."""
 
@@ -81,7 +113,6 @@ class GreenApiClient:
         instance_id: str,
         token: Secret,
         *,
-        http: httpx.AsyncClient | None = None,
         max_attempts: int = 5,
         backoff_base: float = 0.5,
         backoff_max: float = 30.0,
@@ -97,19 +128,10 @@ class GreenApiClient:
         self.media_url = (media_url or api_url).rstrip("/")
         self.instance_id = str(instance_id)
         self._token = token
-        self._owns_http = http is None
-        # HTTPS verified through the OS certificate store (services/tls.py).
-        self._http = http or httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=10.0),
-                                               verify=client_ssl_context())
-        # The notification queue (receive, delete) gets a connection pool of its own: the
-        # pool's bookkeeping runs over every connection under one lock, so with a dozen
-        # sends in flight each receive/delete — the round trips every customer waits on —
-        # would pay for the sends' connections too.
-        self._queue_http = (
-            httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=10.0), limits=httpx.Limits(max_connections=4),
-                              verify=client_ssl_context())
-            if http is None else http
-        )
+        # Made on first use, on the running loop (see _session).
+        self._sessions: dict[bool, aiohttp.ClientSession] = {}
+        self._sessions_loop: asyncio.AbstractEventLoop | None = None
+        self._proxies: dict[str, tuple[URL | None, aiohttp.BasicAuth | None]] = {}  # host -> proxy from the env
         self._max_attempts = max_attempts
         self._backoff_base = backoff_base
         self._backoff_max = backoff_max
@@ -128,9 +150,39 @@ class GreenApiClient:
     async def aclose(self) -> None:
         for name in _HTTP_LOGGERS:
             logging.getLogger(name).removeFilter(self._log_filter)
-        if self._owns_http:
-            await self._http.aclose()
-            await self._queue_http.aclose()
+        sessions, self._sessions = list(self._sessions.values()), {}
+        for session in sessions:
+            await session.close()
+
+    def _session(self, queue: bool) -> aiohttp.ClientSession:
+        """The keep-alive session for sends and account calls, or the one of the notification
+        queue (`queue`): receive and delete get connections of their own, so a dozen sends in
+        flight never make the long poll or a delete — the round trips every customer waits
+        on — wait for a free connection."""
+        loop = asyncio.get_running_loop()
+        if self._sessions_loop is not loop:  # a client reused on another loop (tests, checks)
+            self._sessions, self._sessions_loop = {}, loop
+        session = self._sessions.get(queue)
+        if session is None or session.closed:
+            connector = aiohttp.TCPConnector(
+                limit=4 if queue else 64, limit_per_host=0, ssl=client_ssl_context(),  # HTTPS via the OS store
+                keepalive_timeout=15.0,
+            )
+            # The API sets no cookies, so none are parsed or kept. Proxies: see _proxy.
+            session = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
+            self._sessions[queue] = session
+        return session
+
+    def _proxy(self, host: str) -> tuple[URL | None, aiohttp.BasicAuth | None]:
+        """HTTP(S)_PROXY / NO_PROXY from the environment for this host, as httpx did. Looked up
+        once per host: aiohttp's trust_env would do it (and read ~/.netrc) in a worker thread
+        on every request — two thread hops per call on the hot path."""
+        if host not in self._proxies:
+            try:
+                self._proxies[host] = get_env_proxy_for_url(URL(host))
+            except (LookupError, ValueError):
+                self._proxies[host] = (None, None)
+        return self._proxies[host]
 
     # ---- receiving ---------------------------------------------------------------
     async def receive_notification(self, receive_timeout: int = 20) -> ReceivedNotification | None:
@@ -190,8 +242,7 @@ class GreenApiClient:
             "sendFileByUpload",
             "POST",
             host=self.media_url,
-            data={"chatId": chat_id, "caption": caption, "fileName": file_name},
-            files={"file": (file_name, content, mime)},
+            upload=Upload({"chatId": chat_id, "caption": caption, "fileName": file_name}, file_name, content, mime),
             timeout=self._upload_timeout,
             gate=gate,
         )
@@ -246,11 +297,10 @@ class GreenApiClient:
         path_extra: str = "",
         params: dict[str, Any] | None = None,
         json_body: Any = None,
-        data: dict[str, str] | None = None,
-        files: dict[str, tuple[str, bytes, str]] | None = None,
+        upload: Upload | None = None,
         timeout: float | None = None,
         gate: Gate | None = None,
-    ) -> httpx.Response:
+    ) -> HttpAnswer:
         """Make the call, retrying transient errors of idempotent methods; 2xx only."""
         is_send = method in _SEND_METHODS
         attempts = 1 if is_send else self._max_attempts
@@ -259,7 +309,7 @@ class GreenApiClient:
             attempt += 1
             try:
                 return await self._request_once(
-                    method, http_method, host or self.api_url, path_extra, params, json_body, data, files,
+                    method, http_method, host or self.api_url, path_extra, params, json_body, upload,
                     timeout or self._timeout, is_send, gate,
                 )
             except GreenApiInstanceNotReady as err:
@@ -285,30 +335,63 @@ class GreenApiClient:
         path_extra: str,
         params: dict[str, Any] | None,
         json_body: Any,
-        data: dict[str, str] | None,
-        files: dict[str, tuple[str, bytes, str]] | None,
+        upload: Upload | None,
         timeout: float,
         is_send: bool,
         gate: Gate | None = None,
-    ) -> httpx.Response:
+    ) -> HttpAnswer:
         url = f"{host}/waInstance{self.instance_id}/{method}/{self._token.reveal()}"
         if path_extra:
             url = f"{url}/{path_extra}"
-        limits = httpx.Timeout(timeout, connect=min(10.0, timeout))
+        started = time.monotonic()
+        answer = await self._transport(method, http_method, host, url, params, json_body, upload, timeout, is_send,
+                                       gate)
+        if log.isEnabledFor(logging.DEBUG):  # the URL holds the token: logged redacted, and only when asked
+            log.debug("GREEN-API %s %s -> HTTP %d in %.0f ms", http_method, redact(url, self._token.reveal()),
+                      answer.status, (time.monotonic() - started) * 1000)
+        if answer.status >= 300:
+            raise self._error_for(method, answer, is_send)
+        return answer
+
+    async def _transport(
+        self,
+        method: str,
+        http_method: str,
+        host: str,
+        url: str,
+        params: dict[str, Any] | None,
+        json_body: Any,
+        upload: Upload | None,
+        timeout: float,
+        is_send: bool,
+        gate: Gate | None = None,
+    ) -> HttpAnswer:
+        """One HTTP exchange; transport failures become typed errors (no URL, no token)."""
+        form: aiohttp.FormData | None = None
+        if upload is not None:
+            # quote_fields=False: a Cyrillic file name goes as UTF-8, not percent-encoded.
+            form = aiohttp.FormData(upload.fields, quote_fields=False)
+            form.add_field("file", upload.content, filename=upload.file_name, content_type=upload.mime)
+        # sock_read bounds the wait for the answer (the long poll's included); connect bounds
+        # the wait for a pooled connection plus the TCP/TLS set-up.
+        limits = aiohttp.ClientTimeout(total=None, connect=timeout, sock_connect=min(10.0, timeout), sock_read=timeout)
+        proxy, proxy_auth = self._proxy(host)
         # The caller's last check, with no await between it and the request (a leading
         # seat's engine lease: services/send_fence.py); it may refuse by raising. It says
         # how long the request may wait for a connection: the pool and the connect share it.
         start_within = gate() if gate is not None else None
         if start_within is not None:
-            limits = httpx.Timeout(timeout, connect=min(10.0, timeout, start_within / 2),
-                                   pool=min(timeout, start_within / 2))
-        started = time.monotonic()
+            limits = aiohttp.ClientTimeout(total=None, connect=min(timeout, start_within / 2),
+                                           sock_connect=min(10.0, timeout, start_within / 2), sock_read=timeout)
         try:
-            http = self._queue_http if method in _QUEUE_METHODS else self._http
-            response = await http.request(
-                http_method, url, params=params, json=json_body, data=data, files=files, timeout=limits,
-            )
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            async with self._session(method in _QUEUE_METHODS).request(
+                http_method, url, params=params, json=json_body, data=form, timeout=limits, allow_redirects=False,
+                proxy=proxy, proxy_auth=proxy_auth,
+            ) as response:
+                body = await response.read()
+                answer = HttpAnswer(response.status, body.decode(response.charset or "utf-8", errors="replace"),
+                                    response.headers.get("Retry-After"))
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
             tls_reason = tls_failure_reason(exc)
             if tls_reason is not None:
                 message = describe_tls_failure(self._host_name(host), redact(tls_reason, self._token.reveal()))
@@ -319,28 +402,25 @@ class GreenApiClient:
                 f"GREEN-API {method}: cannot connect to {self._host_name(host)} ({self._describe(exc)})",
                 method=method,
             ) from None
-        except httpx.TimeoutException as exc:
+        except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError) as exc:
+            raise GreenApiNetworkError(
+                f"GREEN-API {method}: bad API URL ({self._describe(exc)})", method=method, retryable=False,
+            ) from None
+        except asyncio.TimeoutError as exc:  # aiohttp's read timeout, or one of the event loop's
             raise GreenApiTimeout(
                 f"GREEN-API {method}: no answer within {timeout:.1f}s ({self._describe(exc)})",
                 method=method, ambiguous=is_send,
             ) from None
-        except httpx.UnsupportedProtocol as exc:
-            raise GreenApiNetworkError(
-                f"GREEN-API {method}: bad API URL ({self._describe(exc)})", method=method, retryable=False,
-            ) from None
-        except httpx.HTTPError as exc:
+        except (aiohttp.ClientError, OSError) as exc:
+            # Disconnected or broken after the request may have reached the server.
             raise GreenApiNetworkError(
                 f"GREEN-API {method}: connection failed ({self._describe(exc)})",
                 method=method, ambiguous=is_send,
             ) from None
-        elapsed_ms = (time.monotonic() - started) * 1000
-        log.debug("GREEN-API %s -> HTTP %d in %.0f ms", method, response.status_code, elapsed_ms)
-        if response.status_code >= 300:
-            raise self._error_for(method, response, is_send)
-        return response
+        return answer
 
-    def _error_for(self, method: str, response: httpx.Response, is_send: bool) -> GreenApiError:
-        status = response.status_code
+    def _error_for(self, method: str, response: HttpAnswer, is_send: bool) -> GreenApiError:
+        status = response.status
         text = self._excerpt(response.text)
         try:
             body: Any = response.json()
@@ -349,7 +429,7 @@ class GreenApiClient:
         common: dict[str, Any] = {"method": method, "status": status, "body": body, "body_text": text}
         detail = f": {text}" if text else ""
         if status == 429:
-            retry_after = _parse_retry_after(response.headers.get("Retry-After"))
+            retry_after = _parse_retry_after(response.retry_after)
             return GreenApiRateLimited(f"GREEN-API {method}: rate limited (HTTP 429){detail}", retry_after=retry_after, **common)
         if status == 466:
             return GreenApiQuotaExceeded(f"GREEN-API {method}: quota exceeded (HTTP 466){detail}", **common)
@@ -376,7 +456,7 @@ class GreenApiClient:
             return "notAuthorized"
         try:
             response = await self._request_once(
-                "getStateInstance", "GET", self.api_url, "", None, None, None, None, min(self._timeout, 10.0), False
+                "getStateInstance", "GET", self.api_url, "", None, None, None, min(self._timeout, 10.0), False
             )
             state = response.json().get("stateInstance")
         except (GreenApiError, ValueError, AttributeError):
@@ -390,19 +470,19 @@ class GreenApiClient:
         ceiling = min(self._backoff_max, self._backoff_base * (2 ** (attempt - 1)))
         return self._rng.uniform(0.0, ceiling)  # full jitter
 
-    def _json(self, response: httpx.Response, method: str) -> Any:
+    def _json(self, response: HttpAnswer, method: str) -> Any:
         try:
             return response.json()
         except ValueError:
             raise self._protocol_error(method, "a JSON answer", response.text) from None
 
-    def _field(self, response: httpx.Response, method: str, name: str) -> Any:
+    def _field(self, response: HttpAnswer, method: str, name: str) -> Any:
         data = self._json(response, method)
         if not isinstance(data, dict) or name not in data:
             raise self._protocol_error(method, f"a JSON object with {name!r}", response.text)
         return data[name]
 
-    def _id_message(self, response: httpx.Response, method: str) -> str:
+    def _id_message(self, response: HttpAnswer, method: str) -> str:
         value = self._field(response, method, "idMessage")
         if not isinstance(value, str) or not value:
             raise self._protocol_error(method, "a non-empty idMessage", response.text)
@@ -424,7 +504,7 @@ class GreenApiClient:
 
     @staticmethod
     def _host_name(host: str) -> str:
-        return httpx.URL(host).host or host
+        return urlsplit(host).hostname or host
 
 
 def _parse_retry_after(value: str | None) -> float | None:

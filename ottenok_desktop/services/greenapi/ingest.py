@@ -29,7 +29,7 @@ from ottenok_desktop.engine.notifications import (
     CallNote, ChatMessage, Ignored, InstanceStateNote, MalformedNotification, MessageDeletion, MessageEdit,
     QuotaNote, StatusUpdate, dedupe_key, parse_notification, status_advances,
 )
-from ottenok_desktop.services.storage.chats import get_or_create_chat, set_owner
+from ottenok_desktop.services.storage.chats import add_chat, get_or_create_chat, set_owner
 from ottenok_desktop.services.storage.models import Chat, InboxItem, Message, OutboxItem
 from ottenok_desktop.services.storage.outbox import queue_text
 from ottenok_desktop.services.storage.prepared import Prepared, db_time
@@ -178,7 +178,8 @@ def _chat_ref(chat_id: str, now: datetime, name: str) -> Chat:
     """The chat's row as far as ingest needs it (id, owner, closed, name), creating it once."""
     row = _CHAT_REF.first(chat_id=chat_id)
     if row is None:
-        return get_or_create_chat(chat_id, now, name=name)
+        return Chat(id=add_chat(chat_id, now, name), chat_id=chat_id, owner=Chat.owner.default,
+                    closed=Chat.closed.default, name=name)
     chat_pk, owner, closed, known_name = row
     if name and not known_name:
         _CHAT_NAME.execute(name=name, id=chat_pk)

@@ -47,6 +47,11 @@ _DROP_ECHO_TWIN = Prepared(lambda p: Message.delete().where(
 _MESSAGE_STATUS = Prepared(lambda p: Message.select(Message.status).where(Message.id == p.id))
 _DEFERRED_STATUSES = Prepared(lambda p: InboxItem.select(InboxItem.id, InboxItem.dedupe_key).where(
     (InboxItem.external_id == p.external_id) & (InboxItem.state == "deferred")))
+# The sender runs it after every chat it drained (about every other reply in a burst):
+# compiled once, like the statements above.
+_DUE_SCAN = Prepared(lambda p: OutboxItem.select(Chat.chat_id, OutboxItem.state, OutboxItem.next_attempt_at).join(Chat)
+                     .where(OutboxItem.id.in_(OutboxItem.select(pw.fn.MIN(OutboxItem.id))
+                                              .where(OutboxItem.state.in_(ACTIVE_STATES)).group_by(OutboxItem.chat))))
 _SET_MESSAGE_SENT = Prepared(lambda p: Message.update(external_id=p.external_id, status=p.status).where(Message.id == p.id))
 
 
@@ -120,13 +125,9 @@ def due_scan(now: datetime) -> tuple[list[str], datetime | None]:
     Only each chat's oldest unsent item counts — later ones wait behind it, so listing
     them would wake the sender for chats it cannot serve yet — and an item being sent
     right now belongs to the task sending it."""
-    oldest = (OutboxItem.select(pw.fn.MIN(OutboxItem.id)).where(OutboxItem.state.in_(ACTIVE_STATES))
-              .group_by(OutboxItem.chat))
-    rows = (OutboxItem.select(Chat.chat_id, OutboxItem.state, OutboxItem.next_attempt_at).join(Chat)
-            .where(OutboxItem.id.in_(oldest)).tuples())
     due: list[str] = []
     later: datetime | None = None
-    for chat_id, state, next_attempt_at in rows:
+    for chat_id, state, next_attempt_at in _DUE_SCAN.all():
         if state == "sending":
             continue
         at = OutboxItem.next_attempt_at.python_value(next_attempt_at)

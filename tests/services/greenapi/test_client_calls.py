@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import httpx
+import pytest
 
 from ottenok_desktop.services.greenapi.client import GreenApiClient
 from ottenok_desktop.services.greenapi.sandbox import GreenApiSandbox
@@ -194,3 +195,20 @@ async def test_last_outgoing_messages_filters_by_minutes(fake_sleep: FakeSleep) 
     finally:
         await api.aclose()
         await box.stop()
+
+
+async def test_a_proxy_from_the_environment_is_used(sandbox: GreenApiSandbox, fake_sleep: FakeSleep,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # A shop network that reaches the internet only through a proxy (HTTP_PROXY): the API
+    # host below does not resolve, so only the proxy (the sandbox here) can answer.
+    monkeypatch.setenv("HTTP_PROXY", sandbox.api_url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    api = GreenApiClient("http://api.green-api.invalid", "http://api.green-api.invalid", sandbox.instance_id,
+                         Secret(sandbox.token), sleep=fake_sleep, max_attempts=1)
+    try:
+        assert await api.get_state_instance() == "authorized"
+        assert await api.send_message(CUSTOMER, "Через прокси: лоферы 38 есть") != ""
+    finally:
+        await api.aclose()
+    assert [m.text for m in sandbox.sent] == ["Через прокси: лоферы 38 есть"]

@@ -185,7 +185,9 @@ class PromotionsTab(QWidget):
             status = str(promo.status(today))
             cells = (promo.title, S.PROMO_DATES.format(start=promo.start.strftime("%d.%m.%Y"),
                                                        end=promo.end.strftime("%d.%m.%Y")),
-                     ", ".join(promo.applies_to), promo.discount_text(), S.PROMO_STATUS[status])
+                     ", ".join(promo.applies_to),
+                     promo.discount_text() if promo.fixed_price is None
+                     else S.PROMO_FIXED_PRICE.format(price=promo.discount_text()), S.PROMO_STATUS[status])
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c == 4:

@@ -486,6 +486,7 @@ TAB_PROMOTIONS = "Акции"
 PROMO_COLUMNS = ("Название", "Даты", "На что", "Скидка", "Статус")
 PROMO_STATUS = {"active": "Активна", "waiting": "Ожидает", "finished": "Закончена"}
 PROMO_DATES = "{start} – {end}"
+PROMO_FIXED_PRICE = "{price} ₸"  # a fixed promotion price, as the table shows it
 PROMO_ADD = "Добавить"
 PROMO_EDIT = "Изменить"
 PROMO_DELETE = "Удалить"

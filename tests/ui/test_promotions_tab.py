@@ -39,6 +39,7 @@ def settings_with_promotions(demo_settings: Any) -> Any:
         ["Неделя Miu Miu", "только в бутике и в WhatsApp", shop_day(-1), shop_day(5), "Miu Miu", "15%"],
         ["Сумки к Новому году", "", shop_day(10), shop_day(20), "сумки", "10%"],
         ["Чёрная пятница", "", shop_day(-10), shop_day(-3), "всё", "30%"],
+        ["Лоферы Chanel по спеццене", "", shop_day(-1), shop_day(9), "Лоферы Chanel", "256 500"],
     ], RU_HEADERS)
     return settings
 
@@ -68,9 +69,12 @@ async def test_promotions_edit_and_announce_with_progress_pause_and_results(demo
         engine = console.ctx.engine
         window.tabs.setCurrentWidget(tab)
         await tab.refresh()
-        assert table_texts(tab.table, 0) == ["Неделя Miu Miu", "Сумки к Новому году", "Чёрная пятница"]
-        assert table_texts(tab.table, 4) == ["Активна", "Ожидает", "Закончена"]
-        assert tab.table.item(0, 1).text() == f"{shop_day(-1)} – {shop_day(5)}"
+        shown = {title: (discount, status) for title, discount, status
+                 in zip(table_texts(tab.table, 0), table_texts(tab.table, 3), table_texts(tab.table, 4))}
+        assert shown == {"Неделя Miu Miu": ("15%", "Активна"), "Сумки к Новому году": ("10%", "Ожидает"),
+                         "Чёрная пятница": ("30%", "Закончена"), "Лоферы Chanel по спеццене": ("256 500 ₸", "Активна")}
+        miu = table_texts(tab.table, 0).index("Неделя Miu Miu")
+        assert tab.table.item(miu, 1).text() == f"{shop_day(-1)} – {shop_day(5)}"
 
         # a bad edit: refused with the row and column, the file untouched
         before = settings.promotions_path.read_bytes()
@@ -79,7 +83,7 @@ async def test_promotions_edit_and_announce_with_progress_pause_and_results(demo
             field.setPlainText(value) if hasattr(field, "setPlainText") else field.setText(value)
         dialog.submit()
         await wait_until(lambda: bool(dialog.error.text()), what="the refusal")
-        assert "строка 5" in dialog.error.text() and "Конец" in dialog.error.text() and "завтра" in dialog.error.text()
+        assert "строка 6" in dialog.error.text() and "Конец" in dialog.error.text() and "завтра" in dialog.error.text()
         assert dialog.isVisible() and settings.promotions_path.read_bytes() == before
         dialog.fields[3].setText(shop_day(7))
         dialog.submit()

@@ -23,7 +23,7 @@
 bench/_httpx_client.py) and on the current one (aiohttp), alternating, `--repeat` times.
 Every figure line ends with the machine's load average (the machine is shared).
 
-Run: .venv/bin/python bench/channel.py [--only loopback|latency] [--full] [--ab [--repeat N]]
+Run: .venv/bin/python bench/channel.py [--only loopback|latency|burst] [--full] [--ab] [--repeat N]
 """
 
 from __future__ import annotations
@@ -304,43 +304,53 @@ async def sequential_overhead(box_factory, n: int = 60) -> None:
 
 
 def status_path_cpu(n_messages: int = 300) -> None:
-    """CPU (this process, all threads) per delivery-status notification: stored, then
-    applied by the applier in its own transaction (before) vs stored and applied in one
-    transaction (`store_or_apply`, now). CPU time, so other load on the machine does not
-    distort it."""
+    """CPU (this process, all threads) per notification: stored, then applied by the
+    applier in its own transaction (before) vs stored and applied in one transaction
+    (`store_or_apply`, now) — delivery statuses and, since the second pass of issue 18,
+    customers' messages too. Each step is a job on the DB thread, as in the engine. CPU
+    time, so other load on the machine does not distort it much."""
     import json
     from datetime import datetime, timezone
 
     from ottenok_desktop.services.greenapi import ingest
-    from ottenok_desktop.services.greenapi.sandbox_bodies import instance_data, status_body
+    from ottenok_desktop.services.greenapi.sandbox_bodies import instance_data, message_body, status_body, text_data
     from ottenok_desktop.services.storage import Database
     from ottenok_desktop.services.storage import outbox as ob
 
     now = datetime.now(timezone.utc)
-    results = {}
-    for mode in ("two transactions", "one transaction"):
-        db = Database(Path(tempfile.mkdtemp(prefix="ottenok-bench-st-")) / "db.sqlite3").open_sync()
-        ids = []
-        for i in range(n_messages):
-            item = db.atomic_sync(ob.queue_text, f"7711{i:07d}@c.us", "Скидки 20%!", "system", now)
-            ids.append(f"ID{i:030d}")
-            db.atomic_sync(ob.mark_sent, item.id, ids[-1], now)
-        bodies = [status_body(instance_data("1101000001", "77010000000@c.us"), 1796000000, mid,
-                              chat_id=f"7711{i:07d}@c.us", status=status, send_by_api=True)
-                  for status in ("sent", "delivered", "read") for i, mid in enumerate(ids)]
-        started = time.process_time()
-        for receipt, body in enumerate(bodies, start=1):
-            raw = json.dumps(body)
-            if mode == "two transactions":
-                db.atomic_sync(ingest.store_notification, raw, body, receipt, now)
-                db.atomic_sync(ingest.apply_pending, now, 200)
+    instance = instance_data("1101000001", "77010000000@c.us")
+    for kind in ("status", "customer message"):
+        results = {}
+        for mode in ("two transactions", "one transaction"):
+            db = Database(Path(tempfile.mkdtemp(prefix="ottenok-bench-st-")) / "db.sqlite3").open_sync()
+            if kind == "status":
+                ids = []
+                for i in range(n_messages):
+                    item = db.atomic_sync(ob.queue_text, f"7711{i:07d}@c.us", "Скидки 20%!", "system", now)
+                    ids.append(f"ID{i:030d}")
+                    db.atomic_sync(ob.mark_sent, item.id, ids[-1], now)
+                bodies = [status_body(instance, 1796000000, mid, chat_id=f"7711{i:07d}@c.us", status=status,
+                                      send_by_api=True)
+                          for status in ("sent", "delivered", "read") for i, mid in enumerate(ids)]
             else:
-                db.atomic_sync(ingest.store_or_apply, raw, body, receipt, now)
-        results[mode] = (time.process_time() - started) / len(bodies) * 1000
-        db.close_sync()
-    before, after = results["two transactions"], results["one transaction"]
-    print(f"[status path] CPU per status notification: store + applier pass {before:.2f} ms -> "
-          f"store and apply in one transaction {after:.2f} ms ({before / after:.1f}x less)")
+                bodies = [message_body("incomingMessageReceived", instance, 1796000000 + i, f"IN{i:030d}",
+                                       chat_id=f"7712{i % 100:07d}@c.us", sender=f"7712{i % 100:07d}@c.us",
+                                       chat_name="Айгерим", sender_name="Айгерим",
+                                       data=text_data("Здравствуйте, есть лоферы 38 размера?"))
+                          for i in range(3 * n_messages)]
+            started = time.process_time()
+            for receipt, body in enumerate(bodies, start=1):
+                raw = json.dumps(body, ensure_ascii=False)
+                if mode == "two transactions":
+                    db.atomic_sync(ingest.store_notification, raw, body, receipt, now)
+                    db.atomic_sync(ingest.apply_pending, now, 200)
+                else:
+                    db.atomic_sync(ingest.store_or_apply, raw, body, receipt, now)
+            results[mode] = (time.process_time() - started) / len(bodies) * 1000
+            db.close_sync()
+        before, after = results["two transactions"], results["one transaction"]
+        print(f"[{kind} path] CPU per notification: store + applier pass {before:.2f} ms -> "
+              f"store and apply in one transaction {after:.2f} ms ({before / after:.1f}x less)")
 
 
 LATENCY_MS = 120.0
@@ -417,14 +427,20 @@ async def latency_scenario(name: str, *, profile: str, customers: int, spread: f
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=("loopback", "latency"))
+    parser.add_argument("--only", choices=("loopback", "latency", "burst"),
+                        help="burst: only the 200x3 burst, echo/statuses off, --repeat times")
     parser.add_argument("--full", action="store_true", help="also the latency scenarios with echoes and statuses on")
     parser.add_argument("--ab", action="store_true", help="drain and 200x3 burst on httpx (old) vs aiohttp (now)")
-    parser.add_argument("--repeat", type=int, default=2, help="A/B rounds (with --ab)")
+    parser.add_argument("--repeat", type=int, default=2, help="A/B rounds (with --ab), bursts (with --only burst)")
     args = parser.parse_args()
 
     def box_factory() -> SandboxProcess:
         return SandboxProcess(poll_scale=1.0, status_delay=0.01)
+
+    if args.only == "burst":
+        for _ in range(args.repeat):
+            asyncio.run(slow_responder_run(box_factory, statuses=False, send_rate=1e6))
+        return
 
     if args.ab:
         for round_no in range(args.repeat):

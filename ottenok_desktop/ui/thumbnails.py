@@ -91,7 +91,3 @@ class ThumbnailCache(QObject):
         while len(self._cache) > CACHE_LIMIT:
             self._cache.popitem(last=False)
         self.ready.emit(source)
-
-    def put(self, source: str, pixmap: QPixmap | None) -> None:
-        self._cache[source] = pixmap
-

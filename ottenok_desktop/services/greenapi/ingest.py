@@ -1,16 +1,16 @@
-"""GREEN-API notifications into storage, exactly once, in two steps.
+"""GREEN-API notifications into storage, exactly once.
 
-1. `store_notification` (the poller, before it deletes the notification from
-   GREEN-API's queue): parse, then record the raw body in the inbox — deduplicated by
-   a key derived from chatId + idMessage — as `new`, or as `poison` if it cannot be
-   read. One small insert, so the queue keeps moving.
-2. `apply_pending` (the applier, right after): turns `new` inbox rows, oldest first,
-   into messages, edits, deletions, statuses and owner changes, in one transaction per
-   batch, and returns what the engine must do next (events, chats whose turn is due).
-   Rows left `new` by a crash are applied at the next start.
+1. `store_or_apply` (the poller, before it deletes the notification from GREEN-API's
+   queue): parse, record the raw body in the inbox — deduplicated by a key derived from
+   chatId + idMessage — as `new`, or as `poison` if it cannot be read, and, in the same
+   transaction (a savepoint), apply it when no older row waits: one job and one commit.
+2. `apply_pending` (the applier): turns rows still `new` — left by a crash, queued
+   behind an older one, or whose apply failed — oldest first into messages, edits,
+   deletions, statuses and owner changes, in one transaction per batch, and returns
+   what the engine must do next (events, chats whose turn is due).
 
-`ingest_notification` does both at once (tests, tools). All functions run on the DB
-thread; nothing here talks to the network.
+`store_notification` only stores; `ingest_notification` stores and applies (tests,
+tools). All functions run on the DB thread; nothing here talks to the network.
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ _INBOX_ADD = Prepared(lambda p: InboxItem.insert(
     external_id=p.external_id, raw=p.raw, state="new", error="", received_at=p.now))
 _INBOX_NEW = Prepared(lambda p: InboxItem.select(InboxItem.id, InboxItem.raw, InboxItem.receipt_id).where(InboxItem.state == "new")
                       .order_by(InboxItem.id).limit(p.limit))
+_INBOX_OLDER_NEW = Prepared(lambda p: InboxItem.select(InboxItem.id).where(
+    (InboxItem.state == "new") & (InboxItem.id < p.id)).limit(1))
 _CHAT_REF = Prepared(lambda p: Chat.select(Chat.id, Chat.owner, Chat.closed, Chat.name).where(Chat.chat_id == p.chat_id))
 _CHAT_NAME = Prepared(lambda p: Chat.update(name=p.name).where(Chat.id == p.id))
 _INBOX_DONE = Prepared(lambda p: InboxItem.update(state=p.state, error=p.error).where(InboxItem.id == p.id))
@@ -90,6 +92,11 @@ class Stored:
 
 
 def store_notification(raw: str, body: Any, receipt_id: int | None, now: datetime) -> Stored:
+    return _store(raw, body, receipt_id, now)[0]
+
+
+def _store(raw: str, body: Any, receipt_id: int | None, now: datetime) -> tuple[Stored, Any]:
+    """`store_notification`, also returning what was parsed (None for poison)."""
     try:
         parsed = parse_notification(body)
     except MalformedNotification as exc:
@@ -98,27 +105,39 @@ def store_notification(raw: str, body: Any, receipt_id: int | None, now: datetim
             receipt_id=receipt_id, raw=raw[:100_000], state="poison", error=str(exc), received_at=now,
             type_webhook=type_webhook[:64] if isinstance(type_webhook, str) else "",
         )
-        return Stored(row.id, poison=True, reason=str(exc))
+        return Stored(row.id, poison=True, reason=str(exc)), None
     key = dedupe_key(parsed, receipt_id)
     if key is not None and _INBOX_SEEN.first(key=key) is not None:
-        return Stored(None, duplicate=True)
+        return Stored(None, duplicate=True), parsed
     inbox_id = _INBOX_ADD.insert(
         receipt_id=receipt_id, type_webhook=str(body.get("typeWebhook", ""))[:64], key=key,
         chat_id=getattr(parsed, "chat_id", None) or "", external_id=getattr(parsed, "external_id", "") or "",
         raw=raw, now=db_time(now),  # whole: it is parsed again when applied
     )
-    return Stored(inbox_id)
+    return Stored(inbox_id), parsed
 
 
 def store_or_apply(raw: str, body: Any, receipt_id: int | None, now: datetime) -> tuple[Stored, IngestResult | None]:
-    """The poller's step before its delete. A delivery status is stored and applied in the
-    same transaction (one commit instead of two, no applier pass: statuses only move
-    forward, so their order does not matter); anything else is only stored, and the
-    applier takes it in order. Returns (what was stored, the status's result or None)."""
-    stored = store_notification(raw, body, receipt_id, now)
-    if stored.inbox_id is None or stored.poison or not _is_status(body):
+    """The poller's step before its delete: store the notification and, in the same
+    transaction, apply it — one database job and one commit per notification instead of
+    two, and no applier pass. Applied here only when no older stored row still waits
+    (a crash's leftovers, a row whose apply failed): the applier then takes this one
+    after them, in order. A delivery status is applied whatever waits (statuses only
+    move forward, so their order does not matter). The apply runs in a savepoint: if it
+    fails, the row stays stored (`new`) and the applier retries it, or marks it poison —
+    the store, which the delete waits for, never fails because of the apply.
+    Returns (what was stored, the applied result or None)."""
+    stored, parsed = _store(raw, body, receipt_id, now)
+    if stored.inbox_id is None or stored.poison:
         return stored, None
-    return stored, _apply(stored.inbox_id, raw, now)
+    if not _is_status(body) and _INBOX_OLDER_NEW.first(id=stored.inbox_id) is not None:
+        return stored, None
+    try:
+        with InboxItem._meta.database.atomic():
+            return stored, _apply(stored.inbox_id, raw, now, parsed)
+    except Exception:  # left `new`: the applier's pass records it as poison if it fails again
+        log.warning("applying inbox row %s at once failed; left to the applier", stored.inbox_id, exc_info=True)
+        return stored, None
 
 
 def _is_status(body: Any) -> bool:
@@ -149,9 +168,10 @@ def ingest_notification(raw: str, body: Any, receipt_id: int | None, now: dateti
     return _apply(stored.inbox_id, raw, now)
 
 
-def _apply(inbox_id: int, raw: str, now: datetime) -> IngestResult:
+def _apply(inbox_id: int, raw: str, now: datetime, parsed: Any = None) -> IngestResult:
     result = IngestResult()
-    parsed = parse_notification(json.loads(raw))
+    if parsed is None:
+        parsed = parse_notification(json.loads(raw))
     state, error = "done", ""
     if isinstance(parsed, ChatMessage):
         _apply_chat_message(parsed, now, result)

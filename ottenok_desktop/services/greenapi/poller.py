@@ -1,18 +1,19 @@
 """The poller: long-polls GREEN-API, stores each notification, and only then deletes it.
 
-Order per notification: receive → store in the inbox (one small insert at the DB
-thread's urgent priority; duplicates are no-ops, unreadable bodies are stored as
-poison; a delivery status is applied in that same transaction) → delete → the applier turns stored notifications into messages in batches,
-publishes events and wakes the dispatcher and the sender. If the program dies between
-store and delete, the notification comes back and is recognised as a duplicate; rows
-stored but not yet applied are applied at the next start. A separate watcher checks
+Order per notification: receive → store in the inbox and apply it, in one transaction
+at the DB thread's urgent priority (duplicates are no-ops, unreadable bodies are stored
+as poison; a row is applied at once only when no older one waits, in a savepoint, so a
+failing apply never undoes the store) → publish its events, wake the dispatcher → delete.
+Rows left `new` are applied by the applier, oldest first, in batches. If the program
+dies between store and delete, the notification comes back and is recognised as a
+duplicate; rows stored but not yet applied are applied at the next start. A separate watcher checks
 the instance state at most once a minute.
 
 Round trips: every notification costs a receive and a delete, one after the other
 (the queue's head comes back until it is deleted), so the queue drains at one
-notification per two round trips whatever the engine does. The applier is woken as
-soon as a notification is stored, so a customer's turn runs while its delete is still
-on the wire; and the instance is asked for as few notifications as the engine needs
+notification per two round trips whatever the engine does. A customer's turn starts
+as soon as its notification is stored and applied, while its delete is still on the
+wire; and the instance is asked for as few notifications as the engine needs
 (`InstanceNotifications`): by default no API echoes (sendMessage's answer already gives
 the idMessage; a timed-out send is reconciled through lastOutgoingMessages) and no
 per-message statuses (ticks come from the journal, see journal.py). A second program on
@@ -177,7 +178,7 @@ class Poller:
             log.warning("poison notification %s stored and skipped: %s", note.receipt_id, stored.reason)
             self._bus.publish(ev.PoisonNotification(note.receipt_id, stored.reason))
         if applied is not None:
-            self._publish(applied)  # a status: applied already, in the same transaction
+            self._publish(applied)  # applied already, in the store's transaction
         elif stored.inbox_id is not None and not stored.poison:
             self._apply_wake.set()  # stored for good: the turn need not wait for the delete's round trip
         await self._delete(note.receipt_id, duplicate=stored.duplicate)

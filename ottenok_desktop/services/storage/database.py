@@ -7,7 +7,10 @@ package) are plain synchronous functions written for that thread.
 
 The thread serves a priority queue: the poller stores each notification with
 `priority=URGENT`, so storing what GREEN-API hands us (and deleting it from their
-queue) never waits behind a burst of dispatcher and sender work.
+queue) never waits behind a burst of dispatcher and sender work. Transactions
+(`atomic`) found waiting next to each other share one commit (`Database._run_group`:
+each in its own savepoint, fenced once, answered after the commit), so a burst pays
+for fewer commits without any caller learning of a write before it is durable.
 
 PostgreSQL is spoken through peewee's `PostgresqlDatabase` with psycopg 3 in its
 synchronous form (async psycopg refuses the Windows Proactor loop qasync runs), on the
@@ -18,10 +21,10 @@ next job; the job that met the failure gets the error.
 from __future__ import annotations
 
 import asyncio
+import heapq
 import itertools
 import os
 import logging
-import queue
 import threading
 from concurrent.futures import Future
 from pathlib import Path
@@ -54,44 +57,98 @@ _NOTIFY_IF_WRITTEN = (f"SELECT pg_notify('{CHANNEL}', %s) WHERE txid_current_if_
 IDLE_IN_TRANSACTION_TIMEOUT = 5.0  # seconds (PostgreSQL); our transactions last milliseconds
 
 
-class _DbThread:
-    """One thread that runs submitted functions, most urgent first, FIFO within a priority."""
+GROUP_MAX = 16  # transactions that may share one commit (bounds how long the first one waits)
 
-    def __init__(self, name: str, before_job: Callable[[], None] | None = None) -> None:
+
+class _Job:
+    __slots__ = ("future", "fn", "args", "kwargs", "group")
+
+    def __init__(self, future: "Future[Any]", fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
+                 group: bool) -> None:
+        self.future = future
+        self.fn = fn
+        self.args = args
+        self.kwargs = kwargs
+        self.group = group
+
+
+class _DbThread:
+    """One thread that runs submitted functions, most urgent first, FIFO within a priority.
+
+    Jobs submitted with `group=True` (transactions) that are waiting next to each other
+    at the head of the queue are handed to `run_group` together, so that under a burst
+    several of them share one commit (one BEGIN/COMMIT and one WAL write instead of one
+    each); the order they would have run in is kept."""
+
+    def __init__(self, name: str, before_job: Callable[[], None] | None = None,
+                 run_group: Callable[[list[_Job]], None] | None = None) -> None:
         self._before_job = before_job
-        self._queue: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
+        self._run_group = run_group
+        self._heap: list[tuple[int, int, _Job | None]] = []
+        self._ready = threading.Condition(threading.Lock())
         self._seq = itertools.count()
         self._closed = False
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
-    def submit(self, fn: Callable[..., T], *args: Any, priority: int = NORMAL, **kwargs: Any) -> "Future[T]":
+    def submit(self, fn: Callable[..., T], *args: Any, priority: int = NORMAL, group: bool = False,
+               **kwargs: Any) -> "Future[T]":
         if self._closed:
             raise RuntimeError("database is closed")
         future: Future[T] = Future()
-        self._queue.put((priority, next(self._seq), (future, fn, args, kwargs)))
+        self._put(priority, _Job(future, fn, args, kwargs, group))
         return future
+
+    def _put(self, priority: int, job: _Job | None) -> None:
+        with self._ready:
+            heapq.heappush(self._heap, (priority, next(self._seq), job))
+            self._ready.notify()
+
+    def _take(self) -> list[_Job] | None:
+        """The next job, with the group jobs queued right behind it if it is one (None: stop)."""
+        with self._ready:
+            while not self._heap:
+                self._ready.wait()
+            job = heapq.heappop(self._heap)[2]
+            if job is None:
+                return None
+            jobs = [job]
+            if job.group and self._run_group is not None:
+                while len(jobs) < GROUP_MAX and self._heap and self._heap[0][2] is not None and self._heap[0][2].group:
+                    jobs.append(heapq.heappop(self._heap)[2])  # type: ignore[arg-type]
+            return jobs
 
     def _run(self) -> None:
         while True:
-            _, _, job = self._queue.get()
-            if job is None:
+            jobs = self._take()
+            if jobs is None:
                 return
-            future, fn, args, kwargs = job
-            if not future.set_running_or_notify_cancel():
+            jobs = [job for job in jobs if job.future.set_running_or_notify_cancel()]
+            if not jobs:
                 continue
+            if len(jobs) > 1:
+                try:
+                    if self._before_job is not None:
+                        self._before_job()
+                    self._run_group(jobs)  # type: ignore[misc]
+                except BaseException as exc:  # handed to every caller still waiting
+                    for job in jobs:
+                        if not job.future.done():
+                            job.future.set_exception(exc)
+                continue
+            job = jobs[0]
             try:
                 if self._before_job is not None:
                     self._before_job()
-                future.set_result(fn(*args, **kwargs))
+                job.future.set_result(job.fn(*job.args, **job.kwargs))
             except BaseException as exc:  # handed to the awaiting caller
-                future.set_exception(exc)
+                job.future.set_exception(exc)
 
     def shutdown(self, wait: bool = True) -> None:
         if self._closed:
             return
         self._closed = True
-        self._queue.put((99, next(self._seq), None))
+        self._put(99, None)
         if wait and threading.current_thread() is not self._thread:
             self._thread.join()
 
@@ -112,7 +169,7 @@ class Database:
         if lock_timeout is not None:
             self._pg_options += f" -c lock_timeout={int(lock_timeout * 1000)}"
         self._db: pw.Database = pw.PostgresqlDatabase(None) if self.is_postgres else pw.SqliteDatabase(None)
-        self._executor = _DbThread("ottenok-db", self._reconnect_if_broken if self.is_postgres else None)
+        self._executor = _DbThread("ottenok-db", self._reconnect_if_broken if self.is_postgres else None, self._run_group)
         self._opened = False
         self._fence: int | None = None
         self._on_lost: Callable[[], None] | None = None
@@ -215,12 +272,14 @@ class Database:
         return await asyncio.wrap_future(self._executor.submit(fn, *args, priority=priority, **kwargs))
 
     async def atomic(self, fn: Callable[..., T], *args: Any, priority: int = NORMAL, **kwargs: Any) -> T:
-        return await self.call(self._in_transaction, fn, *args, priority=priority, **kwargs)
+        return await asyncio.wrap_future(self._executor.submit(
+            self._in_transaction, fn, *args, priority=priority, group=True, **kwargs))
 
     async def atomic_quiet(self, fn: Callable[..., T], *args: Any, priority: int = NORMAL, **kwargs: Any) -> T:
         """`atomic` (fenced too) without waking the other seats: for writes their views do
         not show (the sender's claim of an outbox item)."""
-        return await self.call(self._in_transaction, fn, *args, priority=priority, _notify=False, **kwargs)
+        return await asyncio.wrap_future(self._executor.submit(
+            self._in_transaction, fn, *args, priority=priority, group=True, _notify=False, **kwargs))
 
     def _in_transaction(self, fn: Callable[..., T], *args: Any, _notify: bool = True, **kwargs: Any) -> T:
         with self._db.atomic():
@@ -230,6 +289,36 @@ class Database:
             if self.is_postgres and _notify:  # wake the other seats when this commits (only if it wrote)
                 self._db.execute_sql(_NOTIFY_IF_WRITTEN, (self._application_name,))
             return result
+
+    def _run_group(self, jobs: list[_Job]) -> None:
+        """Several `atomic` jobs queued together, in one transaction: each in a savepoint of
+        its own (one that raises leaves nothing, and the others go on), fenced once at the
+        start (on PostgreSQL `assert_epoch` holds the lease row FOR SHARE until the commit,
+        so a take-over waits for it), results handed out only after the commit — a caller
+        learns of success only once its writes are durable; if the commit fails, every job
+        that had succeeded gets that error and nothing of the group is written."""
+        outcomes: list[tuple[bool, Any]] = []
+        with self._db.atomic():
+            if self._fence is not None:
+                assert_epoch(self._fence)
+            notify = False
+            for job in jobs:
+                # job.fn is `_in_transaction`: its first argument is the repository function
+                kwargs = dict(job.kwargs)
+                fn, args, wants_notify = job.args[0], job.args[1:], kwargs.pop("_notify", True)
+                try:
+                    with self._db.atomic():  # a savepoint
+                        outcomes.append((True, fn(*args, **kwargs)))
+                    notify = notify or wants_notify
+                except Exception as exc:  # this job's own failure: rolled back to its savepoint
+                    outcomes.append((False, exc))
+            if self.is_postgres and notify:
+                self._db.execute_sql(_NOTIFY_IF_WRITTEN, (self._application_name,))
+        for job, (ok, value) in zip(jobs, outcomes):
+            if ok:
+                job.future.set_result(value)
+            else:
+                job.future.set_exception(value)
 
     def call_sync(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """For CLI commands and tests that have no loop: run on the DB thread and wait."""

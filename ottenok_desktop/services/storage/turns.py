@@ -28,6 +28,9 @@ _PENDING = Prepared(lambda p: Message.select(
 _HISTORY = Prepared(lambda p: Message.select(Message.sender_kind, Message.text, Message.created_at).where(
     (Message.chat == p.chat) & (Message.id < p.before) & (Message.deleted == False)  # noqa: E712
 ).order_by(Message.id.desc()).limit(p.limit))
+# The usual turn answers one message: that case is compiled once like the statements above.
+_ANSWER_ONE = Prepared(lambda p: Message.update(turn_state=TurnState.ANSWERED).where(
+    (Message.id == p.id) & (Message.turn_state == TurnState.PENDING)))
 _when = Message.created_at.python_value
 
 
@@ -63,7 +66,11 @@ def commit_turn(chat_id: str, message_ids: tuple[int, ...], reply: Reply, now: d
     if owner != Owner.BOT:
         Message.update(turn_state=TurnState.SKIPPED).where(pending_ids).execute()
         return CommitResult(committed=False, reason="chat taken by a manager")
-    if Message.update(turn_state=TurnState.ANSWERED).where(pending_ids).execute() == 0:
+    if len(message_ids) == 1:
+        answered = _ANSWER_ONE.count(id=message_ids[0])
+    else:
+        answered = Message.update(turn_state=TurnState.ANSWERED).where(pending_ids).execute()
+    if answered == 0:
         return CommitResult(committed=False, reason="already answered")
     created = CreatedIds()
     plan = reply.plan

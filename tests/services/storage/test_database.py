@@ -63,6 +63,45 @@ async def test_errors_reach_the_caller(database: Database) -> None:
         await database.call(boom)
 
 
+@both
+async def test_transactions_queued_together_share_a_commit_and_fail_alone(database: Database) -> None:
+    """Under a burst, `atomic` jobs waiting next to each other run in one transaction, each
+    in its own savepoint: one that raises leaves nothing and gets its error; the others
+    are written, and their callers hear of it only after the commit."""
+    from datetime import datetime, timezone
+
+    from ottenok_desktop.services.storage.chats import add_chat
+
+    gate = threading.Event()
+    now = datetime(2026, 3, 8, 9, 0, tzinfo=timezone.utc)
+
+    def add(chat_id: str, name: str, fail: bool = False) -> int:
+        chat_pk = add_chat(chat_id, now, name)
+        if fail:
+            raise ValueError(f"no room for {name}")
+        return chat_pk
+
+    blocker = asyncio.ensure_future(database.call(gate.wait, 5))
+    await asyncio.sleep(0.05)
+    jobs = [asyncio.ensure_future(database.atomic(add, "77011112233@c.us", "Айгерим")),
+            asyncio.ensure_future(database.atomic(add, "77022223344@c.us", "Жанар", True)),
+            asyncio.ensure_future(database.atomic(add, "77033334455@c.us", "Дана"))]
+    await asyncio.sleep(0.05)
+    gate.set()
+    results = await asyncio.gather(blocker, *jobs, return_exceptions=True)
+    assert isinstance(results[2], ValueError) and "Жанар" in str(results[2])
+    assert isinstance(results[1], int) and isinstance(results[3], int) and results[3] > results[1]
+
+    def names() -> list[str]:
+        return [c.name for c in Chat.select().order_by(Chat.id)]
+
+    assert await database.call(names) == ["Айгерим", "Дана"]
+    # alone, a failing transaction leaves nothing either
+    with pytest.raises(ValueError):
+        await database.atomic(add, "77044445566@c.us", "Сауле", True)
+    assert await database.call(names) == ["Айгерим", "Дана"]
+
+
 def test_a_new_release_migrates_old_data_and_keeps_a_backup(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from ottenok_desktop.services.storage import migrations
 

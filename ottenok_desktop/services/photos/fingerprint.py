@@ -26,6 +26,8 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image
 
+from .locate import framed_boxes
+
 HASH_SIDE = 32  # the image is reduced to 32×32 grey levels before the DCT
 HASH_BITS = 8  # the top-left 8×8 DCT coefficients make the 64-bit hash
 THUMB = 4  # the colour thumbnail is 4×4 RGB
@@ -147,6 +149,8 @@ def candidate_boxes(image: Image.Image, flat_share: float = 0.8, tolerance: int 
             left, right = 0, pixels.shape[1]
         boxes.append(_scaled((left, top, right, bottom), scale, image))
     boxes.append(content_box(image, flat_share, tolerance))
+    # non-flat frames (locate.py), on every other pixel: a pasted edge survives that, the cost halves twice
+    boxes.extend(_scaled(box, scale * 2, image) for box in framed_boxes(pixels[::2, ::2]))
     unique: list[Box] = []
     for box in boxes:
         if box not in unique and box[2] - box[0] >= 8 and box[3] - box[1] >= 8:

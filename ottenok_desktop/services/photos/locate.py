@@ -77,7 +77,7 @@ def framed_boxes(pixels: np.ndarray) -> list[Box]:
     horizontal = rows + [(0, 0.0), (height, 0.0)]
     bands = sorted(((t[1] + b[1], t[0], b[0]) for t in horizontal for b in horizontal
                     if b[0] - t[0] >= MIN_HEIGHT * height and t[1] + b[1] > 0.0), reverse=True)[:MAX_BANDS]
-    proposals: list[tuple[float, Box]] = []
+    proposals: list[tuple[float, float, Box]] = []  # (strength of the sides, weakest side, box)
     for _, top, bottom in bands:
         # the picture's sides within the band: the strongest column line in each half, else the edge
         columns = _lines(column_steps[:, top:bottom].mean(axis=1), MAX_LINES)
@@ -92,15 +92,20 @@ def framed_boxes(pixels: np.ndarray) -> list[Box]:
         if any(value is not None and value < SIDE_COVERAGE for value in sides) \
                 or sum(value is not None for value in sides) < 2:  # one line and three screen edges: a product's outline
             continue
-        proposals.append((sum(value or 0.0 for value in sides), (left, top, right, bottom)))
+        lines = [value for value in sides if value is not None]
+        proposals.append((sum(lines), min(lines), (left, top, right, bottom)))
     proposals.sort(key=lambda item: -item[0])
-    chosen: list[Box] = []
-    for _, box in proposals:
-        if all(_overlap(box, other) < 0.9 for other in chosen):
-            chosen.append(box)
+    chosen: list[tuple[float, Box]] = []
+    for _, weakest, box in proposals:
+        # a box nested in a better-framed one, sharing a side with it, and cut off by a weaker line is
+        # that picture cut at a line of the product (a sole, a bag's flap): it would only help
+        # look-alike products, so it is not proposed (a photo inside its chat bubble has strong sides)
+        if all(_overlap(box, other) < 0.9 and not (_cut_from(box, other) and weakest < other_weakest - 0.05)
+               for other_weakest, other in chosen):
+            chosen.append((weakest, box))
         if len(chosen) >= MAX_PROPOSALS:
             break
-    return chosen
+    return [box for _, box in chosen]
 
 
 def _side(steps: np.ndarray, position: int, start: int, end: int) -> float | None:
@@ -110,6 +115,13 @@ def _side(steps: np.ndarray, position: int, start: int, end: int) -> float | Non
         return None
     near = steps[max(0, position - 2):min(steps.shape[0], position + 1), start:end]
     return float(near.mean(axis=1).max()) if near.size else 0.0
+
+
+def _cut_from(inner: Box, outer: Box) -> bool:
+    inside = inner[0] >= outer[0] - 2 and inner[1] >= outer[1] - 2 and inner[2] <= outer[2] + 2 \
+        and inner[3] <= outer[3] + 2
+    shared = sum(abs(a - b) <= 2 for a, b in zip(inner, outer))
+    return inside and 1 <= shared < 4
 
 
 def _overlap(a: Box, b: Box) -> float:

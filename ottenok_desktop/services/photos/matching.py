@@ -45,7 +45,7 @@ class CatalogPhotos(Protocol):
 @dataclass(frozen=True)
 class Thresholds:
     confident: float = 15.0  # best score at or below this, with the margin → confident
-    margin: float = 3.0  # the next product must be at least this much further
+    margin: float = 2.5  # the next product must be at least this much further (3.0 before locate.py: same wrong-named rate)
     unsure: float = 17.0  # best score at or below this, with `unsure_margin` → ask «Это …?»
     unsure_margin: float = 2.0
 

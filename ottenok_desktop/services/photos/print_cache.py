@@ -88,7 +88,7 @@ class PrintCache:
         return removed
 
 
-_MEMORY: "OrderedDict[tuple[str, int, int, int], Fingerprints]" = OrderedDict()
+_MEMORY: OrderedDict[tuple[str, int, int, int], Fingerprints] = OrderedDict()
 MEMORY_ENTRIES = 4096
 _MEMORY_LOCK = threading.Lock()  # the matcher's executor has several threads
 

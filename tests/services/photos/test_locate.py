@@ -11,6 +11,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from ottenok_desktop.services.photos.fingerprint import candidate_boxes
 from ottenok_desktop.services.photos.locate import framed_boxes
+
 SHOP = Path(__file__).resolve().parents[3] / "data" / "photos"
 
 

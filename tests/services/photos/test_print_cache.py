@@ -10,14 +10,30 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from ottenok_desktop.services.photos.fingerprint import FINGERPRINT_VERSION
 from ottenok_desktop.services.photos.local import LocalPhotoSource
 from ottenok_desktop.services.photos.matching import PhotoMatcher
-from ottenok_desktop.services.photos.print_cache import PrintCache, describe_file, describe_photo, forget_in_memory
-from tests.services.photos.test_matching import folder, product_photo, screenshot  # noqa: F401  (fixture)
+from ottenok_desktop.services.photos.print_cache import (
+    PrintCache,
+    describe_file,
+    describe_photo,
+    forget_in_memory,
+)
+from tests.services.photos.test_matching import product_photo, screenshot
 
-from PIL import Image
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """Two products, three photos (as in test_matching)."""
+    shop = tmp_path / "photos"
+    for index, (product, colors) in enumerate({"Лоферы Chanel": ["черный", "бежевый"],
+                                               "Кроссовки Nike Air Force 1": ["черный"]}.items()):
+        (shop / product).mkdir(parents=True)
+        for color in colors:
+            product_photo(index * 10 + 1, color).save(shop / product / f"{color}_1.jpg", quality=92)
+    return shop
 
 
 @pytest.fixture(autouse=True)

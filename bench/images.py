@@ -14,7 +14,9 @@ Catalogs measured: the sample shop (data/photos: 640 px catalog-style pictures, 
 per product, same-category products differing by details and proportions), the same
 photos under HELD-OUT transforms never used while tuning (a Telegram chat frame, an
 Instagram story over a blurred copy, the phone's brightness/contrast/saturation, another
-seed), a richer synthetic catalog (random compositions), and — for the A/B in one run —
+seed), the same photos under the NEW held-out transforms (a VK/Telegram dark-theme chat, a sticker
+over a corner, a caption bar, a perspective tilt, seed 2718; the old held-out ones became tuning
+data when the picture locator (locate.py) was built on them), a richer synthetic catalog (random compositions), and — for the A/B in one run —
 main's old sample photos (96 px drawings of one silhouette per colour).
 Figures: hit@1 (product), colour accuracy, confident/unsure rates, false-match rate
 (an unrelated picture matched confidently, or unsure), time per query; the baseline in
@@ -29,6 +31,7 @@ import asyncio
 import io
 import random
 import sys
+import shutil
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -42,6 +45,7 @@ from PIL import Image, ImageDraw  # noqa: E402
 from ottenok_desktop.engine.media import MatchConfidence  # noqa: E402
 from ottenok_desktop.services.photos.local import LocalPhotoSource  # noqa: E402
 from ottenok_desktop.services.photos.matching import PhotoMatcher  # noqa: E402
+from ottenok_desktop.services.photos.print_cache import forget_in_memory  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -162,6 +166,84 @@ def phone_filter(picture: Image.Image, rng: random.Random) -> Image.Image:
     return picture
 
 
+# ---- the NEW held-out transforms (added when the old held-out ones became tuning data) --------
+# Never looked at while tuning: run once, reported as they come out.
+def dark_chat_frame(picture: Image.Image, rng: random.Random) -> Image.Image:
+    """A VK / Telegram dark-theme chat: near-black screen, slate header, the photo in a dark bubble
+    with a reply quote above it and the time over its corner."""
+    width = 580
+    inner = int(width * rng.uniform(0.7, 0.85))
+    pic = picture.resize((inner, max(1, int(inner * picture.height / picture.width))))
+    canvas = Image.new("RGB", (width, pic.height + 360), (14, 22, 33))
+    draw = ImageDraw.Draw(canvas)
+    top = status_bar(draw, width, True)
+    draw.rectangle((0, top, width, top + 58), fill=(33, 47, 63))
+    draw.ellipse((14, top + 10, 52, top + 48), fill=(90, 140, 200))
+    draw.text((64, top + 20), "Мадина", fill=(235, 235, 235))
+    x, y = width - inner - 16, top + 150
+    draw.rounded_rectangle((x - 6, y - 64, x + inner + 6, y + pic.height + 8), 16, fill=(43, 82, 120))
+    draw.rectangle((x + 4, y - 54, x + 7, y - 14), fill=(120, 190, 250))
+    draw.text((x + 14, y - 50), "Ottenok Almaty", fill=(120, 190, 250))
+    draw.text((x + 14, y - 32), "Новое поступление 🔥", fill=(220, 220, 220))
+    canvas.paste(pic, (x, y))
+    draw.rounded_rectangle((x + inner - 62, y + pic.height - 28, x + inner - 8, y + pic.height - 8), 8,
+                           fill=(0, 0, 0))
+    draw.text((x + inner - 54, y + pic.height - 25), "21:0" + str(rng.randint(0, 9)), fill=(255, 255, 255))
+    draw.rectangle((0, canvas.height - 60, width, canvas.height), fill=(23, 33, 43))
+    draw.text((20, canvas.height - 40), "Сообщение", fill=(110, 120, 130))
+    return canvas
+
+
+def sticker_overlay(picture: Image.Image, rng: random.Random) -> Image.Image:
+    """A sticker / emoji (a round face, hearts) pasted over one corner of the picture."""
+    out = picture.copy()
+    draw = ImageDraw.Draw(out)
+    size = int(min(out.size) * rng.uniform(0.15, 0.25))
+    corner = rng.randrange(4)
+    x = 6 if corner % 2 == 0 else out.width - size - 6
+    y = 6 if corner < 2 else out.height - size - 6
+    draw.ellipse((x, y, x + size, y + size), fill=(255, 204, 51), outline=(200, 140, 0), width=max(1, size // 20))
+    eye = max(2, size // 8)
+    for ex in (x + size // 3, x + 2 * size // 3):
+        draw.ellipse((ex - eye, y + size // 3 - eye, ex + eye, y + size // 3 + eye), fill=(230, 40, 80))
+    draw.arc((x + size // 4, y + size // 3, x + 3 * size // 4, y + 3 * size // 4), 20, 160, fill=(90, 40, 0),
+             width=max(1, size // 14))
+    return out
+
+
+def caption_bar(picture: Image.Image, rng: random.Random) -> Image.Image:
+    """A screenshot with a caption: a text bar over the bottom of the picture (story text) or a white
+    bar with the text above it (a forwarded meme-style post)."""
+    text = rng.choice(["Есть 38 размер?", "Вот такие хочу 😍", "Сколько стоит?", "Мынау бар ма? 37 өлшем"])
+    if rng.random() < 0.5:
+        out = picture.convert("RGBA")
+        layer = Image.new("RGBA", out.size, (0, 0, 0, 0))
+        bar = max(24, out.height // 8)
+        top = out.height - bar - out.height // 10
+        ImageDraw.Draw(layer).rectangle((0, top, out.width, top + bar), fill=(0, 0, 0, 150))
+        out = Image.alpha_composite(out, layer).convert("RGB")
+        ImageDraw.Draw(out).text((out.width // 6, top + bar // 3), text, fill=(255, 255, 255))
+        return out
+    bar = max(40, picture.height // 5)
+    canvas = Image.new("RGB", (picture.width, picture.height + bar), (255, 255, 255))
+    canvas.paste(picture, (0, bar))
+    ImageDraw.Draw(canvas).text((12, bar // 3), text, fill=(0, 0, 0))
+    return canvas
+
+
+def perspective_tilt(picture: Image.Image, rng: random.Random) -> Image.Image:
+    """A photo of a screen taken at a slight angle: a keystone of up to 6 % on one axis."""
+    w, h = picture.size
+    k = rng.uniform(0.02, 0.06) * rng.choice((-1, 1))
+    if rng.random() < 0.5:  # top edge narrower or wider than the bottom
+        quad = (w * max(0, k), 0, 0, h, w, h, w - w * max(0, k), 0) if k > 0 else \
+            (0, 0, -w * k, h, w + w * k, h, w, 0)
+    else:
+        quad = (0, h * max(0, k), 0, h - h * max(0, k), w, h, w, 0) if k > 0 else \
+            (0, 0, 0, h, w, h + h * k, w, -h * k)
+    return picture.transform((w, h), Image.Transform.QUAD, quad, Image.Resampling.BICUBIC, fillcolor=(30, 30, 30))
+
+
 def customer_picture(image: Image.Image, rng: random.Random, family: str = "tuned") -> tuple[bytes, dict[str, str]]:
     """A customer's screenshot of the shop photo, and how it was made (for the breakdown)."""
     tags: dict[str, str] = {}
@@ -170,6 +252,17 @@ def customer_picture(image: Image.Image, rng: random.Random, family: str = "tune
     if family == "heldout":
         picture = phone_filter(picture, rng)
         frames = (("telegram", telegram_frame), ("story", story_frame))
+    elif family == "heldout2":  # the new held-out set: other frames, overlays and distortions
+        extra = rng.random()
+        if extra < 0.3:
+            tags["overlay"], picture = "sticker", sticker_overlay(picture, rng)
+        elif extra < 0.6:
+            tags["overlay"], picture = "caption bar", caption_bar(picture, rng)
+        elif extra < 0.8:
+            tags["overlay"], picture = "perspective", perspective_tilt(picture, rng)
+        else:
+            tags["overlay"] = "no overlay"
+        frames = (("dark chat", dark_chat_frame), ("instagram", instagram_frame))
     else:
         frames = (("instagram", instagram_frame), ("whatsapp", whatsapp_frame))
     if frame < 0.35:
@@ -286,10 +379,16 @@ async def measure(name: str, root: Path, variants: int, negatives: int, seed: in
     rng = random.Random(seed)
     executor = ThreadPoolExecutor(2)
     source = LocalPhotoSource(root, executor)
-    matcher = PhotoMatcher(source, executor)
+    prints = Path(tempfile.mkdtemp(prefix="photo_prints_"))
+    forget_in_memory()  # a cold start: nothing described yet in this process, nothing on disk
+    matcher = PhotoMatcher(source, executor, cache_dir=prints)
     started, cpu_started = time.perf_counter(), time.process_time()
     count = await matcher.refresh()
     index_seconds, index_cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    forget_in_memory()  # the next start of the program: the fingerprints come from the disk cache
+    cached_started, cached_cpu_started = time.perf_counter(), time.process_time()
+    await PhotoMatcher(source, executor, cache_dir=prints).refresh()
+    cached_seconds, cached_cpu = time.perf_counter() - cached_started, time.process_time() - cached_cpu_started
     photos = await source.all_photos()
     base_hashes = [(p.product, dhash(Image.open(p.path))) for p in photos if p.path]
     hits = colors = confident = unsure = base_hits = total = rank_hits = rank_colors = wrong_product = 0
@@ -336,6 +435,7 @@ async def measure(name: str, root: Path, variants: int, negatives: int, seed: in
         false_confident += found.confidence == MatchConfidence.CONFIDENT
         false_unsure += found.confidence == MatchConfidence.UNSURE
     executor.shutdown()
+    shutil.rmtree(prints, ignore_errors=True)
     products = len({p.product for p in photos})
     print(f"== {name} [{family} transforms, seed {seed}]: {products} products, {count} photos indexed in "
           f"{index_seconds:.1f} s; {total} customer pictures, {negatives} unrelated")
@@ -356,6 +456,8 @@ async def measure(name: str, root: Path, variants: int, negatives: int, seed: in
     print(f"  per customer picture (decode + describe + rank + second look): {seconds / total * 1000:.0f} ms wall, "
           f"{cpu / total * 1000:.0f} ms CPU; index: {index_seconds / max(1, count) * 1000:.0f} ms wall, "
           f"{index_cpu / max(1, count) * 1000:.0f} ms CPU per photo")
+    print(f"  index build: cold {index_seconds:.2f} s wall / {index_cpu:.2f} s CPU, from the disk cache "
+          f"{cached_seconds:.2f} s wall / {cached_cpu:.2f} s CPU ({count} photos)")
     return {"hit1": rank_hits / total, "false": (false_confident + false_unsure) / negatives,
             "wrong": wrong_product / total}
 
@@ -382,9 +484,10 @@ async def main() -> int:
     parser.add_argument("--negatives", type=int, default=120)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--heldout-seed", type=int, default=1913)
-    parser.add_argument("--only", choices=("sample", "heldout", "rich", "old"), action="append")
+    parser.add_argument("--heldout2-seed", type=int, default=2718)
+    parser.add_argument("--only", choices=("sample", "heldout", "heldout2", "rich", "old"), action="append")
     args = parser.parse_args()
-    only = set(args.only or ("sample", "heldout", "rich", "old"))
+    only = set(args.only or ("sample", "heldout", "heldout2", "rich", "old"))
     results: dict[str, dict[str, float]] = {}
     photos = ROOT / "data" / "photos"
     if "sample" in only:
@@ -392,6 +495,9 @@ async def main() -> int:
     if "heldout" in only:  # transforms and seeds never used while tuning (Telegram, story, phone filter)
         results["held-out"] = await measure("sample shop (data/photos)", photos, args.variants, args.negatives,
                                             args.heldout_seed, "heldout")
+    if "heldout2" in only:  # the new held-out set (dark chat, sticker, caption bar, perspective, another seed)
+        results["new held-out"] = await measure("sample shop (data/photos)", photos, args.variants,
+                                                args.negatives, args.heldout2_seed, "heldout2")
     with tempfile.TemporaryDirectory() as tmp:
         if "rich" in only:
             make_rich_catalog(Path(tmp) / "rich")

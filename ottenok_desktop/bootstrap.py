@@ -242,7 +242,7 @@ def _with_media(settings: Settings, inner: Responder, db: Any, bus: EventBus, ex
     return MediaResponder(
         inner, store=DbMediaStore(db, on_changed=lambda chat_id: bus.publish(ChatUpdated(chat_id))),
         fetcher=HttpMediaFetcher(), voice_files=voice_files, transcriber=transcriber, vision=vision,
-        matcher=PhotoMatcher(photos, executor) if hasattr(photos, "all_photos") else None,
+        matcher=PhotoMatcher(photos, executor, cache_dir=settings.photo_prints_dir) if hasattr(photos, "all_photos") else None,
         catalog=lambda: list(dict.fromkeys(item.product for item in inventory.index.items)) if inventory else [],
         llm_online=lambda: llm is not None,
     )

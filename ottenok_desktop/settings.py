@@ -190,6 +190,11 @@ class Settings:
         return self.data_dir / "index"
 
     @property
+    def photo_prints_dir(self) -> Path:
+        """Fingerprints of the shop's photos for picture matching (a cache: safe to delete)."""
+        return self.data_dir / "photo_prints"
+
+    @property
     def inventory_path(self) -> Path:
         return self.inventory_excel_path or self.data_dir / "inventory.xlsx"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,11 @@ from ottenok_desktop.services.storage.models import Message
 from ottenok_desktop.settings import Secret
 from tests.engine.dialogue.shop import SAMPLE, close_shop, open_shop, texts_of
 from tests.fakes.openai_server import FakeOpenAIServer
+
+# The sample shop's photo fingerprints on disk, shared by every test and every run on this machine
+# (print_cache.py keys them by path, size, mtime and fingerprint version, so a stale one is never used):
+# only the first run ever describes the 69 photos.
+PHOTO_PRINTS = Path(tempfile.gettempdir()) / "ottenok-tests-photo-prints"
 
 VOICE = b"OggS\x00fake-opus-voice-note-1"
 VOICE_2 = b"OggS\x00fake-opus-voice-note-2"
@@ -102,7 +108,7 @@ def wrap(shop: Any, server: FakeOpenAIServer | None, *, vision: bool = False, ph
     transcriber = OpenAiTranscriber(Secret("sk-test"), server.base_url, "gpt-4o-mini-transcribe") if server else None
     return MediaResponder(
         inner, store=DbMediaStore(shop.db), fetcher=HttpMediaFetcher(backoff=0.01), transcriber=transcriber,
-        matcher=PhotoMatcher(photos or shop.photos, shop.executor),
+        matcher=PhotoMatcher(photos or shop.photos, shop.executor, cache_dir=None if photos else PHOTO_PRINTS),
         vision=OpenAiVision(Secret("sk-test"), server.base_url, "gpt-4o") if (server and vision) else None,
         catalog=lambda: list(dict.fromkeys(i.product for i in shop.inventory.index.items)),
         llm_online=lambda: server is not None,

@@ -26,12 +26,16 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image
 
+from .locate import framed_boxes
+
 HASH_SIDE = 32  # the image is reduced to 32×32 grey levels before the DCT
 HASH_BITS = 8  # the top-left 8×8 DCT coefficients make the 64-bit hash
 THUMB = 4  # the colour thumbnail is 4×4 RGB
 COLOR_WEIGHT = 0.25  # Hamming bits per unit of RMS colour distance (0–255 scale)
 WINDOW_SCALES = (1.0, 0.87, 0.75, 0.64)  # per side, independently (a crop changes the aspect)
 WINDOW_STEPS = 4  # positions per axis for each scale < 1
+# Bump when what catalog_fingerprints produces changes: the on-disk cache (print_cache.py) is keyed by it.
+FINGERPRINT_VERSION = 1
 CATALOG_SIDE = 256  # shop photos are reduced to this before their windows are described
 
 
@@ -67,6 +71,7 @@ class Integral:
         self.height, self.width = pixels.shape[:2]
         self.table = np.zeros((self.height + 1, self.width + 1, 3))
         self.table[1:, 1:] = pixels.cumsum(axis=0).cumsum(axis=1)
+        self._grey: np.ndarray | None = None
 
     def grid(self, box: tuple[float, float, float, float], cells: int) -> np.ndarray:
         """(cells, cells, 3) mean colours of a cells×cells grid laid over the box (pixel units)."""
@@ -91,19 +96,29 @@ class Integral:
         xs, ys = np.clip(xs, 0, self.width), np.clip(ys, 0, self.height)
         for edges, limit in ((xs, self.width), (ys, self.height)):
             edges[:, 1:] = np.minimum(np.maximum(edges[:, 1:], edges[:, :-1] + 1), limit)
-        t = self.table
-        y1, y0 = ys[:, 1:, None], ys[:, :-1, None]
-        x1, x0 = xs[:, None, 1:], xs[:, None, :-1]
-        sums = t[y1, x1] - t[y0, x1] - t[y1, x0] + t[y0, x0]  # (n, 32, 32, 3)
-        area = np.maximum(1, (y1 - y0) * (x1 - x0))[..., None]
-        cells = sums / area
-        grey = cells @ GREY_WEIGHTS
+        # the 32×32 grey grid from the grey table (one channel: a third of the gathers), the 4×4 colour
+        # thumbnail from the RGB table on every 8th edge of the same grid
+        grey = _cell_means(self.grey_table(), xs, ys)
         dct = _dct_matrix()
         low = (dct[:HASH_BITS] @ grey @ dct[:HASH_BITS].T).reshape(len(frame), -1)
         bits = low > np.median(low[:, 1:], axis=1, keepdims=True)
-        n = len(frame)
-        thumbs = cells.reshape(n, THUMB, HASH_SIDE // THUMB, THUMB, HASH_SIDE // THUMB, 3).mean(axis=(2, 4))
-        return bits, thumbs.reshape(n, -1)
+        step = HASH_SIDE // THUMB
+        thumbs = _cell_means(self.table, xs[:, ::step], ys[:, ::step])
+        return bits, thumbs.reshape(len(frame), -1)
+
+    def grey_table(self) -> np.ndarray:
+        if self._grey is None:
+            self._grey = self.table @ GREY_WEIGHTS  # sums are linear: the grey table of the RGB one
+        return self._grey
+
+
+def _cell_means(table: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Per box (rows of xs, ys: cell edges in pixels), the mean of each cell, from a summed-area table."""
+    y1, y0 = ys[:, 1:, None], ys[:, :-1, None]
+    x1, x0 = xs[:, None, 1:], xs[:, None, :-1]
+    sums = table[y1, x1] - table[y0, x1] - table[y1, x0] + table[y0, x0]
+    area = np.maximum(1, (y1 - y0) * (x1 - x0))
+    return sums / (area[..., None] if sums.ndim == 4 else area)
 
 
 GREY_WEIGHTS = np.array([0.299, 0.587, 0.114])  # ITU-R 601, as Pillow's convert("L")
@@ -134,6 +149,8 @@ def candidate_boxes(image: Image.Image, flat_share: float = 0.8, tolerance: int 
             left, right = 0, pixels.shape[1]
         boxes.append(_scaled((left, top, right, bottom), scale, image))
     boxes.append(content_box(image, flat_share, tolerance))
+    # non-flat frames (locate.py), on every other pixel: a pasted edge survives that, the cost halves twice
+    boxes.extend(_scaled(box, scale * 2, image) for box in framed_boxes(pixels[::2, ::2]))
     unique: list[Box] = []
     for box in boxes:
         if box not in unique and box[2] - box[0] >= 8 and box[3] - box[1] >= 8:

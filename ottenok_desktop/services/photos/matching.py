@@ -1,8 +1,9 @@
 """Offline product recognition: a customer's picture → the shop's product (and colour).
 
 `PhotoMatcher` keeps fingerprints of every shop photo (see fingerprint.py), computed off
-the loop in the engine's executor and cached per file (path, size, mtime), so staff can
-add photos and only the new ones are described. `match(image_bytes)` decodes the
+the loop in the engine's executor and cached per file (path, size, mtime) in memory and on
+disk (print_cache.py, in the data dir), so a restart or staff adding photos describes only
+the new or changed ones. `match(image_bytes)` decodes the
 picture (Pillow), describes it, and ranks products by their closest photo; the
 confidence comes from the distance and the margin to the next *product*
 (`engine.media.classify_distance`). Two looks: the window hashes shortlist the closest
@@ -20,7 +21,6 @@ import logging
 import time
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Protocol, Sequence
 
@@ -29,7 +29,8 @@ from ottenok_desktop.engine.media import ImageMatch, MatchConfidence, MediaError
 import numpy as np
 
 from .base import Photo
-from .fingerprint import Fingerprints, Integral, catalog_fingerprints, distances, query_fingerprints, stack
+from .fingerprint import Fingerprints, Integral, distances, query_fingerprints, stack
+from .print_cache import PrintCache, describe_file
 from .verify import Agreement, Probe, agreement, catalog_integral
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ class CatalogPhotos(Protocol):
 @dataclass(frozen=True)
 class Thresholds:
     confident: float = 15.0  # best score at or below this, with the margin → confident
-    margin: float = 3.0  # the next product must be at least this much further
+    margin: float = 2.5  # the next product must be at least this much further (3.0 before locate.py: same wrong-named rate)
     unsure: float = 17.0  # best score at or below this, with `unsure_margin` → ask «Это …?»
     unsure_margin: float = 2.0
 
@@ -79,22 +80,6 @@ def decode(data: bytes) -> "object":
     except Exception as error:  # Pillow raises many types for bad input
         raise MediaError(f"the picture cannot be read ({type(error).__name__})") from None
     return image
-
-
-def describe_file(path: Path) -> Fingerprints:
-    stat = path.stat()
-    return _describe_cached(str(path), stat.st_size, stat.st_mtime_ns)
-
-
-@lru_cache(maxsize=4096)
-def _describe_cached(path: str, _size: int, _mtime_ns: int) -> Fingerprints:
-    """One photo's fingerprints, kept per (path, size, mtime) for the process: a rebuilt index
-    (new photos dropped in, a restarted engine in the same process) describes only new files."""
-    from PIL import Image
-
-    with Image.open(path) as image:
-        image.load()
-        return catalog_fingerprints(image)
 
 
 @dataclass(frozen=True)
@@ -145,8 +130,9 @@ def looks(query: Fingerprints, integral: Integral, entries: Sequence[_Entry],
 
 class PhotoMatcher:
     def __init__(self, source: CatalogPhotos, executor: Executor, thresholds: Thresholds | None = None,
-                 max_age: float = 60.0) -> None:
+                 max_age: float = 60.0, cache_dir: Path | None = None) -> None:
         self._source = source
+        self._cache = PrintCache(cache_dir) if cache_dir is not None else None
         self._executor = executor
         self.thresholds = thresholds or Thresholds()
         self._max_age = max_age
@@ -173,12 +159,14 @@ class PhotoMatcher:
                     entries[photo.key] = old
                     continue
                 try:
-                    prints = await loop.run_in_executor(self._executor, describe_file, photo.path)
+                    prints = await loop.run_in_executor(self._executor, describe_file, photo.path, self._cache)
                 except Exception as error:  # one unreadable photo must not stop the others
                     log.warning("photo %s cannot be read for matching: %s", photo.key, type(error).__name__)
                     continue
                 entries[photo.key] = _Entry(photo.product, photo.color, stamp, prints, photo.path)
             self._entries = entries
+            if self._cache is not None and entries:  # an empty listing (folder offline) keeps the cache
+                await loop.run_in_executor(self._executor, self._cache.prune, [e.path for e in entries.values()])
             listed = list(entries.values())
             self._stacked = (listed, stack([e.prints for e in listed])) if listed else ([], None)
             self._built_at = time.monotonic()

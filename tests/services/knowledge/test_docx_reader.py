@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -73,13 +72,10 @@ def test_huge_document_keeps_every_paragraph(tmp_path: Path) -> None:
     sections = {f"Раздел {s}": [f"Абзац {s}-{p}: туфли, размер {35 + p % 6}, доставка по Алматы." for p in range(100)]
                 for s in range(30)}
     path = script_doc(tmp_path / "huge.docx", "Большой документ", sections)
-    started = time.perf_counter()
     blocks = read_docx(path)
     chunks = chunks_from_blocks(blocks, "scripts/huge.docx", "script")
-    elapsed = time.perf_counter() - started
     assert len(blocks) == 3000
     joined = "\n".join(c.text for c in chunks)
     assert "Абзац 29-99" in joined and "Абзац 0-0" in joined
     assert all(len(c.text) <= 700 + 80 for c in chunks)  # packed, section title included
     assert len({c.id for c in chunks}) == len(chunks)
-    assert elapsed < 20  # generous: only catches pathological slowness

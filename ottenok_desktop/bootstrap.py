@@ -16,6 +16,8 @@ from typing import Any
 from .engine.clock import Clock, clock_from_settings
 from .engine.commands import Commands
 from .engine.events import EventBus
+from .engine.media import VoiceFiles
+from .engine.ports import Promotions
 from .engine.turns import Responder
 from .runtime import Engine
 from .settings import Secret, Settings
@@ -113,7 +115,7 @@ def build_engine(
         llm = _build_llm(settings)
     commands = Commands(uow, bus, clock, inventory)
     promotions = _build_promotions(settings, executor)  # one watched file for the bot and the follow-ups
-    voice_files = None
+    voice_files: VoiceFiles | None = None
     if responder is None:
         responder = _build_responder(settings, uow, commands, bus, clock, inventory, knowledge, photo_source, llm,
                                      executor, promotions)
@@ -193,14 +195,14 @@ def _build_llm(settings: Settings) -> Any:
     return LlmClient(settings.openai_api_key, settings.openai_base_url, settings.openai_model)
 
 
-def _build_promotions(settings: Settings, executor: ThreadPoolExecutor) -> Any:
+def _build_promotions(settings: Settings, executor: ThreadPoolExecutor) -> Promotions:
     from .services.promotions.loader import PromotionsFile, WatchedFile
 
     return WatchedFile(PromotionsFile(settings.promotions_path), executor)
 
 
 def _build_responder(settings: Settings, uow: Any, commands: Commands, bus: EventBus, clock: Clock, inventory: Any,
-                     knowledge: Any, photos: Any, llm: Any, executor: ThreadPoolExecutor, promotions: Any) -> Responder:
+                     knowledge: Any, photos: Any, llm: Any, executor: ThreadPoolExecutor, promotions: Promotions) -> Responder:
     from .engine.dialogue.responder import SalesResponder
     from .services.photos.selection import select_photos
     from .services.partners.loader import PartnersFile
@@ -213,7 +215,7 @@ def _build_responder(settings: Settings, uow: Any, commands: Commands, bus: Even
                           promotions=promotions, partners=partners)
 
 
-def _build_voice_files(settings: Settings, executor: ThreadPoolExecutor) -> Any:
+def _build_voice_files(settings: Settings, executor: ThreadPoolExecutor) -> VoiceFiles:
     """Downloaded voice notes kept in the data dir (the console plays them offline)."""
     from .services.media.cache import VoiceCache
     from .services.media.fetch import HttpMediaFetcher
@@ -223,7 +225,7 @@ def _build_voice_files(settings: Settings, executor: ThreadPoolExecutor) -> Any:
 
 
 def _with_media(settings: Settings, inner: Responder, db: Any, bus: EventBus, executor: ThreadPoolExecutor,
-                photos: Any, inventory: Any, llm: Any, voice_files: Any) -> Responder:
+                photos: Any, inventory: Any, llm: Any, voice_files: VoiceFiles | None) -> Responder:
     """Voice notes, pictures and the «қазақша» flag around the sales responder (issue 17)."""
     from .engine.events import ChatUpdated
     from .engine.media_responder import MediaResponder
@@ -248,7 +250,7 @@ def _with_media(settings: Settings, inner: Responder, db: Any, bus: EventBus, ex
     )
 
 
-def _build_followups(settings: Settings, engine: Engine, inventory: Any, promotions: Any) -> Any:
+def _build_followups(settings: Settings, engine: Engine, inventory: Any, promotions: Promotions) -> Any:
     from .services.followups import FollowUpService
 
     return FollowUpService(engine.db, engine.bus, engine.clock, settings, enqueue=engine.enqueue_text,

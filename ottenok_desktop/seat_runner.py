@@ -14,11 +14,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from .engine.lease import LeaseChange, LeaseState
 from .engine.tasks import TaskOwner
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .services.seats import SeatLease
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +35,24 @@ def _default_factory(settings: Settings) -> Any:
     return build_engine(settings)
 
 
+def seat_lease(settings: Settings, seat_id: str, interval: float | None,
+               on_change: Callable[[LeaseChange], Awaitable[None]]) -> "SeatLease":
+    """This process's seat and its engine lease, on a connection of its own (the lease must
+    renew even while the engine's database thread is busy)."""
+    from .services.seats import SeatLease, default_seat_id, new_instance_id
+    from .services.storage import Database
+    from .services.storage.lease import SeatInfo
+
+    info = SeatInfo(seat_id=seat_id or settings.seat_id or default_seat_id(), manager=settings.seat_name,
+                    role=settings.seat_role, host=socket.gethostname(), instance=new_instance_id())
+    seat_db = Database(settings.database_target, application_name=f"ottenok seat {info.seat_id}",
+                       lock_timeout=max(0.5, settings.lease_seconds / 3))
+    return SeatLease(seat_db, info, lease_seconds=settings.lease_seconds, interval=interval, on_change=on_change)
+
+
 class SeatRunner:
     def __init__(self, settings: Settings, *, factory: EngineFactory = _default_factory, seat_id: str = "",
                  interval: float | None = None, observer: Callable[[LeaseChange], None] | None = None) -> None:
-        from .services.seats import SeatLease, default_seat_id, new_instance_id
-        from .services.storage import Database
-        from .services.storage.lease import SeatInfo
-
         self.settings = settings
         self._factory = factory
         self._observer = observer  # told of every change of leadership (the console's status line)
@@ -48,13 +62,7 @@ class SeatRunner:
         self._listener: Any = None
         self.terms = 0  # how many times this seat started the engine
         self.wakes = 0  # sender wake-ups caused by other seats' writes
-        info = SeatInfo(seat_id=seat_id or settings.seat_id or default_seat_id(), manager=settings.seat_name,
-                        role=settings.seat_role, host=socket.gethostname(), instance=new_instance_id())
-        seat_db = Database(settings.database_target, application_name=f"ottenok seat {info.seat_id}",
-                           lock_timeout=max(0.5, settings.lease_seconds / 3))
-        self.lease = SeatLease(seat_db,
-                               info, lease_seconds=settings.lease_seconds, interval=interval,
-                               on_change=self._on_change)
+        self.lease = seat_lease(settings, seat_id, interval, self._on_change)
 
     async def _on_change(self, change: LeaseChange) -> None:
         self._desired.put_nowait(change)
@@ -146,10 +154,6 @@ class ConsoleSeat:
                  observer: Callable[[LeaseChange], None] | None = None,
                  on_seats: Callable[[dict[str, Any]], None] | None = None,
                  seats_every: float = SEATS_REFRESH_SECONDS) -> None:
-        from .services.seats import SeatLease, default_seat_id, new_instance_id
-        from .services.storage import Database
-        from .services.storage.lease import SeatInfo
-
         self.engine = engine
         self._observer = observer
         self._on_seats = on_seats  # the status bar: who leads, who is online
@@ -157,12 +161,7 @@ class ConsoleSeat:
         self._seats_every = seats_every
         self._desired: asyncio.Queue[LeaseChange] = asyncio.Queue()
         self._tasks = TaskOwner("console-seat")
-        info = SeatInfo(seat_id=seat_id or settings.seat_id or default_seat_id(), manager=settings.seat_name,
-                        role=settings.seat_role, host=socket.gethostname(), instance=new_instance_id())
-        seat_db = Database(settings.database_target, application_name=f"ottenok seat {info.seat_id}",
-                           lock_timeout=max(0.5, settings.lease_seconds / 3))
-        self.lease = SeatLease(seat_db, info, lease_seconds=settings.lease_seconds, interval=interval,
-                               on_change=self._on_change)
+        self.lease = seat_lease(settings, seat_id, interval, self._on_change)
 
     async def _on_change(self, change: LeaseChange) -> None:
         self._desired.put_nowait(change)

@@ -1,4 +1,11 @@
-"""Owned asyncio tasks: every task the engine starts is kept and cancelled on shutdown."""
+"""Owned asyncio tasks: every task the engine starts is kept and cancelled on shutdown,
+and the one way our loops wait for a signal with a time limit (`wait_event`).
+
+Nothing here uses `asyncio.wait_for`: on Python 3.11 it swallows a cancellation that
+arrives in the same loop iteration as the awaited thing finishing (CPython gh-86296,
+fixed in 3.12), so a loop built on it can outlive `TaskOwner.shutdown` — a seat that was
+stopped went on renewing its engine lease. `asyncio.timeout` does not lose it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,17 @@ import logging
 from typing import Any, Coroutine
 
 log = logging.getLogger(__name__)
+
+
+async def wait_event(event: asyncio.Event, timeout: float) -> bool:
+    """Wait until `event` is set or `timeout` seconds pass; True if it was set.
+    A cancellation is never lost (see the module docstring)."""
+    try:
+        async with asyncio.timeout(timeout):
+            await event.wait()
+    except TimeoutError:
+        return False
+    return True
 
 
 class TaskOwner:

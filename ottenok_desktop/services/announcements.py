@@ -23,7 +23,7 @@ from ottenok_desktop.engine import events as ev
 from ottenok_desktop.engine.announcements import PAUSE_FAILURES, Pacing, seconds_until_open, should_pause
 from ottenok_desktop.engine.clock import Clock
 from ottenok_desktop.engine.states import AnnouncementState, SenderKind
-from ottenok_desktop.engine.tasks import TaskOwner
+from ottenok_desktop.engine.tasks import TaskOwner, wait_event
 from ottenok_desktop.settings import Settings
 
 from .storage import Database
@@ -75,10 +75,7 @@ class AnnouncementPacer:
                 waited = False
             if not waited:
                 self._wake.clear()
-                try:
-                    await asyncio.wait_for(self._wake.wait(), self._idle_poll)
-                except asyncio.TimeoutError:
-                    pass
+                await wait_event(self._wake, self._idle_poll)
 
     async def _step(self) -> bool:
         """One pacing step; True when it waited (on the clock) itself, False when idle."""

@@ -157,7 +157,8 @@ class FollowUpService:
             self._scheduler = None
         try:
             # let a send in progress finish: cancelling it half-way would leave it to reconcile
-            await asyncio.wait_for(self._tasks.wait_idle(), timeout=5.0)
+            async with asyncio.timeout(5.0):
+                await self._tasks.wait_idle()
         except asyncio.TimeoutError:
             log.warning("follow-ups: work still running at stop; it will be reconciled at next start")
         await self._tasks.shutdown()

@@ -15,7 +15,7 @@ import json
 import logging
 
 from ottenok_desktop.engine import events as ev
-from ottenok_desktop.engine.tasks import TaskOwner
+from ottenok_desktop.engine.tasks import TaskOwner, wait_event
 
 from .storage import Database
 from .storage.catchup import ChangeCursor, Changes, changes_since, start_cursor
@@ -55,11 +55,8 @@ class LiveSync:
 
     async def _run(self) -> None:
         while True:
-            try:
-                await asyncio.wait_for(self._wake.wait(), self._fallback_every)
+            if await wait_event(self._wake, self._fallback_every):
                 await asyncio.sleep(self._gather)  # one catch-up for a burst of commits
-            except asyncio.TimeoutError:
-                pass
             self._wake.clear()
             try:
                 changes = await self._db.call(changes_since, self._cursor)

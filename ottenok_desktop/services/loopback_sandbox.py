@@ -22,6 +22,8 @@ from typing import Any, Awaitable, Callable, Self, TypeVar
 import httpx
 from aiohttp import web
 
+from ottenok_desktop.engine.tasks import wait_event
+
 
 class LoopbackSandbox:
     client_max_size = 1024 * 1024  # the largest request body the API takes
@@ -110,10 +112,7 @@ class LoopbackSandbox:
 
     async def pause(self, delay: float) -> None:
         """Sleep (a round trip, a fault's delay), cut short when the sandbox stops."""
-        try:
-            await asyncio.wait_for(self._closed.wait(), delay)
-        except asyncio.TimeoutError:
-            pass
+        await wait_event(self._closed, delay)
 
     # ---- "something was sent" ------------------------------------------------------------------
     def _wake_sent(self) -> None:
@@ -122,10 +121,7 @@ class LoopbackSandbox:
 
     async def wait_sent_changed(self, timeout: float) -> None:
         """Wait for the next send (or timeout); the control endpoint's long poll uses it."""
-        try:
-            await asyncio.wait_for(self._sent_changed.wait(), timeout)
-        except asyncio.TimeoutError:
-            pass
+        await wait_event(self._sent_changed, timeout)
 
 
 def add_json_post(app: web.Application, path: str, action: Callable[[dict[str, Any]], dict[str, Any]]) -> None:

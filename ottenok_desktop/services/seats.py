@@ -21,7 +21,7 @@ import uuid
 from typing import Awaitable, Callable
 
 from ottenok_desktop.engine.lease import LeaseChange, LeaseMachine, LeaseState, LeaseView
-from ottenok_desktop.engine.tasks import TaskOwner
+from ottenok_desktop.engine.tasks import TaskOwner, wait_event
 
 from .storage import Database
 from .storage import lease as repo
@@ -90,7 +90,8 @@ class SeatLease:
         await self._tasks.shutdown()
         if self.machine.leading:
             try:
-                await asyncio.wait_for(self._db.call(repo.release, self.seat.instance), self.interval)
+                async with asyncio.timeout(self.interval):
+                    await self._db.call(repo.release, self.seat.instance)
             except Exception:  # the lease simply expires
                 log.warning("could not release the engine lease; it expires on its own", exc_info=True)
             await self._changed(self.machine.released())
@@ -100,7 +101,8 @@ class SeatLease:
         started = self._monotonic()
         budget = self.machine.seconds_left(started) if self.machine.leading else self.interval * 2 + 5
         try:
-            view = await asyncio.wait_for(self._db.call(self._tick_sync), max(0.1, budget))
+            async with asyncio.timeout(max(0.1, budget)):
+                view = await self._db.call(self._tick_sync)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -126,10 +128,7 @@ class SeatLease:
             wait = self.interval
             if self.machine.leading:
                 wait = min(wait, max(0.0, self.machine.deadline - now))
-            try:
-                await asyncio.wait_for(self._wake.wait(), wait)
-            except asyncio.TimeoutError:
-                pass
+            await wait_event(self._wake, wait)
             self._wake.clear()
             change = self.machine.expire(self._monotonic())
             if change is not None:

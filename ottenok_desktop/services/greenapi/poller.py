@@ -34,7 +34,7 @@ from typing import Callable
 
 from ottenok_desktop.engine import events as ev
 from ottenok_desktop.engine.clock import Clock
-from ottenok_desktop.engine.tasks import TaskOwner
+from ottenok_desktop.engine.tasks import TaskOwner, wait_event
 from ottenok_desktop.services.storage import Database
 from ottenok_desktop.services.storage.database import URGENT
 
@@ -286,15 +286,16 @@ class Poller:
         next_full = loop.time() + self._journal_interval
         while True:
             minutes: int | None = None
-            try:
-                if self.notifications.delivery_statuses:
-                    # Ticks come as notifications: the periodic look (detection) is enough.
-                    await asyncio.sleep(max(0.0, next_full - loop.time()))
-                    raise asyncio.TimeoutError
-                await asyncio.wait_for(self._journal_wake.wait(), max(0.0, next_full - loop.time()))
+            if self.notifications.delivery_statuses:
+                # Ticks come as notifications: the periodic look (detection) is enough.
+                await asyncio.sleep(max(0.0, next_full - loop.time()))
+                woken = False
+            else:
+                woken = await wait_event(self._journal_wake, max(0.0, next_full - loop.time()))
+            if woken:
                 await asyncio.sleep(self._journal_after_send)
                 minutes = 1
-            except asyncio.TimeoutError:
+            else:
                 next_full = loop.time() + self._journal_interval
             self._journal_wake.clear()
             try:

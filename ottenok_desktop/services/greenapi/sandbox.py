@@ -28,6 +28,8 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from ottenok_desktop.engine.tasks import wait_event
+
 from ..loopback_sandbox import LoopbackSandbox
 from . import sandbox_bodies as bodies
 from . import sandbox_control, sandbox_handlers
@@ -254,10 +256,7 @@ class GreenApiSandbox(LoopbackSandbox):
             if remaining <= 0:
                 raise TimeoutError(f"sandbox: {len(self.sent)} of {count} messages sent within {timeout}s")
             event = self._sent_changed
-            try:
-                await asyncio.wait_for(event.wait(), remaining)
-            except asyncio.TimeoutError:
-                continue
+            await wait_event(event, remaining)
         return list(self.sent)
 
     # ---- protocol ----------------------------------------------------------------------
@@ -279,10 +278,7 @@ class GreenApiSandbox(LoopbackSandbox):
     async def wait_queue(self, timeout: float) -> None:
         if self._closing:
             return
-        try:
-            await asyncio.wait_for(self._queue_changed.wait(), timeout)
-        except asyncio.TimeoutError:
-            pass
+        await wait_event(self._queue_changed, timeout)
 
     def delete(self, receipt_id: int) -> bool:
         for index, (rid, _) in enumerate(self._queue):

@@ -30,7 +30,7 @@ from ottenok_desktop.engine import events as ev
 from ottenok_desktop.engine.channels import ChannelRouter
 from ottenok_desktop.engine.clock import Clock
 from ottenok_desktop.engine.lease import LeaseLost
-from ottenok_desktop.engine.tasks import TaskOwner
+from ottenok_desktop.engine.tasks import TaskOwner, wait_event
 from ottenok_desktop.services.send_fence import SendFence, SendRefused
 from ottenok_desktop.services.storage import Database
 from ottenok_desktop.services.storage import outbox as ob
@@ -135,10 +135,7 @@ class Sender:
             timeout = 30.0
             if due is not None:
                 timeout = max(0.01, (due - self._clock.now()).total_seconds() / self._clock.scale)
-            try:
-                await asyncio.wait_for(self._wake.wait(), min(timeout, 30.0))
-            except asyncio.TimeoutError:
-                pass
+            await wait_event(self._wake, min(timeout, 30.0))
 
     async def _drain_chat(self, chat_id: str) -> None:
         try:

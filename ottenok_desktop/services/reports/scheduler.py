@@ -31,7 +31,7 @@ from ottenok_desktop.engine.analytics import schedule
 from ottenok_desktop.engine.analytics import texts as T
 from ottenok_desktop.engine.analytics.model import PeriodKind, ReportInput, period_for
 from ottenok_desktop.engine.clock import Clock
-from ottenok_desktop.engine.tasks import TaskOwner
+from ottenok_desktop.engine.tasks import TaskOwner, wait_event
 from ottenok_desktop.services.storage import Database
 from ottenok_desktop.settings import Settings
 
@@ -179,7 +179,8 @@ class ReportScheduler:
         self._started = False
         self._halt_schedule()
         try:
-            await asyncio.wait_for(self._tasks.wait_idle(), timeout=10.0)
+            async with asyncio.timeout(10.0):
+                await self._tasks.wait_idle()
         except asyncio.TimeoutError:
             log.warning("reports: a report was still being written at stop")
         await self._tasks.shutdown()
@@ -224,11 +225,9 @@ class ReportScheduler:
         return saved
 
     async def _catch_up(self, halted: asyncio.Event) -> None:
-        try:  # real seconds: start-up and the first turns go first; stopping ends the wait
-            await asyncio.wait_for(halted.wait(), timeout=self._catch_up_delay)
+        # real seconds: start-up and the first turns go first; stopping ends the wait
+        if await wait_event(halted, self._catch_up_delay):
             return  # reports were turned off or the program stops
-        except asyncio.TimeoutError:
-            pass
         for kind, day in schedule.latest_due(self._clock.local(), self._at):
             period = period_for(kind, day, self._clock.zone)
             json_path, _x, _p = report_paths(self.reports_dir, kind, period.first_day)

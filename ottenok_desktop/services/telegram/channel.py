@@ -104,7 +104,8 @@ class TelegramChannel:
     async def stop(self) -> None:
         if self._started and self.alerts is not None:  # the owner learns that nobody answers now
             try:
-                await asyncio.wait_for(self.alerts.engine_down(texts.TG_ENGINE_STOPPED), 3.0)
+                async with asyncio.timeout(3.0):
+                    await self.alerts.engine_down(texts.TG_ENGINE_STOPPED)
             except asyncio.TimeoutError:
                 log.warning("the owner's stop alert was not sent in time")
         self._started = False

@@ -27,6 +27,8 @@ from typing import Any, Callable
 
 from aiohttp import web
 
+from ottenok_desktop.engine.tasks import wait_event
+
 from ..loopback_sandbox import LoopbackSandbox
 from . import sandbox_control, sandbox_handlers
 
@@ -254,10 +256,7 @@ class TelegramSandbox(LoopbackSandbox):
     async def wait_updates(self, timeout: float) -> None:
         if self._closing:
             return
-        try:
-            await asyncio.wait_for(self._updates_changed.wait(), timeout)
-        except asyncio.TimeoutError:
-            pass
+        await wait_event(self._updates_changed, timeout)
 
     def record_send(self, chat_id: int, kind: str, *, text: str = "", caption: str = "",
                     reply_markup: dict[str, Any] | None = None, photo_bytes: int = 0,

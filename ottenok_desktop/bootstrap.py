@@ -11,16 +11,22 @@ import logging
 import shutil
 import socket
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .engine.clock import Clock, clock_from_settings
 from .engine.commands import Commands
 from .engine.events import EventBus
 from .engine.media import VoiceFiles
-from .engine.ports import Promotions
+from .engine.ports import FollowUps, Inventory, Knowledge, Llm, PhotoSource, Promotions, UnitOfWork
 from .engine.turns import Responder
 from .runtime import Engine
 from .settings import Secret, Settings
+
+if TYPE_CHECKING:  # the adapters are imported inside the builders, after the window shows
+    from .services.greenapi.client import GreenApiClient
+    from .services.greenapi.sandbox import GreenApiSandbox
+    from .services.reports.scheduler import ReportScheduler
+    from .services.storage import Database
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +64,9 @@ def seed_demo_data(settings: Settings) -> None:
 
 def build_engine(
     settings: Settings, *, clock: Clock | None = None, bus: EventBus | None = None, responder: Responder | None = None,
-    client: Any = None, sandbox: Any = None, llm: Any = None, photo_source: Any = None, inventory: Any = None,
-    knowledge: Any = None, followups: Any = None, with_knowledge: bool = True, with_followups: bool = True,
+    client: GreenApiClient | None = None, sandbox: GreenApiSandbox | None = None, llm: Llm | None = None,
+    photo_source: PhotoSource | None = None, inventory: Inventory | None = None, knowledge: Knowledge | None = None,
+    followups: FollowUps | None = None, with_knowledge: bool = True, with_followups: bool = True,
     receive_timeout: int | None = None, debounce: float | None = None, sender_retry_base: float = 1.0,
     state_interval: float = 60.0, channel_only: bool = False, send_rate: float = 45.0,
     telegram_url: str | None = None, telegram_poll_timeout: int = 20,
@@ -163,13 +170,13 @@ def _attach_telegram(engine: Engine, settings: Settings, api_url: str | None, po
 
 
 # ---- the parts, each built from settings (imported lazily) --------------------------------
-def _build_inventory(settings: Settings, bus: EventBus, executor: ThreadPoolExecutor, db: Any) -> Any:
+def _build_inventory(settings: Settings, bus: EventBus, executor: ThreadPoolExecutor, db: Database) -> Inventory:
     from .services.inventory.service import InventoryService
 
     return InventoryService(settings.inventory_path, settings.data_dir, bus, executor, db=db)
 
 
-def _build_photos(settings: Settings, executor: ThreadPoolExecutor) -> Any:
+def _build_photos(settings: Settings, executor: ThreadPoolExecutor) -> PhotoSource:
     if settings.google_drive_photos_folder_id:
         from .services.photos.drive import DrivePhotoSource
 
@@ -180,7 +187,7 @@ def _build_photos(settings: Settings, executor: ThreadPoolExecutor) -> Any:
     return LocalPhotoSource(settings.photos_path, executor)
 
 
-def _build_knowledge(settings: Settings, bus: EventBus, executor: ThreadPoolExecutor) -> Any:
+def _build_knowledge(settings: Settings, bus: EventBus, executor: ThreadPoolExecutor) -> Knowledge:
     from .services.knowledge.service import KnowledgeBase
 
     return KnowledgeBase(
@@ -189,7 +196,7 @@ def _build_knowledge(settings: Settings, bus: EventBus, executor: ThreadPoolExec
     )
 
 
-def _build_llm(settings: Settings) -> Any:
+def _build_llm(settings: Settings) -> Llm:
     from .services.llm.client import LlmClient
 
     return LlmClient(settings.openai_api_key, settings.openai_base_url, settings.openai_model)
@@ -201,8 +208,9 @@ def _build_promotions(settings: Settings, executor: ThreadPoolExecutor) -> Promo
     return WatchedFile(PromotionsFile(settings.promotions_path), executor)
 
 
-def _build_responder(settings: Settings, uow: Any, commands: Commands, bus: EventBus, clock: Clock, inventory: Any,
-                     knowledge: Any, photos: Any, llm: Any, executor: ThreadPoolExecutor, promotions: Promotions) -> Responder:
+def _build_responder(settings: Settings, uow: UnitOfWork, commands: Commands, bus: EventBus, clock: Clock,
+                     inventory: Inventory | None, knowledge: Knowledge | None, photos: PhotoSource | None,
+                     llm: Llm | None, executor: ThreadPoolExecutor, promotions: Promotions) -> Responder:
     from .engine.dialogue.responder import SalesResponder
     from .services.photos.selection import select_photos
     from .services.partners.loader import PartnersFile
@@ -224,8 +232,8 @@ def _build_voice_files(settings: Settings, executor: ThreadPoolExecutor) -> Voic
                       max_total_bytes=settings.voice_cache_mb * 1024 * 1024, max_age_days=settings.voice_cache_days)
 
 
-def _with_media(settings: Settings, inner: Responder, db: Any, bus: EventBus, executor: ThreadPoolExecutor,
-                photos: Any, inventory: Any, llm: Any, voice_files: VoiceFiles | None) -> Responder:
+def _with_media(settings: Settings, inner: Responder, db: Database, bus: EventBus, executor: ThreadPoolExecutor,
+                photos: PhotoSource | None, inventory: Inventory | None, llm: Llm | None, voice_files: VoiceFiles | None) -> Responder:
     """Voice notes, pictures and the «қазақша» flag around the sales responder (issue 17)."""
     from .engine.events import ChatUpdated
     from .engine.media_responder import MediaResponder
@@ -250,14 +258,15 @@ def _with_media(settings: Settings, inner: Responder, db: Any, bus: EventBus, ex
     )
 
 
-def _build_followups(settings: Settings, engine: Engine, inventory: Any, promotions: Promotions) -> Any:
+def _build_followups(settings: Settings, engine: Engine, inventory: Inventory | None,
+                     promotions: Promotions) -> FollowUps:
     from .services.followups import FollowUpService
 
     return FollowUpService(engine.db, engine.bus, engine.clock, settings, enqueue=engine.enqueue_text,
                            inventory=inventory, promotions=promotions)
 
 
-def _build_reports(settings: Settings, engine: Engine) -> Any:
+def _build_reports(settings: Settings, engine: Engine) -> ReportScheduler:
     from .services.reports.scheduler import ReportScheduler
 
     return ReportScheduler(engine.db, engine.clock, settings, engine.executor)

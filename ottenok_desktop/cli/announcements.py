@@ -6,19 +6,30 @@ seat, or `--headless`) picks a started announcement up within seconds; nothing i
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import getpass
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Awaitable, Callable, TYPE_CHECKING, TypeVar
+
+T = TypeVar("T")
+
+if TYPE_CHECKING:
+    from ottenok_desktop.engine.commands import Commands
+    from ottenok_desktop.engine.promotions import Promotion
+    from ottenok_desktop.services.storage import Database
+    from ottenok_desktop.services.storage.announcement_results import AnnouncementResults
+    from ottenok_desktop.services.storage.announcements import AnnouncementRow
+    from ottenok_desktop.settings import Settings
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
-def _manager(args: Any) -> str:
+def _manager(args: argparse.Namespace) -> str:
     if args.manager:
         return str(args.manager)
     if args.settings.seat_name:
@@ -29,7 +40,7 @@ def _manager(args: Any) -> str:
         return "cli"
 
 
-async def _with_commands(settings: Any, work: Any) -> Any:
+async def _with_commands(settings: Settings, work: Callable[[Commands, Database], Awaitable[T]]) -> T:
     """Run `work(commands, db)` against the shop's database with the engine's command handlers."""
     from ottenok_desktop.engine.clock import clock_from_settings
     from ottenok_desktop.engine.commands import Commands
@@ -48,7 +59,7 @@ async def _with_commands(settings: Any, work: Any) -> Any:
         await db.close()
 
 
-def _row_json(row: Any, results: Any = None) -> dict[str, Any]:
+def _row_json(row: AnnouncementRow, results: AnnouncementResults | None = None) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "id": row.id, "promotion_id": row.promotion_id, "title": row.title, "state": str(row.state),
         "recipients": row.recipients, "queued": row.queued, "skipped": row.skipped,
@@ -60,7 +71,7 @@ def _row_json(row: Any, results: Any = None) -> dict[str, Any]:
     return payload
 
 
-def start_announcement(args: Any, promo: Any) -> int:
+def start_announcement(args: argparse.Namespace, promo: Promotion) -> int:
     from ottenok_desktop.engine.announcements import AnnouncementError, draft_text
     from ottenok_desktop.services.storage import announcements as store
 
@@ -72,7 +83,7 @@ def start_announcement(args: Any, promo: Any) -> int:
     text = args.text if args.text is not None else draft_text(promo)
     manager = _manager(args)
 
-    async def work(commands: Any, db: Any) -> tuple[Any, list[dict[str, Any]]]:
+    async def work(commands: Commands, db: Database) -> tuple[AnnouncementRow | None, list[dict[str, Any]]]:
         announcement_id, _count = await commands.start_announcement(promo.id, promo.title, text, photos, manager)
         return await db.call(store.announcement, announcement_id), await db.call(store.recipients_of, announcement_id)
 
@@ -98,14 +109,14 @@ def start_announcement(args: Any, promo: Any) -> int:
     return EXIT_OK
 
 
-def run_announcement_command(args: Any) -> int:
+def run_announcement_command(args: argparse.Namespace) -> int:
     from ottenok_desktop.services.storage import announcements as store
     from ottenok_desktop.services.storage.announcement_results import announcement_results
 
     command = args.promotions_command
     manager = _manager(args) if command in {"pause", "resume", "cancel"} else ""
 
-    async def work(commands: Any, db: Any) -> Any:
+    async def work(commands: Commands, db: Database) -> object:
         if command == "announcements":
             return await db.call(store.announcements)
         announcement_id = args.announcement_id

@@ -16,17 +16,21 @@ refuses while a program runs on the data dir.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ottenok_desktop.services.storage.integrity import Damage
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     db = subparsers.add_parser("db", help="database: check, restore a backup, copy to PostgreSQL")
     commands = db.add_subparsers(dest="db_command", metavar="{check,restore,backups,copy}")
     commands.required = True
@@ -42,7 +46,7 @@ def register(subparsers: Any) -> None:
     db.set_defaults(handler=run)
 
 
-def run(args: Any) -> int:
+def run(args: argparse.Namespace) -> int:
     if args.db_command == "copy":
         return _copy(args)
     from ottenok_desktop.services.storage import integrity
@@ -62,7 +66,7 @@ def run(args: Any) -> int:
     return _restore(args, path, damage)
 
 
-def _restore(args: Any, path: Path, damage: Any) -> int:
+def _restore(args: argparse.Namespace, path: Path, damage: Damage | None) -> int:
     from ottenok_desktop.services.instance_lock import InstanceLock
     from ottenok_desktop.services.storage import integrity
 
@@ -96,7 +100,7 @@ def _restore(args: Any, path: Path, damage: Any) -> int:
     return EXIT_OK
 
 
-def _copy(args: Any) -> int:
+def _copy(args: argparse.Namespace) -> int:
     from ottenok_desktop.services.storage import Database
     from ottenok_desktop.services.storage.copy import CopyError, copy_database
     from ottenok_desktop.services.storage.urls import is_postgres_url, redact_url, url_password

@@ -19,7 +19,11 @@ import logging
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ottenok_desktop.engine.ports import StockItem
+    from ottenok_desktop.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +32,7 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     inventory = subparsers.add_parser("inventory", help="stock file: check it, look up stock")
     commands = inventory.add_subparsers(dest="inventory_command", metavar="{check,find}")
     commands.required = True
@@ -53,11 +57,11 @@ def _error(message: str, code: int = EXIT_FAILED) -> int:
     return code
 
 
-def _emit(payload: Any) -> None:
+def _emit(payload: object) -> None:
     print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
 
 
-def stock_file_for(settings: Any, override: str | None = None) -> Path:
+def stock_file_for(settings: Settings, override: str | None = None) -> Path:
     """--file, else the configured stock file, else the bundled sample shop."""
     if override:
         return Path(override).expanduser()
@@ -70,7 +74,7 @@ def stock_file_for(settings: Any, override: str | None = None) -> Path:
     return sample_data_dir() / "inventory.xlsx"
 
 
-def _reserved(settings: Any, version: str) -> dict[str, int]:
+def _reserved(settings: Settings, version: str) -> dict[str, int]:
     """Open reservations from the program's database, if there is one."""
     path = getattr(settings, "database_path", None)
     if not path or not Path(path).exists():
@@ -93,7 +97,7 @@ def _price(value: int) -> str:
     return f"{value:,}".replace(",", " ") + " ₸"
 
 
-def _item_json(item: Any) -> dict[str, Any]:
+def _item_json(item: StockItem) -> dict[str, Any]:
     return asdict(item)
 
 

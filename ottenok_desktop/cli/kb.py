@@ -15,14 +15,18 @@ import json
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ottenok_desktop.services.knowledge.service import KnowledgeBase
+    from ottenok_desktop.settings import Settings
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     kb = subparsers.add_parser("kb", help="knowledge base: build, search, inspect")
     commands = kb.add_subparsers(dest="kb_command", metavar="{build,search,inspect}")
     commands.required = True
@@ -48,11 +52,11 @@ def _error(message: str, code: int = EXIT_FAILED) -> int:
     return code
 
 
-def _emit(payload: Any) -> None:
+def _emit(payload: object) -> None:
     print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
 
 
-def source_dir_for(settings: Any, override: str | None = None) -> Path:
+def source_dir_for(settings: Settings, override: str | None = None) -> Path:
     """The folder to index: --source, else the configured one, else the sample shop."""
     if override:
         return Path(override).expanduser().resolve()
@@ -64,7 +68,7 @@ def source_dir_for(settings: Any, override: str | None = None) -> Path:
     return sample_data_dir() / "knowledge_base"
 
 
-def _knowledge_base(settings: Any, source: Path, executor: ThreadPoolExecutor) -> Any:
+def _knowledge_base(settings: Settings, source: Path, executor: ThreadPoolExecutor) -> KnowledgeBase:
     from ottenok_desktop.engine.events import EventBus
     from ottenok_desktop.services.knowledge.service import KnowledgeBase
 

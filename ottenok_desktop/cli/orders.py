@@ -6,12 +6,16 @@ CSV (stdout) but XLSX always needs `-o`. Errors go to stderr with exit code ≠ 
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Sequence, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ottenok_desktop.settings import Settings
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -19,7 +23,7 @@ EXIT_USAGE = 2
 FORMATS = ("json", "csv", "xlsx")
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     orders = subparsers.add_parser("orders", help="orders: export")
     commands = orders.add_subparsers(dest="orders_command", metavar="{export}")
     commands.required = True
@@ -35,7 +39,7 @@ def _error(message: str, code: int = EXIT_FAILED) -> int:
     return code
 
 
-def load_rows(settings: Any, state: str | None = None) -> list[dict[str, Any]]:
+def load_rows(settings: Settings, state: str | None = None) -> list[dict[str, Any]]:
     from ottenok_desktop.services.storage import Database
     from ottenok_desktop.services.storage import orders as repo
 
@@ -82,7 +86,7 @@ def write_rows(rows: Sequence[dict[str, Any]], fmt: str, output: Path | None) ->
     book.save(output)
 
 
-def run(args: Any) -> int:
+def run(args: argparse.Namespace) -> int:
     fmt = args.format
     output = Path(args.output).expanduser() if args.output else None
     if fmt == "xlsx" and output is None:

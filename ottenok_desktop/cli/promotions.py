@@ -19,18 +19,22 @@ Exits 1 with every error (file, row, column, value) when the file would be rejec
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ottenok_desktop.engine.promotions import Promotion
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     promotions = subparsers.add_parser("promotions", help="promotions file: list with statuses")
     commands = promotions.add_subparsers(dest="promotions_command", metavar="{list,announce}")
     commands.required = True
@@ -57,7 +61,7 @@ def register(subparsers: Any) -> None:
     promotions.set_defaults(handler=run)
 
 
-def promotion_json(promo: Any, today: Any) -> dict[str, Any]:
+def promotion_json(promo: Promotion, today: date) -> dict[str, Any]:
     from ottenok_desktop.engine.texts import PROMOTION_STATUS_RU
 
     status = promo.status(today)
@@ -69,7 +73,7 @@ def promotion_json(promo: Any, today: Any) -> dict[str, Any]:
     }
 
 
-def run(args: Any) -> int:
+def run(args: argparse.Namespace) -> int:
     from ottenok_desktop.engine.promotions import sort_for_list
     from ottenok_desktop.services.promotions.loader import load_promotions
 
@@ -103,7 +107,7 @@ def run(args: Any) -> int:
     return EXIT_OK
 
 
-def _announce(args: Any, promotions: list[Any]) -> int:
+def _announce(args: argparse.Namespace, promotions: list[Promotion]) -> int:
     from ottenok_desktop.services.storage import Database
     from ottenok_desktop.services.storage.consent import announcement_recipients
 

@@ -10,18 +10,23 @@ span. JSON goes to stdout unless `-o`; xlsx needs `-o`.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ottenok_desktop.engine.analytics.model import Period, ReportInput
+    from ottenok_desktop.settings import Settings
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     report = subparsers.add_parser("report", help="response times, unanswered, advice and SPIN for a period")
     report.add_argument("--period", choices=("day", "week", "month"), default="day", help="the period (default: day)")
     report.add_argument("--date", help="a day inside the period, YYYY-MM-DD (default: today, shop time)")
@@ -38,7 +43,7 @@ def _fail(message: str, code: int = EXIT_USAGE) -> int:
     return code
 
 
-def run(args: Any) -> int:
+def run(args: argparse.Namespace) -> int:
     from ottenok_desktop.engine.analytics.compute import build_report
     from ottenok_desktop.engine.analytics.model import period_for
 
@@ -89,7 +94,7 @@ def run(args: Any) -> int:
     return EXIT_OK
 
 
-def _from_database(settings: Any, period: Any, texts: bool) -> Any:
+def _from_database(settings: Settings, period: Period, texts: bool) -> ReportInput | None:
     from ottenok_desktop.services.reports.loader import load_period
     from ottenok_desktop.services.storage import Database
 

@@ -6,22 +6,22 @@ On SQLite (one PC, no DATABASE_URL) there is one seat and it leads trivially.
 
 from __future__ import annotations
 
+import argparse
 import json
 import socket
 import sys
-from typing import Any
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     seats = subparsers.add_parser("seats", help="seats sharing the database, the engine leader and its epoch")
     seats.add_argument("--json", action="store_true", help="one JSON document on stdout")
     seats.set_defaults(handler=run)
 
 
-def run(args: Any) -> int:
+def run(args: argparse.Namespace) -> int:
     from ottenok_desktop.services.storage import Database
     from ottenok_desktop.services.storage import lease as repo
 

@@ -4,13 +4,13 @@ implication, need_payoff or none."""
 
 from __future__ import annotations
 
+import argparse
 import json
-from typing import Any
 
 EXIT_OK = 0
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     spin = subparsers.add_parser("spin", help="SPIN stages of manager questions")
     commands = spin.add_subparsers(dest="spin_command", metavar="{classify}")
     commands.required = True
@@ -20,7 +20,7 @@ def register(subparsers: Any) -> None:
     spin.set_defaults(handler=run)
 
 
-def run(args: Any) -> int:
+def run(args: argparse.Namespace) -> int:
     from ottenok_desktop.engine.analytics.spin import classify_text
 
     results = [{"text": text, "stage": classify_text(text).value} for text in args.texts]

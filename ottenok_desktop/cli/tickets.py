@@ -6,17 +6,17 @@ and the messages from its creation to its closing (who sent what, of which type)
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     tickets = subparsers.add_parser("tickets", help="support tickets: export")
     commands = tickets.add_subparsers(dest="tickets_command", metavar="{export}")
     commands.required = True
@@ -27,7 +27,7 @@ def register(subparsers: Any) -> None:
     tickets.set_defaults(handler=run)
 
 
-def run(args: Any) -> int:
+def run(args: argparse.Namespace) -> int:
     from ottenok_desktop.services.storage import Database
     from ottenok_desktop.services.storage import tickets as repo
 

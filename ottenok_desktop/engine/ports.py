@@ -66,6 +66,8 @@ class DialogueContext:
     needs_human: bool
     reserved: Mapping[str, int] | None = field(default=None)  # stock holds, when a reader was given
     opted_out: bool = False  # the customer asked us to stop writing (consent to promotions is refused)
+    partner_code: str = ""  # the partner code this person gave, here or in the linked chat (Chat.partner_code)
+    linked_chat_id: str = ""  # the same customer's chat on the other channel, when linked
 
 
 def empty_context() -> DialogueContext:

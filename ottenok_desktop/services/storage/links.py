@@ -7,13 +7,17 @@ shared phone number is the phone of a WhatsApp chat (`link_candidate`); a manage
 What a link shares, as a real person expects: the name and phone fill the other chat's
 empty ones; consent to promotions is the person's — an opt-out on either chat (a follow-up
 "стоп" or «не присылайте акции») opts both out for good, an opt-in on one counts for both
-unless either opted out. A partner is recognised by the phone, which the link shares.
+unless either opted out. A partner is recognised by the phone, which the link shares, and by
+a partner code the customer gave on either chat (`Chat.partner_code`): one given before the link
+is carried over when linking, one given later is written on both chats in the turn's
+transaction (`give_partner_code`); after unlinking new codes stay on their own chat.
 What it does not do: merge the histories, orders or tickets, or move replies — each chat
 keeps its own messages and the bot and managers answer on the channel the customer wrote on.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -78,9 +82,12 @@ def link(chat_id: str, other_id: str, by: str, now: datetime) -> bool:
         one.phone = one.phone or two.phone
         one.updated_at = now
     _share_consent(chat, other)
+    carried = _share_partner_code(chat, other)
     chat.save()
     other.save()
     audit(now, by, "chats_linked", "chat", chat_id, other=other_id)
+    for to, source, code in carried:
+        audit(now, by, "partner_code_carried", "chat", to.chat_id, code=code, source=source.chat_id)
     return True
 
 
@@ -108,6 +115,46 @@ def _share_consent(chat: Chat, other: Chat) -> None:
         if ins and row.promo_opt_in_at is None and not outs and not opted_out:
             first = min(ins, key=lambda c: c.promo_opt_in_at)
             row.promo_opt_in_at, row.promo_opt_in_source = first.promo_opt_in_at, first.promo_opt_in_source
+
+
+def given_code(chat: Chat) -> str:
+    """The partner code this person gave in that chat: the column, or (a code typed before
+    migration 11, or a partner recognised by phone) the one in the dialogue state."""
+    if chat.partner_code:
+        return str(chat.partner_code)
+    try:
+        state = json.loads(chat.state_json or "{}")
+    except ValueError:
+        return ""
+    code = state.get("partner_code") if isinstance(state, dict) else None
+    return str(code)[:32] if isinstance(code, str) else ""
+
+
+def _share_partner_code(chat: Chat, other: Chat) -> list[tuple[Chat, Chat, str]]:
+    """At link time: a code given on one chat fills the other's empty one. Returns (to, from, code)."""
+    codes = {chat.id: given_code(chat), other.id: given_code(other)}
+    for row in (chat, other):
+        row.partner_code = row.partner_code or codes[row.id]  # one from the dialogue state, kept
+    carried = []
+    for to, source in ((chat, other), (other, chat)):
+        if codes[source.id] and not codes[to.id]:
+            to.partner_code = codes[source.id]
+            carried.append((to, source, codes[source.id]))
+    return carried
+
+
+def give_partner_code(chat_id: str, code: str, now: datetime) -> str:
+    """A customer gave a recognised partner code (a turn's op, inside its transaction): the chat
+    keeps it and its linked chat gets it too. Audited; returns the linked chat id it was carried to."""
+    code = code[:32]
+    Chat.update(partner_code=code).where(Chat.chat_id == chat_id).execute()
+    other = linked_chat(chat_id)
+    carried_to = ""
+    if other is not None and other.partner_code != code:
+        Chat.update(partner_code=code, updated_at=now).where(Chat.id == other.id).execute()
+        carried_to = str(other.chat_id)
+    audit(now, "customer", "partner_code_given", "chat", chat_id, code=code, carried_to=carried_to)
+    return carried_to
 
 
 def mirror_to_linked(chat_id: str, changes: dict[Any, Any]) -> None:

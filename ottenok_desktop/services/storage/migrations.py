@@ -130,6 +130,16 @@ def _v10_order_discount_ticket_partner(db: pw.Database) -> None:
         run(*operations)
 
 
+def _v11_chat_partner_code(db: pw.Database) -> None:
+    """Chat.partner_code: the partner code a customer gave, carried to the linked chat (issue 15/16)."""
+    from playhouse.migrate import SchemaMigrator, migrate as run
+
+    columns = {c.name for c in db.get_columns("chat")}
+    if "partner_code" not in columns:
+        run(SchemaMigrator.from_database(db).add_column(
+            "chat", "partner_code", pw.CharField(max_length=32, default="")))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (1, "initial schema", _v1_initial),
     (2, "telegram inbox, channel cursor, ticket cards", _v2_telegram_inbox_cursor_cards),
@@ -141,6 +151,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (8, "announcements of promotions", _v8_announcements),
     (9, "linked chats (the same customer on two channels)", _v9_chat_links),
     (10, "order discount and partner tickets", _v10_order_discount_ticket_partner),
+    (11, "partner code carried between linked chats", _v11_chat_partner_code),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -70,6 +70,9 @@ class Chat(BaseModel):
     # the same customer's chat on the other channel, linked by a manager (issue 15; both rows point
     # at each other; storage/links.py)
     linked_chat_id = pw.CharField(max_length=64, default="", constraints=[pw.SQL("DEFAULT ''")])
+    # the partner code this person gave: typed in this chat, or in the linked chat and carried
+    # over (storage/links.py; migration 11). Whether it still makes a partner is partners.xlsx's say.
+    partner_code = pw.CharField(max_length=32, default="", constraints=[pw.SQL("DEFAULT ''")])
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField(index=True)
 

@@ -1,0 +1,90 @@
+"""Linked chats on SQLite and PostgreSQL (migration 11): a partner code the customer gave on one
+channel is carried to the linked chat — at link time for a code given before, and when given
+later in a turn's transaction — audited, shown as «партнёр» on both; unlinking stops carrying."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from ottenok_desktop.services.storage import queries as q
+from ottenok_desktop.services.storage.chats import get_or_create_chat
+from ottenok_desktop.services.storage.links import give_partner_code, link, unlink
+from ottenok_desktop.services.storage.migrations import migrate
+from ottenok_desktop.services.storage.models import AuditLog, Chat, SchemaVersion
+from tests.fakes.postgres import BACKENDS
+
+NOW = datetime(2026, 11, 30, 9, 15, tzinfo=timezone.utc)
+WA = "77015553311@c.us"
+TG = "tg:5550007777"
+
+
+def _customer_on_both_channels(wa_state: dict[str, Any] | None = None) -> None:
+    wa = get_or_create_chat(WA, NOW, "Динара")
+    if wa_state is not None:
+        Chat.update(state_json=json.dumps(wa_state, ensure_ascii=False)).where(Chat.id == wa.id).execute()
+    Chat.create(chat_id=TG, phone="77015553311", name="Динара", channel="telegram", created_at=NOW, updated_at=NOW)
+
+
+def _codes() -> tuple[str, str]:
+    return Chat.get(Chat.chat_id == WA).partner_code, Chat.get(Chat.chat_id == TG).partner_code
+
+
+def _audit(action: str) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(a.actor, a.entity_id, json.loads(a.details_json))
+            for a in AuditLog.select().where(AuditLog.action == action).order_by(AuditLog.id)]
+
+
+def _partner_badges() -> dict[str, bool]:
+    return {row.chat_id: row.partner for row in q.chat_rows([WA, TG])}
+
+
+@pytest.mark.parametrize("db_backend", BACKENDS)
+def test_a_code_typed_before_the_link_is_carried_when_linking(database: Any) -> None:
+    def scenario() -> None:
+        # typed on WhatsApp by a version before migration 11: only the dialogue state has it
+        _customer_on_both_channels({"step": "offer", "partner_code": "AB-12"})
+        assert _partner_badges() == {WA: True, TG: False}
+        assert link(TG, WA, "Асель", NOW + timedelta(minutes=1)) is True
+        assert _codes() == ("AB-12", "AB-12")
+        assert _partner_badges() == {WA: True, TG: True}
+        assert _audit("partner_code_carried") == [("Асель", TG, {"code": "AB-12", "source": WA})]
+
+    database.atomic_sync(scenario)
+
+
+@pytest.mark.parametrize("db_backend", BACKENDS)
+def test_a_code_given_after_the_link_reaches_both_chats_until_unlinked(database: Any) -> None:
+    def scenario() -> None:
+        _customer_on_both_channels()
+        assert link(WA, TG, "Асель", NOW) is True
+        assert _audit("partner_code_carried") == []  # nobody had given a code
+        assert give_partner_code(TG, "7741", NOW + timedelta(minutes=5)) == WA
+        assert _codes() == ("7741", "7741")
+        assert _partner_badges() == {WA: True, TG: True}
+        assert _audit("partner_code_given") == [("customer", TG, {"code": "7741", "carried_to": WA})]
+
+        assert unlink(WA, "Асель", NOW + timedelta(hours=1)) == TG
+        assert _codes() == ("7741", "7741")  # what was carried stays, like the other shared facts
+        assert give_partner_code(WA, "X9", NOW + timedelta(hours=2)) == ""
+        assert _codes() == ("X9", "7741")  # a new code no longer crosses over
+        assert _audit("partner_code_given")[-1] == ("customer", WA, {"code": "X9", "carried_to": ""})
+
+    database.atomic_sync(scenario)
+
+
+@pytest.mark.parametrize("db_backend", BACKENDS)
+def test_v11_adds_the_partner_code_column_to_an_older_database(database: Any) -> None:
+    def back_to_v10() -> None:
+        get_or_create_chat(WA, NOW, "Динара")
+        database.peewee.execute_sql('ALTER TABLE "chat" DROP COLUMN "partner_code"')
+        SchemaVersion.delete().where(SchemaVersion.version >= 11).execute()
+
+    database.call_sync(back_to_v10)
+    applied = database.call_sync(lambda: migrate(database.peewee))
+    assert applied[0] == 11
+    assert database.call_sync(lambda: (Chat.get(Chat.chat_id == WA).name, Chat.get(Chat.chat_id == WA).partner_code)) \
+        == ("Динара", "")

@@ -2,7 +2,8 @@
 
 Sync functions for the DB thread. A link is `Chat.linked_chat_id` on both rows (a chat has
 at most one partner: there are two channels). It is offered when a Telegram customer's
-shared phone number is the phone of a WhatsApp chat (`link_candidate`); a manager links.
+shared phone number is the phone of a WhatsApp chat (`link_info`); a manager links, or says
+«Не связывать» (`dismiss_offer`: that pair is never offered again).
 
 What a link shares, as a real person expects: the name and phone fill the other chat's
 empty ones; consent to promotions is the person's — an opt-out on either chat (a follow-up
@@ -23,14 +24,14 @@ from datetime import datetime
 from typing import Any
 
 from .chats import audit
-from .models import Chat
+from .models import Chat, LinkOfferDismissal
 
 
 @dataclass(frozen=True)
 class LinkInfo:
     """What the console shows about a chat's other channel."""
 
-    state: str  # linked | candidate
+    state: str  # linked | candidate | dismissed
     chat_id: str  # the other chat
     channel: str
     phone: str
@@ -41,24 +42,58 @@ def _info(state: str, other: Chat) -> LinkInfo:
     return LinkInfo(state, other.chat_id, other.channel, other.phone, other.name)
 
 
-def link_candidate(chat: Chat) -> Chat | None:
-    """The same phone on the other channel, neither chat linked yet."""
+def _pair(chat_id: str, other_id: str) -> tuple[str, str]:
+    return (chat_id, other_id) if chat_id < other_id else (other_id, chat_id)
+
+
+def _dismissed_with(chat_id: str) -> set[str]:
+    """The chats whose link offer with this one a manager dismissed («Не связывать»)."""
+    rows = (LinkOfferDismissal.select(LinkOfferDismissal.chat_a, LinkOfferDismissal.chat_b)
+            .where((LinkOfferDismissal.chat_a == chat_id) | (LinkOfferDismissal.chat_b == chat_id)).tuples())
+    return {b if a == chat_id else a for a, b in rows}
+
+
+def _same_phone_elsewhere(chat: Chat) -> list[Chat]:
+    """The same phone on the other channel, not linked, newest first."""
     if chat.linked_chat_id or not chat.phone:
-        return None
-    return (Chat.select().where((Chat.phone == chat.phone) & (Chat.channel != chat.channel)
-                                & (Chat.linked_chat_id == "") & (Chat.id != chat.id))
-            .order_by(Chat.updated_at.desc()).first())
+        return []
+    return list(Chat.select().where((Chat.phone == chat.phone) & (Chat.channel != chat.channel)
+                                    & (Chat.linked_chat_id == "") & (Chat.id != chat.id))
+                .order_by(Chat.updated_at.desc()))
 
 
 def link_info(chat_id: str) -> LinkInfo | None:
+    """linked | candidate (the offer) | dismissed (no offer; the customer card can still link)."""
     chat = Chat.get_or_none(Chat.chat_id == chat_id)
     if chat is None:
         return None
     if chat.linked_chat_id:
         other = Chat.get_or_none(Chat.chat_id == chat.linked_chat_id)
         return _info("linked", other) if other is not None else None
-    candidate = link_candidate(chat)
-    return _info("candidate", candidate) if candidate is not None else None
+    same_phone = _same_phone_elsewhere(chat)
+    dismissed = _dismissed_with(chat.chat_id) if same_phone else set()
+    candidate = next((c for c in same_phone if c.chat_id not in dismissed), None)
+    if candidate is not None:
+        return _info("candidate", candidate)
+    return _info("dismissed", same_phone[0]) if same_phone else None
+
+
+def dismiss_offer(chat_id: str, other_id: str, by: str, now: datetime) -> bool:
+    """«Не связывать»: never offer this pair again (inside the caller's transaction). Both rows
+    are touched so every seat's console looks again. False when there is nothing to dismiss
+    (a chat is gone, the same channel, or already dismissed)."""
+    chat = Chat.get_or_none(Chat.chat_id == chat_id)
+    other = Chat.get_or_none(Chat.chat_id == other_id)
+    if chat is None or other is None or chat.id == other.id or chat.channel == other.channel:
+        return False
+    a, b = _pair(chat_id, other_id)
+    if LinkOfferDismissal.select().where((LinkOfferDismissal.chat_a == a) & (LinkOfferDismissal.chat_b == b)).exists():
+        return False
+    # two seats pressing at once: the UNIQUE pair keeps one row
+    LinkOfferDismissal.insert(chat_a=a, chat_b=b, dismissed_by=by[:100], dismissed_at=now).on_conflict_ignore().execute()
+    Chat.update(updated_at=now).where(Chat.chat_id.in_([chat_id, other_id])).execute()
+    audit(now, by, "link_offer_dismissed", "chat", chat_id, other=other_id)
+    return True
 
 
 def linked_chat(chat_id: str) -> Chat | None:
@@ -76,6 +111,8 @@ def link(chat_id: str, other_id: str, by: str, now: datetime) -> bool:
     if (chat is None or other is None or chat.id == other.id or chat.channel == other.channel
             or chat.linked_chat_id or other.linked_chat_id):
         return False
+    a, b = _pair(chat_id, other_id)  # linked by hand after «Не связывать»: that answer is superseded
+    LinkOfferDismissal.delete().where((LinkOfferDismissal.chat_a == a) & (LinkOfferDismissal.chat_b == b)).execute()
     for one, two in ((chat, other), (other, chat)):
         one.linked_chat_id = two.chat_id
         one.name = one.name or two.name

@@ -167,6 +167,20 @@ def given_code(chat: Chat) -> str:
     return str(code)[:32] if isinstance(code, str) else ""
 
 
+def _with_state_code(state_json: str, code: str) -> str:
+    """The dialogue state with the partner the chat is recognised as (the console's «партнёр»
+    badge reads it; the chat's next turn checks it against partners.xlsx and clears it when the
+    partner is gone — Chat.partner_code, which that turn also reads, is the durable copy)."""
+    try:
+        state = json.loads(state_json or "{}")
+    except ValueError:
+        state = {}
+    if not isinstance(state, dict):
+        state = {}
+    state["partner_code"] = code
+    return json.dumps(state, ensure_ascii=False)
+
+
 def _share_partner_code(chat: Chat, other: Chat) -> list[tuple[Chat, Chat, str]]:
     """At link time: a code given on one chat fills the other's empty one. Returns (to, from, code)."""
     codes = {chat.id: given_code(chat), other.id: given_code(other)}
@@ -176,6 +190,7 @@ def _share_partner_code(chat: Chat, other: Chat) -> list[tuple[Chat, Chat, str]]
     for to, source in ((chat, other), (other, chat)):
         if codes[source.id] and not codes[to.id]:
             to.partner_code = codes[source.id]
+            to.state_json = _with_state_code(to.state_json, codes[source.id])
             carried.append((to, source, codes[source.id]))
     return carried
 
@@ -188,7 +203,8 @@ def give_partner_code(chat_id: str, code: str, now: datetime) -> str:
     other = linked_chat(chat_id)
     carried_to = ""
     if other is not None and other.partner_code != code:
-        Chat.update(partner_code=code, updated_at=now).where(Chat.id == other.id).execute()
+        Chat.update(partner_code=code, state_json=_with_state_code(other.state_json, code), updated_at=now).where(
+            Chat.id == other.id).execute()
         carried_to = str(other.chat_id)
     audit(now, "customer", "partner_code_given", "chat", chat_id, code=code, carried_to=carried_to)
     return carried_to

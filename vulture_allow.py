@@ -12,6 +12,7 @@ _.dragEnterEvent, _.dropEvent, _.closeEvent, _.sizeHint  # type: ignore[attr-def
 _.Meta, _.model_metadata_class, _.legacy_table_names, _.indexes  # type: ignore[attr-defined]
 _.applied_at, _.owner_since, _.last_inbound_at, _.last_outbound_at, _.last_bot_at  # type: ignore[attr-defined]
 _.received_at, _.last_error, _.status_detail  # type: ignore[attr-defined]
+_.dismissed_by, _.dismissed_at  # type: ignore[attr-defined]  # who said «Не связывать», when (for the record)
 # ChromaDB's embedding-function protocol
 _.build_from_config, _.default_space  # type: ignore[attr-defined]
 # argparse sub-parsers

@@ -4,7 +4,7 @@ Every door — the console, the CLI, a manager's WhatsApp `/handoff`, a Telegram
 engine itself, tests — calls the same command for the same intention:
 
     take_over · return_to_bot · send_as_manager · handoff (on/off by a manager's number)
-    link_chats · unlink_chat
+    link_chats · unlink_chat · dismiss_link_offer
     take_ticket · open_handoff_ticket · close_ticket · update_order_field · confirm_order · cancel_order
     cancel_nudges · pause_nudges
     start_announcement · pause_announcement · resume_announcement · cancel_announcement
@@ -167,6 +167,16 @@ class Commands:
         if other:
             self._publish(ev.ChatUpdated(chat_id), ev.ChatUpdated(other))
         return bool(other)
+
+    async def dismiss_link_offer(self, chat_id: str, other_chat_id: str, manager: str) -> bool:
+        """«Не связывать»: the console stops offering to link these two chats, for good and on
+        every seat; they can still be linked by hand (the customer card). False when there was
+        nothing to dismiss (already dismissed, the same channel, gone)."""
+        now = self._clock.now()
+        dismissed = await self._uow.run(lambda s: s.dismiss_link_offer(chat_id, other_chat_id, manager, now))
+        if dismissed:
+            self._publish(ev.ChatUpdated(chat_id), ev.ChatUpdated(other_chat_id))
+        return dismissed
 
     # ---- tickets -----------------------------------------------------------------------------------
     async def take_ticket(self, ticket_id: int, manager: str) -> TicketTake:

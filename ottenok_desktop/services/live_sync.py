@@ -4,8 +4,10 @@
 moment to gather a burst, catches up by id on the DB thread (services/storage/catchup.py)
 and publishes what changed on the bus as the events the console already handles:
 `ChatUpdated` for every chat to refresh, `TicketChanged` for tickets, `ChatOwnerChanged`
-for take-overs and give-backs. A slow periodic catch-up covers notifications lost while
-disconnected. On SQLite (one seat) there is nobody else to hear and it does nothing.
+for take-overs and give-backs, `AnnouncementProgress` / `AnnouncementChanged` for the leading
+seat's announcement sends (the «Акции» tab's progress bar moves as the leader queues each chat;
+the tab's own slow poll is only the fallback). A slow periodic catch-up covers notifications
+lost while disconnected. On SQLite (one seat) there is nobody else to hear and it does nothing.
 """
 
 from __future__ import annotations
@@ -79,3 +81,6 @@ class LiveSync:
                                                ticket["manager"]))
         for chat_id in changes.chats:
             self._bus.publish(ev.ChatUpdated(chat_id))
+        for moved in changes.announcements:
+            self._bus.publish(ev.AnnouncementChanged(moved.announcement_id, moved.state) if moved.state_changed
+                              else ev.AnnouncementProgress(moved.announcement_id))

@@ -20,6 +20,7 @@ from ..services.storage import queries as q
 from . import strings as S
 from .context import Context, maybe_await
 from .formatting import money, shop_time
+from .link_bar import ManualLinkRow
 
 if TYPE_CHECKING:
     from ottenok_desktop.engine.commands import Commands
@@ -238,6 +239,9 @@ class CustomerCardBox(QGroupBox):
         self.consent_note.setWordWrap(True)
         self.consent_note.hide()
         layout.addWidget(self.consent_note)
+        # the same phone on the other channel after «Не связывать»: linking by hand (ui/link_bar.py)
+        self.link_row = ManualLinkRow(ctx, self)
+        layout.addWidget(self.link_row)
 
     def _show_consent(self, card: q.CustomerCard | None) -> None:
         self.consent.blockSignals(True)

@@ -5,7 +5,8 @@ compose one for a promotion, see who gets it, watch the progress, pause / resume
 and the results (sent, delivered, read, replied within 24 h, orders within 7 days).
 
 Announcements are application commands (engine/commands.py); the leading seat's pacer sends.
-The tab hears `AnnouncementChanged` / `AnnouncementProgress` through the bridge (ui/wiring.py).
+The tab hears `AnnouncementChanged` / `AnnouncementProgress` through the bridge (ui/wiring.py):
+this seat's own, or — when another seat leads, on PostgreSQL — the leader's, through LiveSync.
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ log = logging.getLogger(__name__)
 _STATUS_COLOURS = {"active": theme.ORDER, "waiting": theme.WAIT, "finished": theme.MUTED}
 _RUN_COLOURS = {AnnouncementState.SENDING: theme.ORDER, AnnouncementState.PAUSED: theme.ALERT,
                 AnnouncementState.CANCELLED: theme.MUTED, AnnouncementState.DONE: theme.MUTED}
+
+
+FALLBACK_POLL_MS_POSTGRES = 15_000
+FALLBACK_POLL_MS_SQLITE = 3_000
 
 
 def _announcements_with_results() -> list[tuple[store.AnnouncementRow, AnnouncementResults]]:
@@ -129,10 +134,13 @@ class PromotionsTab(QWidget):
         bl.addWidget(self.runs, 1)
         layout.addWidget(box, 3)
         self._update_buttons()
-        # Another seat may lead and send: while an announcement runs and the tab is shown, look
-        # at its progress now and then (this seat's own events refresh it at once).
+        # Another seat may lead and send. On PostgreSQL its progress arrives as events at once
+        # (services/live_sync.py: LISTEN/NOTIFY, catch-up by update time); a slow look while an
+        # announcement runs and the tab is shown is only the fallback for a lost wake-up. On SQLite
+        # the engine is this process (its own events refresh the tab); the quicker look there is
+        # for a CLI `promotions announce` on the same data.
         self.timer = QTimer(self)
-        self.timer.setInterval(3000)
+        self.timer.setInterval(FALLBACK_POLL_MS_POSTGRES if ctx.engine.db.is_postgres else FALLBACK_POLL_MS_SQLITE)
         self.timer.timeout.connect(self._tick)
         self.timer.start()
 

@@ -50,6 +50,7 @@ def wire(bridge: Bridge, window: "MainWindow") -> None:
     window.chat_list.chat_selected.connect(window.on_chat_selected)
     window.tickets_tab.open_chat.connect(window.open_chat)
     window.chat_panel.link_bar.open_chat.connect(window.open_chat)
+    window.chat_panel.link_bar.link_state.connect(window.right_panel.customer.link_row.show_info)
     window.followups_tab.open_chat.connect(window.open_chat)
     window.reports_tab.open_chat.connect(window.open_chat)
     window.alerts.open_chat.connect(window.open_chat)

@@ -17,6 +17,7 @@ from typing import Callable, Sequence
 
 from .. import texts
 from ..clock import Clock
+from ..events import ChatUpdated
 from ..partners import MAX_CODE_TRIES, partner_price, typed_code
 from ..ports import DialogueContext, Partners, Promotions, StockIndex
 from ..promotions import format_tenge
@@ -51,7 +52,7 @@ class TurnOffers:
                     plan: TurnPlan) -> OfferFacts:
         now = turn.now or self.clock.now()
         return await self._promotion_facts(turn, stock, ctx, plan, now) + await self._partner_facts(
-            turn, stock, state, now)
+            turn, stock, state, now, ctx, plan)
 
     async def _promotion_facts(self, turn: Turn, stock: d.StockFacts | None, ctx: DialogueContext,
                                plan: TurnPlan, now: datetime) -> OfferFacts:
@@ -87,10 +88,11 @@ class TurnOffers:
         return OfferFacts(tuple(lines), tuple(prices), tuple(offers))
 
     async def _partner_facts(self, turn: Turn, stock: d.StockFacts | None, state: DialogueState,
-                             now: datetime) -> OfferFacts:
+                             now: datetime, ctx: DialogueContext, plan: TurnPlan) -> OfferFacts:
         """A partner (by the chat's phone or a typed code) is greeted by name once and gets the
         partner price beside the stock facts; a wrong code is refused, and after three no code
-        is looked up any more in this chat."""
+        is looked up any more in this chat. A recognised typed code is kept for the chat and
+        carried to its linked chat in the turn's transaction (plan.partner_code)."""
         if self.partners is None:
             return OfferFacts()
         book = await self.partners.book()
@@ -101,6 +103,9 @@ class TurnOffers:
             found = book.by_code(code) if state.partner_code_tries < MAX_CODE_TRIES else None
             if found is not None:
                 state.partner_code, partner = found.code, found
+                plan.partner_code(found.code)
+                if ctx.linked_chat_id:  # the other channel's chat shows «партнёр» too
+                    plan.publish(ChatUpdated(ctx.linked_chat_id))
             else:
                 state.partner_code_tries = min(state.partner_code_tries + 1, MAX_CODE_TRIES)
                 lines.append(texts.PARTNER_CODE_WRONG if state.partner_code_tries < MAX_CODE_TRIES
@@ -122,14 +127,16 @@ class TurnOffers:
                 offers = ((of_partner(stock.product, partner, now), amounts),)
         return OfferFacts(tuple(lines), amounts, offers)
 
-    async def recognise(self, turn: Turn, state: DialogueState) -> None:
-        """Mark the chat as a partner's when its phone (or the code typed earlier) is in
-        partners.xlsx, before any route — a partner's very first «соедините со специалистом»
-        opens a partner ticket; a partner taken out of the file is no longer one here."""
+    async def recognise(self, turn: Turn, state: DialogueState, given_code: str = "") -> None:
+        """Mark the chat as a partner's when its phone (or the code typed earlier, here or in the
+        linked chat: `given_code`) is in partners.xlsx, before any route — a partner's very first
+        «соедините со специалистом» opens a partner ticket; a partner taken out of the file is no
+        longer one here."""
         if self.partners is None:
             return
         book = await self.partners.book()
-        partner = book.by_phone(turn.phone) or (book.by_code(state.partner_code) if state.partner_code else None)
+        partner = (book.by_phone(turn.phone) or (book.by_code(state.partner_code) if state.partner_code else None)
+                   or (book.by_code(given_code) if given_code else None))
         state.partner_code = partner.code if partner is not None else ""
 
     def promised_view(self, order: OrderDraft | None, state: DialogueState, now: datetime) -> OrderDraft | None:

@@ -35,6 +35,7 @@ ADD_TO_TICKET = "add_to_ticket"
 RESERVE = "reserve"
 RELEASE = "release"
 PROMO_CONSENT = "promo_consent"  # issue 16: opt in/out of promotions, with time and source
+PARTNER_CODE = "partner_code"  # a recognised partner code given: kept, and carried to the linked chat
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,11 @@ class TurnPlan:
 
     def promo_consent(self, opt_in: bool, source: str = "customer") -> None:
         self.ops.append((PROMO_CONSENT, {"opt_in": opt_in, "source": source}))
+
+    def partner_code(self, code: str) -> None:
+        """The customer gave a partner code that partners.xlsx knows: the chat keeps it, and so
+        does the chat it is linked to (the same person on the other channel)."""
+        self.ops.append((PARTNER_CODE, {"code": code}))
 
     # ---- state and events ------------------------------------------------------------
     def save_state(self, state_json: str) -> None:

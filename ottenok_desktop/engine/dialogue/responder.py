@@ -150,7 +150,7 @@ class SalesResponder:
             stock_source = StockSource(self.inventory, self._index, ctx.reserved)
             state = DialogueState.from_json(ctx.state_json)
             state.turns += 1
-            await self.offers.recognise(turn, state)
+            await self.offers.recognise(turn, state, ctx.partner_code)
             # Every policy question gets its own search ("есть лоферы 37? а доставка в Астану? они
             # оригинал?"): the whole text finds the product's documents, not each policy; a
             # question about "them" (sizing, material, heel, box) is about the product in play.

@@ -2,7 +2,9 @@
 
 A wake-up (LISTEN/NOTIFY) says only "something committed". The consumer then reads
 the audit log (commands: owner changes, tickets, orders — one row per change, ids
-growing), new messages by id and chats by update time. Ids come from sequences, and
+growing), new messages by id, chats by update time and announcements by update time (the
+leader's pacer touches its announcement with every chat it queues: progress, and every
+state change). Ids come from sequences, and
 a transaction that took a lower id can commit after a higher one was read, so each
 look re-reads a window below the cursor and skips what it has already seen.
 """
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from .models import AuditLog, Chat, Message, Ticket
+from .models import Announcement, AuditLog, Chat, Message, Ticket
 
 OVERLAP_IDS = 200
 OVERLAP_TIME = timedelta(seconds=5)
@@ -27,6 +29,15 @@ class ChangeCursor:
     seen_audit: set[int] = field(default_factory=set)
     seen_messages: set[int] = field(default_factory=set)
     seen_chats: set[tuple[str, str]] = field(default_factory=set)
+    announcement_at: datetime | None = None
+    announcements: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (state, updated_at) seen
+
+
+@dataclass(frozen=True)
+class AnnouncementMoved:
+    announcement_id: int
+    state: str
+    state_changed: bool  # started, paused, resumed, cancelled, done — else one more chat queued
 
 
 @dataclass(frozen=True)
@@ -34,9 +45,10 @@ class Changes:
     chats: tuple[str, ...]  # chat ids whose view must refresh
     audit: tuple[dict[str, Any], ...]  # command rows: action, entity, entity_id, actor, ...
     tickets: tuple[dict[str, Any], ...]  # current state of tickets named in the audit rows
+    announcements: tuple[AnnouncementMoved, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.chats or self.audit)
+        return bool(self.chats or self.audit or self.announcements)
 
 
 def start_cursor() -> ChangeCursor:
@@ -85,7 +97,26 @@ def changes_since(cursor: ChangeCursor) -> Changes:
     ) if ticket_ids else ()
     for ticket in tickets:
         chats[ticket["chat_id"]] = None
-    return Changes(tuple(chats), tuple(audit_rows), tickets)
+    return Changes(tuple(chats), tuple(audit_rows), tickets, _announcements_since(cursor))
+
+
+def _announcements_since(cursor: ChangeCursor) -> tuple[AnnouncementMoved, ...]:
+    """Announcements touched since the last look (a few rows: the window is by update time)."""
+    query = Announcement.select(Announcement.id, Announcement.state, Announcement.updated_at)
+    if cursor.announcement_at is not None:
+        query = query.where(Announcement.updated_at >= cursor.announcement_at - OVERLAP_TIME)
+    moved: list[AnnouncementMoved] = []
+    as_utc = Announcement.updated_at.python_value
+    for announcement_id, state, updated_at in query.tuples():
+        seen = cursor.announcements.get(announcement_id)
+        now_seen = (str(state), str(updated_at))
+        if seen != now_seen:
+            cursor.announcements[announcement_id] = now_seen
+            moved.append(AnnouncementMoved(announcement_id, str(state), seen is None or seen[0] != now_seen[0]))
+        at = as_utc(updated_at)
+        if cursor.announcement_at is None or at > cursor.announcement_at:
+            cursor.announcement_at = at
+    return tuple(moved)
 
 
 def _trim(cursor: ChangeCursor) -> None:

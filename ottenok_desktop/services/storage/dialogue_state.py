@@ -17,6 +17,7 @@ from ottenok_desktop.engine.ports import DialogueContext, ReservationRefused
 
 from .chats import get_or_create_chat
 from .consent import record_promo_consent
+from .links import give_partner_code
 from ..inventory.reservations import release_sync, reserve_sync
 from .models import Chat, Order, PhotoSent, Ticket
 from ottenok_desktop.engine.states import OPEN_ORDER_STATES
@@ -30,7 +31,7 @@ NEW = turn_plan.NEW
 
 # The turn's read is on every customer message: statements compiled once (see prepared.py).
 _CHAT = Prepared(lambda p: Chat.select(Chat.id, Chat.state_json, Chat.owner, Chat.needs_human, Chat.opted_out,
-                                       Chat.promo_opt_out_at)
+                                       Chat.promo_opt_out_at, Chat.partner_code, Chat.linked_chat_id)
                  .where(Chat.chat_id == p.chat_id))
 _OPEN_ORDER = Prepared(lambda p: Order.select(Order.id).where((Order.chat == p.chat) & Order.state.in_(OPEN_ORDER_STATES))
                        .order_by(Order.id.desc()).limit(1))
@@ -45,8 +46,9 @@ def load_context(chat_id: str, now: datetime, name: str = "",
     row = _CHAT.first(chat_id=chat_id)
     if row is None:
         chat = get_or_create_chat(chat_id, now, name)
-        row = (chat.id, chat.state_json, chat.owner, chat.needs_human, chat.opted_out, chat.promo_opt_out_at)
-    chat_pk, state_json, owner, needs_human, opted_out, promo_opt_out_at = row
+        row = (chat.id, chat.state_json, chat.owner, chat.needs_human, chat.opted_out, chat.promo_opt_out_at,
+               chat.partner_code, chat.linked_chat_id)
+    chat_pk, state_json, owner, needs_human, opted_out, promo_opt_out_at, partner_code, linked_chat_id = row
     order_row = _OPEN_ORDER.first(chat=chat_pk)
     ticket_row = _OPEN_TICKET.first(chat=chat_pk)
     order = Order.select(Order, Chat).join(Chat).where(Order.id == order_row[0]).get() if order_row else None
@@ -57,6 +59,7 @@ def load_context(chat_id: str, now: datetime, name: str = "",
         photos_sent=frozenset(key for (key,) in _PHOTOS.all(chat=chat_pk)),
         owner=owner, needs_human=bool(needs_human),
         reserved=reserved_reader() if reserved_reader is not None else None, opted_out=bool(opted_out) or promo_opt_out_at is not None,
+        partner_code=partner_code or "", linked_chat_id=linked_chat_id or "",
     )
 
 
@@ -101,6 +104,8 @@ def apply_turn(chat_id: str, now: datetime, ops: Sequence[tuple[str, Mapping[str
             release_sync(real(args["order_id"], order_id, "order"))
         elif name == turn_plan.PROMO_CONSENT:
             record_promo_consent(chat_id, now, bool(args["opt_in"]), str(args["source"]))
+        elif name == turn_plan.PARTNER_CODE:
+            give_partner_code(chat_id, str(args["code"]), now)
         else:
             raise ValueError(f"unknown turn plan op {name!r}")
     if state_json is not None:

@@ -130,6 +130,18 @@ def _v10_order_discount_ticket_partner(db: pw.Database) -> None:
         run(*operations)
 
 
+def _v11_linked_chats_partner_code_dismissals(db: pw.Database) -> None:
+    """Chat.partner_code (the partner code a customer gave, carried to the linked chat) and the
+    link offers a manager dismissed («Не связывать»), issues 15/16."""
+    from playhouse.migrate import SchemaMigrator, migrate as run
+
+    columns = {c.name for c in db.get_columns("chat")}
+    if "partner_code" not in columns:
+        run(SchemaMigrator.from_database(db).add_column(
+            "chat", "partner_code", pw.CharField(max_length=32, default="")))
+    db.create_tables([m.LinkOfferDismissal])
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (1, "initial schema", _v1_initial),
     (2, "telegram inbox, channel cursor, ticket cards", _v2_telegram_inbox_cursor_cards),
@@ -141,6 +153,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[pw.Database], None]]] = [
     (8, "announcements of promotions", _v8_announcements),
     (9, "linked chats (the same customer on two channels)", _v9_chat_links),
     (10, "order discount and partner tickets", _v10_order_discount_ticket_partner),
+    (11, "linked chats: partner code, dismissed link offers", _v11_linked_chats_partner_code_dismissals),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

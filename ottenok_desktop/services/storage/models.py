@@ -70,6 +70,9 @@ class Chat(BaseModel):
     # the same customer's chat on the other channel, linked by a manager (issue 15; both rows point
     # at each other; storage/links.py)
     linked_chat_id = pw.CharField(max_length=64, default="", constraints=[pw.SQL("DEFAULT ''")])
+    # the partner code this person gave: typed in this chat, or in the linked chat and carried
+    # over (storage/links.py; migration 11). Whether it still makes a partner is partners.xlsx's say.
+    partner_code = pw.CharField(max_length=32, default="", constraints=[pw.SQL("DEFAULT ''")])
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField(index=True)
 
@@ -302,7 +305,23 @@ class AnnouncementRecipient(BaseModel):
         indexes = ((("announcement", "chat"), True), (("announcement", "position"), False))
 
 
+class LinkOfferDismissal(BaseModel):
+    """«Не связывать»: a manager said two chats of the same phone on two channels are not to be
+    offered for linking again (storage/links.py; migration 11). The pair is kept in chat-id order
+    so either chat finds it; linking the pair by hand later removes it."""
+
+    chat_a = pw.CharField(max_length=64)  # the smaller chat id of the pair
+    chat_b = pw.CharField(max_length=64)
+    dismissed_by = pw.CharField(max_length=100, default="")
+    dismissed_at = UtcDateTimeField()
+
+    class Meta:
+        table_name = "link_offer_dismissal"
+        indexes = ((("chat_a", "chat_b"), True), (("chat_b",), False))
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     SchemaVersion, Chat, Message, InboxItem, OutboxItem, Order, Reservation, Ticket, Nudge, PhotoSent, AuditLog,
     TelegramUpdate, ChannelCursor, TelegramCard, Seat, EngineLease, Announcement, AnnouncementRecipient,
+    LinkOfferDismissal,
 )

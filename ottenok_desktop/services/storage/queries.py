@@ -215,7 +215,8 @@ _CHAT_COLUMNS = (
     m.Chat.id, m.Chat.chat_id, m.Chat.phone, m.Chat.name, m.Chat.owner, m.Chat.owner_name,
     m.Chat.needs_human, m.Chat.handoff_reason, m.Chat.closed, m.Chat.waiting_since,
     m.Chat.unanswered, m.Chat.last_text, m.Chat.updated_at, m.Chat.created_at, m.Chat.channel, m.Chat.language,
-    # a recognised partner (issue 16): the dialogue state holds a non-empty partner_code
+    # a recognised partner (issue 16): the dialogue state holds a non-empty partner_code (a code
+    # carried from the linked chat is written there too: storage/links.py)
     (m.Chat.state_json.contains('"partner_code": "') & ~m.Chat.state_json.contains('"partner_code": ""')),
 )
 

@@ -71,6 +71,9 @@ class SqlStore:
     def unlink_chat(self, chat_id: str, by: str, now: datetime) -> str:
         return links.unlink(chat_id, by, now)
 
+    def dismiss_link_offer(self, chat_id: str, other_chat_id: str, by: str, now: datetime) -> bool:
+        return links.dismiss_offer(chat_id, other_chat_id, by, now)
+
     def take_ticket(self, ticket_id: int, manager: str, now: datetime) -> bool:
         return tickets.take(ticket_id, manager, now)
 

@@ -39,11 +39,12 @@ class Shop:
     next_message_id: int = 1
 
     async def say(self, phone: str, text: str, *, content_type: str = "text", media_url: str = "",
-                  name: str = "Айгерим") -> Reply:
-        """One customer turn through the responder, with the conversation history kept."""
+                  name: str = "Айгерим", chat_id: str = "") -> Reply:
+        """One customer turn through the responder, with the conversation history kept.
+        `chat_id`: another chat than the WhatsApp one of `phone` (e.g. an existing Telegram chat)."""
         from ottenok_desktop.services.storage.models import Chat, Message
 
-        chat_id = f"{phone}@c.us"
+        chat_id = chat_id or f"{phone}@c.us"
         now = self.clock.now()
 
         def store() -> int:

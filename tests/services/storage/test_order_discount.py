@@ -30,7 +30,7 @@ def test_v10_adds_the_columns_to_an_older_database_and_keeps_rows(database: Any)
 
     database.call_sync(back_to_v6)
     applied = database.call_sync(lambda: migrate(database.peewee))
-    assert applied == [10]
+    assert applied[0] == 10  # and any later ones
 
     def columns() -> dict[str, set[str]]:
         conn = database.peewee

@@ -35,6 +35,7 @@ import shutil
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -395,6 +396,7 @@ async def measure(name: str, root: Path, variants: int, negatives: int, seed: in
     breakdown: dict[str, list[int]] = {}
     gaps: list[tuple[float, float, bool]] = []
     negative_best: list[float] = []
+    kept: list[tuple[list, str | None]] = []  # every ranking and its truth (None: unrelated), for the curve
     seconds = cpu = 0.0
     for photo in photos:
         assert photo.path is not None
@@ -406,6 +408,7 @@ async def measure(name: str, root: Path, variants: int, negatives: int, seed: in
             seconds += time.perf_counter() - t0
             cpu += time.process_time() - c0
             found = matcher.decide(ranking)
+            kept.append((ranking, photo.product))
             top = ranking[0]
             rank_hits += top[1] == photo.product
             rank_colors += top[1] == photo.product and top[2] == photo.color
@@ -431,6 +434,7 @@ async def measure(name: str, root: Path, variants: int, negatives: int, seed: in
         unrelated(rng, index).save(buffer, "JPEG", quality=rng.randint(40, 90))
         ranking = await matcher.ranked(buffer.getvalue())
         found = matcher.decide(ranking)
+        kept.append((ranking, None))
         negative_best.append(ranking[0][0])
         false_confident += found.confidence == MatchConfidence.CONFIDENT
         false_unsure += found.confidence == MatchConfidence.UNSURE
@@ -458,8 +462,31 @@ async def measure(name: str, root: Path, variants: int, negatives: int, seed: in
           f"{index_cpu / max(1, count) * 1000:.0f} ms CPU per photo")
     print(f"  index build: cold {index_seconds:.2f} s wall / {index_cpu:.2f} s CPU, from the disk cache "
           f"{cached_seconds:.2f} s wall / {cached_cpu:.2f} s CPU ({count} photos)")
+    trade_off(matcher, kept)
     return {"hit1": rank_hits / total, "false": (false_confident + false_unsure) / negatives,
             "wrong": wrong_product / total}
+
+
+def trade_off(matcher: PhotoMatcher, kept: list[tuple[list, str | None]]) -> None:
+    """The same rankings decided at other thresholds (hit@1 is the ranking's and does not move; what
+    moves is how many pictures get the right product named and how many unrelated ones get one)."""
+    chosen = matcher.thresholds
+    points = []
+    for shift in (-4.0, -2.0, 0.0, 2.0, 4.0):
+        matcher.thresholds = replace(chosen, confident=chosen.confident + shift, unsure=chosen.unsure + shift)
+        right = named_unrelated = customers = unrelated_count = 0
+        for ranking, truth in kept:
+            found = matcher.decide(ranking)
+            if truth is None:
+                unrelated_count += 1
+                named_unrelated += bool(found.product)
+            else:
+                customers += 1
+                right += found.product == truth
+        points.append(f"{matcher.thresholds.confident:.0f}/{matcher.thresholds.unsure:.0f}: answered right "
+                      f"{right / max(1, customers):.3f}, false {named_unrelated / max(1, unrelated_count) * 100:.1f} %")
+    matcher.thresholds = chosen
+    print("  trade-off (confident/unsure thresholds): " + "; ".join(points))
 
 
 def old_sample_photos(target: Path) -> Path | None:

@@ -153,6 +153,6 @@ def colour_difference(probe: np.ndarray, photo: np.ndarray, product: np.ndarray)
         gain = min(max(gain, GAIN[0]), GAIN[1])
         offset = min(max(float(target.mean() - gain * x.mean()), -OFFSET), OFFSET)
         errors = np.sqrt((((gain * changed + offset) - q) ** 2).mean(axis=1))[cells]
-        kept = np.sort(errors)[:max(1, int(round(len(errors) * (1.0 - TRIM))))]
+        kept = np.sort(errors)[:max(1, round(len(errors) * (1.0 - TRIM)))]
         best = min(best, float(np.sqrt((kept ** 2).mean())))
     return best

@@ -199,6 +199,33 @@ async def test_lookalike_shop_photos_are_not_guessed_the_model_is_asked(world: A
     assert texts_of(reply) == texts.IMAGE_ASK_MODEL
 
 
+def shop_style_lookalike(product: str, colour: tuple[int, int, int], folder: Path) -> Path:
+    """The shop's own product drawn the sample shop's way in a colour the shop does not sell
+    (data/sample_pictures.py: same shape, backdrop and details), as another shop's photo."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("sample_pictures", SAMPLE / "sample_pictures.py")
+    assert spec is not None and spec.loader is not None
+    pictures = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("sample_pictures", pictures)  # its dataclasses look their module up
+    spec.loader.exec_module(pictures)
+    path = folder / "lookalike.jpg"
+    pictures.render_spec(pictures.SPECS[product], 41, colour, 1).save(path, quality=90)
+    return path
+
+
+async def test_a_lookalike_in_a_colour_the_shop_does_not_sell_is_asked_about_not_named(
+        world: Any, tmp_path: Path) -> None:
+    # burgundy Chanel-shaped loafers: the shape says «Лоферы Chanel, черный», the product's colours say no
+    shop, host, _server = world
+    host.files["other.jpg"] = instagram_screenshot(shop_style_lookalike("Лоферы Chanel", (128, 30, 52), tmp_path))
+    shop.responder = wrap(shop, None)
+    reply = await shop.say("77010000014", texts.MEDIA_PLACEHOLDERS["image"], content_type="image",
+                           media_url=host.url("other.jpg"))
+    assert texts_of(reply) == texts.IMAGE_ASK_MODEL
+
+
 async def test_unrelated_picture_gets_a_question_then_a_manager_never_a_product(world: Any) -> None:
     shop, host, _server = world
     host.files["cat.jpg"] = unrelated_picture()

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageEnhance
 
 from ottenok_desktop.engine.media import MatchConfidence, MediaError
 from ottenok_desktop.services.photos.local import LocalPhotoSource
@@ -83,3 +83,23 @@ async def test_unreadable_picture_is_a_media_error(folder: Path) -> None:
         matcher = PhotoMatcher(LocalPhotoSource(folder, executor), executor)
         with pytest.raises(MediaError, match="cannot be read"):
             await matcher.match(b"<html>not a picture</html>")
+
+
+def phone_look(photo: Image.Image) -> Image.Image:
+    """The customer's phone made the picture brighter, flatter and more saturated (within ±15 %)."""
+    for enhancer, factor in ((ImageEnhance.Brightness, 1.12), (ImageEnhance.Contrast, 0.88), (ImageEnhance.Color, 1.13)):
+        photo = enhancer(photo).enhance(factor)
+    return photo
+
+
+async def test_the_shops_shape_in_a_colour_it_does_not_sell_is_not_named_but_a_phone_filter_is_forgiven(
+        folder: Path) -> None:
+    with ThreadPoolExecutor(2) as executor:
+        matcher = PhotoMatcher(LocalPhotoSource(folder, executor), executor)
+        # a lookalike: the Chanel loafers' very shape and backdrop, but red (the shop has black and beige)
+        lookalike = await matcher.match(screenshot(product_photo(1, "красный")))
+        assert (lookalike.product, lookalike.confidence) == ("", MatchConfidence.NONE)
+        beige = Image.open(folder / "Лоферы Chanel" / "бежевый_1.jpg")
+        found = await matcher.match(screenshot(phone_look(beige)))
+        assert (found.product, found.color) == ("Лоферы Chanel", "бежевый")
+        assert found.confidence in (MatchConfidence.CONFIDENT, MatchConfidence.UNSURE)

@@ -102,6 +102,69 @@ async def test_transactions_queued_together_share_a_commit_and_fail_alone(databa
     assert await database.call(names) == ["Айгерим", "Дана"]
 
 
+@both
+async def test_an_urgent_transaction_joins_a_running_group_and_commits_without_waiting_for_the_rest(
+        database: Database) -> None:
+    """The poller's store (urgent) that arrives while a group of transactions runs is
+    taken in at the next job boundary; the group commits right after it, and the jobs not
+    begun yet run afterwards, in their order. Nobody hears of a write before its commit."""
+    from datetime import datetime, timezone
+
+    from ottenok_desktop.services.storage.chats import add_chat
+
+    now = datetime(2026, 3, 8, 9, 0, tzinfo=timezone.utc)
+    gate, inside = threading.Event(), threading.Event()
+    order: list[str] = []
+
+    def add(chat_id: str, name: str, hold: bool = False) -> str:
+        if hold:
+            inside.set()
+            gate.wait(5)
+        add_chat(chat_id, now, name)
+        order.append(name)
+        return name
+
+    blocker = asyncio.ensure_future(database.call(gate.wait, 5))
+    await asyncio.sleep(0.05)
+    group = [asyncio.ensure_future(database.atomic(add, "77011112233@c.us", "Айгерим", True)),
+             asyncio.ensure_future(database.atomic(add, "77022223344@c.us", "Жанар")),
+             asyncio.ensure_future(database.atomic(add, "77033334455@c.us", "Дана"))]
+    await asyncio.sleep(0.05)
+    gate.set()
+    await blocker
+    gate.clear()
+    await asyncio.to_thread(inside.wait, 5)  # the group's first job runs and waits
+    urgent = asyncio.ensure_future(database.atomic(add, "77044445566@c.us", "Сауле", priority=URGENT))
+    await asyncio.sleep(0.05)
+    gate.set()
+    assert await urgent == "Сауле"
+    assert await asyncio.gather(*group) == ["Айгерим", "Жанар", "Дана"]
+    assert order == ["Айгерим", "Сауле", "Жанар", "Дана"]
+
+    def names() -> list[str]:
+        return [c.name for c in Chat.select().order_by(Chat.id)]
+
+    assert await database.call(names) == ["Айгерим", "Сауле", "Жанар", "Дана"]
+
+
+async def test_a_caller_that_gives_up_before_its_job_begins_leaves_it_unrun(data_dir: Path) -> None:
+    db = await Database(data_dir / "t.sqlite3").open()
+    gate = threading.Event()
+    ran: list[str] = []
+    blocker = asyncio.ensure_future(db.call(gate.wait, 5))
+    await asyncio.sleep(0.05)
+    given_up = asyncio.ensure_future(db.atomic(ran.append, "отменено"))
+    kept = asyncio.ensure_future(db.atomic(ran.append, "записано"))
+    await asyncio.sleep(0.05)
+    given_up.cancel()
+    gate.set()
+    await asyncio.gather(blocker, kept)
+    with pytest.raises(asyncio.CancelledError):
+        await given_up
+    assert ran == ["записано"]
+    await db.close()
+
+
 def test_a_new_release_migrates_old_data_and_keeps_a_backup(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from ottenok_desktop.services.storage import migrations
 

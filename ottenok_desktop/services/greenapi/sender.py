@@ -61,6 +61,16 @@ class RateLimiter:
                 await asyncio.sleep(self._next - now)
             self._next = max(now, self._next) + self._interval
 
+    def take_now(self) -> bool:
+        """Take the next turn if it is free right now (no wait); False otherwise."""
+        if self._lock.locked():
+            return False
+        now = asyncio.get_running_loop().time()
+        if self._next > now:
+            return False
+        self._next = now + self._interval
+        return True
+
 
 class Sender:
     def __init__(
@@ -92,6 +102,12 @@ class Sender:
         self._tasks = TaskOwner("sender")
         self._wake = asyncio.Event()
         self._busy: set[str] = set()
+        # Chats a scan found due while busy here: their drain rescans when it ends.
+        self._missed: set[str] = set()
+        # Outbox ids a committed turn handed over already claimed (`hand_over`): their
+        # MessageQueued needs no scan.
+        self._handed: set[int] = set()
+        self.handed_over = 0
         self.sent_count = 0
         # After a fenced write or a send check found the lease gone: claim nothing for a
         # moment; the seat looks at its lease meanwhile and stops this engine, or renews.
@@ -112,6 +128,51 @@ class Sender:
     def wake(self) -> None:
         self._wake.set()
 
+    def queued(self, outbox_id: int) -> None:
+        """An outbox row was committed: scan for it, unless a turn handed it over already
+        (its chat's drain sends it in order)."""
+        if outbox_id in self._handed:
+            self._handed.discard(outbox_id)
+            return
+        self.wake()
+
+    # ---- a turn's reply, claimed in the turn's own commit (issue 18) ------------------
+    # The usual path of a reply: the turn commits its outbox rows, MessageQueued wakes the
+    # sender, a scan finds the chat, its drain takes a send slot and claims the row, then
+    # sends — three database jobs between the commit and the request. Instead, right
+    # before the commit the turn reserves the chat's drain, a send slot and a rate-limit
+    # turn (`reserve`, only if all are free now: nothing waits holding a claim), the
+    # commit claims the chat's next due item in the same transaction (storage/turns.py),
+    # and `hand_over` sends it at once. Order per chat, the owner check at the claim (the
+    # commit's own, in the same transaction), the claim's commit before the request and
+    # the lease gate right before it all hold as on the usual path.
+    async def reserve(self, chat_id: str) -> bool:
+        """Take `chat_id`'s drain, a send slot and a rate-limit turn if all are free now.
+        True: the caller must then call `hand_over` or `release`."""
+        if (self._tasks.closed or chat_id in self._busy or self._in_flight.locked()
+                or self._hold_until > time.monotonic() or not self._limiter.take_now()):
+            return False
+        self._busy.add(chat_id)
+        await self._in_flight.acquire()  # free (checked above): returns without waiting
+        return True
+
+    def release(self, chat_id: str) -> None:
+        """A reservation whose commit claimed nothing (or failed)."""
+        self._in_flight.release()
+        self._drained(chat_id, rescan=False)
+
+    def hand_over(self, job: ob.SendJob, queued: list[int]) -> None:
+        """The reserving turn's commit claimed `job`: send it now with the reserved slot,
+        then drain the chat as usual. `queued`: the outbox ids that commit created."""
+        if self._tasks.closed:  # stopping: the claim is reconciled at the next start
+            self.release(job.chat_id)
+            return
+        if len(self._handed) > 10_000:  # their MessageQueued never came (at worst one extra scan each)
+            self._handed.clear()
+        self._handed.update(queued)
+        self.handed_over += 1
+        self._tasks.spawn(self._drain_chat(job.chat_id, first=job), name=f"send:{job.chat_id}")
+
     async def _run(self) -> None:
         while True:
             hold = self._hold_until - time.monotonic()
@@ -126,6 +187,8 @@ class Sender:
                     if chat_id not in self._busy:
                         self._busy.add(chat_id)
                         self._tasks.spawn(self._drain_chat(chat_id), name=f"send:{chat_id}")
+                    else:
+                        self._missed.add(chat_id)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -140,18 +203,26 @@ class Sender:
             except asyncio.TimeoutError:
                 pass
 
-    async def _drain_chat(self, chat_id: str) -> None:
+    async def _drain_chat(self, chat_id: str, first: ob.SendJob | None = None) -> None:
+        """Send `chat_id`'s due items in order. `first`: an item claimed already, with its
+        send slot taken (`hand_over`)."""
+        settled = False  # ended with nothing left to send here: no rescan needed
         try:
             while True:
                 # Wait for a send slot before claiming, so the owner check made by the claim
                 # is fresh when the message leaves (a take-over meanwhile drops it).
-                async with self._in_flight:
-                    await self._limiter.wait()
-                    job, dropped = await self._db.atomic_quiet(ob.claim_next, chat_id, self._clock.now())
-                    for outbox_id in dropped:
-                        self._bus.publish(ev.MessageDropped(chat_id, outbox_id, "chat taken by a manager"))
-                    if job is None:
-                        return
+                if first is None:
+                    await self._in_flight.acquire()
+                try:
+                    if first is not None:
+                        job, first = first, None
+                    else:
+                        await self._limiter.wait()
+                        job, dropped = await self._db.atomic_quiet(ob.claim_next, chat_id, self._clock.now())
+                        for outbox_id in dropped:
+                            self._bus.publish(ev.MessageDropped(chat_id, outbox_id, "chat taken by a manager"))
+                        if job is None:
+                            return
                     try:
                         done = await self._deliver(job)
                     except asyncio.CancelledError:
@@ -163,9 +234,12 @@ class Sender:
                         self._bus.publish(ev.EngineError("sender", f"{type(exc).__name__}: {exc}"))
                         await self._retry(job, f"{type(exc).__name__}: {exc}", ambiguous=True, minimum=5.0)
                         return
+                finally:
+                    self._in_flight.release()
                 if not done:
                     return  # waits for its retry time; later items of this chat wait too
                 if not self._more.pop(chat_id, True):
+                    settled = True
                     return  # nothing else queued here: no send slot taken just to find that out
         except LeaseLost as exc:
             # Another seat leads now (or is about to): what this chat has left stays queued.
@@ -175,9 +249,15 @@ class Sender:
             self._hold_until = time.monotonic() + LEASE_LOST_HOLD
             self._db.lease_lost()
         finally:
-            self._busy.discard(chat_id)
-            # Rescan: more chats may be due, and a retry scheduled here sets the next wake-up
-            # (the scan lists only chats it can serve now, so this cannot spin).
+            self._drained(chat_id, rescan=not settled)
+
+    def _drained(self, chat_id: str, *, rescan: bool) -> None:
+        self._busy.discard(chat_id)
+        # Rescan when this chat may have more (a retry scheduled here sets the next wake-up;
+        # the scan lists only chats it can serve now, so this cannot spin) or when a scan
+        # found it due while it was busy here. A drain that emptied its chat needs none.
+        if chat_id in self._missed or rescan:
+            self._missed.discard(chat_id)
             self.wake()
 
     async def _deliver(self, job: ob.SendJob) -> bool:

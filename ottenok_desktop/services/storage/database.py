@@ -60,6 +60,36 @@ IDLE_IN_TRANSACTION_TIMEOUT = 5.0  # seconds (PostgreSQL); our transactions last
 GROUP_MAX = 16  # transactions that may share one commit (bounds how long the first one waits)
 
 
+class Savepoint:
+    """`with Savepoint(db, "name"):` — a savepoint inside the running transaction: an
+    exception rolls back to it (and is raised on), else it is released. What peewee's
+    nested `atomic()` does, without naming each one with a fresh uuid4 (random bytes from
+    the OS, twice per notification on the hot path). The name must be unique among the
+    savepoints open at that moment (nested ones included)."""
+
+    __slots__ = ("_db", "_name", "_outer")
+
+    def __init__(self, db: pw.Database, name: str) -> None:
+        self._db = db
+        self._name = name
+        self._outer: Any = None  # outside any transaction: a whole one, peewee's
+
+    def __enter__(self) -> None:
+        if self._db.transaction_depth() == 0:
+            self._outer = self._db.atomic()
+            self._outer.__enter__()
+            return
+        self._db.execute_sql(f'SAVEPOINT "{self._name}"')
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if self._outer is not None:
+            self._outer.__exit__(exc_type, exc, tb)
+            return
+        if exc_type is not None:
+            self._db.execute_sql(f'ROLLBACK TO SAVEPOINT "{self._name}"')
+        self._db.execute_sql(f'RELEASE SAVEPOINT "{self._name}"')
+
+
 class _Job:
     """One submitted function. Its caller waits either on the event loop (`waiter`, an
     asyncio future of `loop`) or in a thread (`future`, for the synchronous doors)."""
@@ -422,7 +452,7 @@ class Database:
                 kwargs = dict(job.kwargs)
                 fn, args, wants_notify = job.args[0], job.args[1:], kwargs.pop("_notify", True)
                 try:
-                    with self._db.atomic():  # a savepoint
+                    with Savepoint(self._db, "group_job"):
                         outcomes.append((job, True, fn(*args, **kwargs)))
                     notify = notify or wants_notify
                 except Exception as exc:  # this job's own failure: rolled back to its savepoint

@@ -113,13 +113,13 @@ async def test_an_urgent_transaction_joins_a_running_group_and_commits_without_w
     from ottenok_desktop.services.storage.chats import add_chat
 
     now = datetime(2026, 3, 8, 9, 0, tzinfo=timezone.utc)
-    gate, inside = threading.Event(), threading.Event()
+    gate, hold_gate, inside = threading.Event(), threading.Event(), threading.Event()
     order: list[str] = []
 
     def add(chat_id: str, name: str, hold: bool = False) -> str:
         if hold:
             inside.set()
-            gate.wait(5)
+            hold_gate.wait(5)
         add_chat(chat_id, now, name)
         order.append(name)
         return name
@@ -132,11 +132,10 @@ async def test_an_urgent_transaction_joins_a_running_group_and_commits_without_w
     await asyncio.sleep(0.05)
     gate.set()
     await blocker
-    gate.clear()
     await asyncio.to_thread(inside.wait, 5)  # the group's first job runs and waits
     urgent = asyncio.ensure_future(database.atomic(add, "77044445566@c.us", "Сауле", priority=URGENT))
     await asyncio.sleep(0.05)
-    gate.set()
+    hold_gate.set()
     assert await urgent == "Сауле"
     assert await asyncio.gather(*group) == ["Айгерим", "Жанар", "Дана"]
     assert order == ["Айгерим", "Сауле", "Жанар", "Дана"]

@@ -72,6 +72,25 @@ class RateLimiter:
         return True
 
 
+class _Slot:
+    """One drain's hold on a send slot (`Sender._in_flight`), given back exactly once."""
+
+    __slots__ = ("_slots", "_held")
+
+    def __init__(self, slots: asyncio.Semaphore, *, held: bool = False) -> None:
+        self._slots = slots
+        self._held = held
+
+    async def take(self) -> None:
+        await self._slots.acquire()
+        self._held = True
+
+    def give(self) -> None:
+        if self._held:
+            self._held = False
+            self._slots.release()
+
+
 class Sender:
     def __init__(
         self, client: GreenApiClient, db: Database, bus: ev.EventBus, clock: Clock, *,
@@ -211,8 +230,9 @@ class Sender:
             while True:
                 # Wait for a send slot before claiming, so the owner check made by the claim
                 # is fresh when the message leaves (a take-over meanwhile drops it).
+                slot = _Slot(self._in_flight, held=first is not None)
                 if first is None:
-                    await self._in_flight.acquire()
+                    await slot.take()
                 try:
                     if first is not None:
                         job, first = first, None
@@ -224,7 +244,7 @@ class Sender:
                         if job is None:
                             return
                     try:
-                        done = await self._deliver(job)
+                        done = await self._deliver(job, slot)
                     except asyncio.CancelledError:
                         raise
                     except LeaseLost:
@@ -235,7 +255,7 @@ class Sender:
                         await self._retry(job, f"{type(exc).__name__}: {exc}", ambiguous=True, minimum=5.0)
                         return
                 finally:
-                    self._in_flight.release()
+                    slot.give()
                 if not done:
                     return  # waits for its retry time; later items of this chat wait too
                 if not self._more.pop(chat_id, True):
@@ -260,7 +280,10 @@ class Sender:
             self._missed.discard(chat_id)
             self.wake()
 
-    async def _deliver(self, job: ob.SendJob) -> bool:
+    async def _deliver(self, job: ob.SendJob, slot: "_Slot | None" = None) -> bool:
+        """Send `job` (reconciling an ambiguous earlier attempt first) and record the outcome.
+        `slot`: the drain's send slot, given back as soon as the HTTP request is over —
+        it bounds requests in flight, not the bookkeeping after them."""
         adapter = self.channels.adapter_for(job.chat_id)
         if adapter is not None:
             from ottenok_desktop.services.channel_delivery import deliver_via
@@ -285,7 +308,11 @@ class Sender:
                 self._bus.publish(ev.MessageDropped(job.chat_id, job.outbox_id, "chat taken by a manager"))
                 return True
         try:
-            external_id = await self._send(job, await self._window())
+            try:
+                external_id = await self._send(job, await self._window())
+            finally:
+                if slot is not None:
+                    slot.give()
         except SendRefused as exc:
             await self._unclaim(job, exc)
             return False

@@ -95,7 +95,7 @@ class Sender:
     def __init__(
         self, client: GreenApiClient, db: Database, bus: ev.EventBus, clock: Clock, *,
         on_sent: Callable[[str, str, datetime, str], None] | None = None, rate: float = 40.0,
-        retry_base: float = 1.0, retry_cap: float = 300.0, reconcile_minutes: int = 60, max_in_flight: int = 16,
+        retry_base: float = 1.0, retry_cap: float = 300.0, reconcile_minutes: int = 60, max_in_flight: int = 32,
         reconcile_grace: float = 0.0, channels: ChannelRouter | None = None, fence: SendFence | None = None,
     ) -> None:
         self._client = client
@@ -106,9 +106,10 @@ class Sender:
         self._clock = clock
         self._on_sent = on_sent
         self._limiter = RateLimiter(rate)
-        # httpcore's pool bookkeeping grows with the square of queued requests: hundreds of
-        # chats sending at once would starve the long poll. A few sends in flight keep the
-        # throughput without that cost: 16 at a 120 ms round trip carry GREEN-API's 50/s.
+        # Hundreds of chats sending at once must not starve the long poll (its session is
+        # separate, client.py) nor queue hundreds of requests: a few dozen sends in flight
+        # keep the throughput (16 at a 120 ms round trip carry GREEN-API's 50/s). 32, as a
+        # reply handed over by its turn holds its slot through the turn's commit too.
         self._in_flight = asyncio.Semaphore(max_in_flight)
         self._retry_base = retry_base
         self._retry_cap = retry_cap

@@ -48,7 +48,14 @@ PRAGMAS = {
     "foreign_keys": 1,
     "busy_timeout": 5000,
     "cache_size": -16000,
+    # SQLite checkpoints the WAL into the database file (with an fsync) inside whichever
+    # commit crosses 1,000 pages — under a burst, every few dozen commits, each then
+    # taking milliseconds while the poller's store waits behind it. The DB thread
+    # checkpoints when it has been idle a moment instead (Database._checkpoint); this
+    # limit (~40 MB) only bounds the WAL if it never is.
+    "wal_autocheckpoint": 10000,
 }
+IDLE_AFTER = 0.25  # seconds without a job before the DB thread does its idle work
 
 
 URGENT = 0
@@ -135,9 +142,11 @@ class _DbThread:
 
     def __init__(self, name: str, before_job: Callable[[], None] | None = None,
                  run_group: "Callable[[list[_Job], Callable[[int], _Job | None], list[_Job]], list[tuple[_Job, bool, Any]]] | None"
-                 = None) -> None:
+                 = None, idle_work: Callable[[], Callable[[], None] | None] | None = None) -> None:
         self._before_job = before_job
         self._run_group = run_group
+        # What to do once no job came for IDLE_AFTER s (None: nothing to do, just wait).
+        self._idle_work = idle_work
         self._heap: list[_Job | _Stop] = []
         self._ready = threading.Condition(threading.Lock())
         self._seq = itertools.count()
@@ -176,11 +185,16 @@ class _DbThread:
             heapq.heappush(self._heap, job)
             self._ready.notify()
 
-    def _take(self) -> list[_Job] | None:
-        """The next job, with the group jobs queued right behind it if it is one (None: stop)."""
+    def _take(self) -> list[_Job] | Callable[[], None] | None:
+        """The next job, with the group jobs queued right behind it if it is one (None: stop;
+        a callable: idle work to do first)."""
         with self._ready:
             while not self._heap:
-                self._ready.wait()
+                work = self._idle_work() if self._idle_work is not None else None
+                if work is None:
+                    self._ready.wait()
+                elif not self._ready.wait(IDLE_AFTER):
+                    return work
             job = heapq.heappop(self._heap)
             if isinstance(job, _Stop):
                 return None
@@ -209,6 +223,12 @@ class _DbThread:
             jobs = self._take()
             if jobs is None:
                 return
+            if callable(jobs):
+                try:
+                    jobs()
+                except Exception:  # housekeeping: the next idle moment tries again
+                    log.warning("idle work of the database thread failed", exc_info=True)
+                continue
             jobs = [job for job in jobs if job.start()]
             if not jobs:
                 continue
@@ -306,7 +326,9 @@ class Database:
         if lock_timeout is not None:
             self._pg_options += f" -c lock_timeout={int(lock_timeout * 1000)}"
         self._db: pw.Database = pw.PostgresqlDatabase(None) if self.is_postgres else pw.SqliteDatabase(None)
-        self._executor = _DbThread("ottenok-db", self._reconnect_if_broken if self.is_postgres else None, self._run_group)
+        self._commits = 0  # since the last checkpoint (SQLite)
+        self._executor = _DbThread("ottenok-db", self._reconnect_if_broken if self.is_postgres else None, self._run_group,
+                                   None if self.is_postgres else self._idle_work)
         self._opened = False
         self._fence: int | None = None
         self._on_lost: Callable[[], None] | None = None
@@ -424,7 +446,19 @@ class Database:
             result = fn(*args, **kwargs)
             if self.is_postgres and _notify:  # wake the other seats when this commits (only if it wrote)
                 self._db.execute_sql(_NOTIFY_IF_WRITTEN, (self._application_name,))
-            return result
+        self._commits += 1
+        return result
+
+    def _idle_work(self) -> Callable[[], None] | None:
+        """On the DB thread, when its queue is empty: the checkpoint, if commits wait for it."""
+        return self._checkpoint if self._commits and self._opened else None
+
+    def _checkpoint(self) -> None:
+        """Copy the WAL into the database file now that nothing waits (see PRAGMAS). PASSIVE:
+        it never waits for a reader or a writer; what it cannot copy now waits for the next."""
+        self._commits = 0
+        if not self._db.is_closed():
+            self._db.execute_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
     def _run_group(self, jobs: list[_Job], urgent: Callable[[int], _Job | None], begun: list[_Job]
                    ) -> list[tuple[_Job, bool, Any]]:
@@ -463,6 +497,7 @@ class Database:
                         queue = [arrived] if arrived.start() else []  # the rest waits for the next group
             if self.is_postgres and notify:
                 self._db.execute_sql(_NOTIFY_IF_WRITTEN, (self._application_name,))
+        self._commits += 1
         return outcomes
 
     def call_sync(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

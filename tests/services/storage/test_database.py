@@ -164,6 +164,29 @@ async def test_a_caller_that_gives_up_before_its_job_begins_leaves_it_unrun(data
     await db.close()
 
 
+async def test_the_wal_is_copied_into_the_database_file_when_the_thread_is_idle(data_dir: Path) -> None:
+    """Commits only append to the WAL (a few hundred KB never reach SQLite's own
+    checkpoint threshold); once the DB thread has had nothing to do for a moment it
+    copies the WAL into the database file."""
+    from datetime import datetime, timezone
+
+    from ottenok_desktop.services.storage.chats import add_chat
+
+    path = data_dir / "t.sqlite3"
+    db = await Database(path).open()
+    await asyncio.sleep(0.5)  # the migrations' own writes settle
+    before = path.stat().st_size
+    now = datetime(2026, 3, 8, 9, 0, tzinfo=timezone.utc)
+    for i in range(300):
+        await db.atomic(add_chat, f"7701{i:07d}@c.us", now, "Гульнара " + "ж" * 400)
+    deadline = time.monotonic() + 10
+    while path.stat().st_size == before and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    assert path.stat().st_size > before + 300 * 400
+    assert await db.call(lambda: Chat.select().count()) == 300
+    await db.close()
+
+
 def test_a_new_release_migrates_old_data_and_keeps_a_backup(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from ottenok_desktop.services.storage import migrations
 

@@ -95,5 +95,5 @@ def commit_turn(chat_id: str, message_ids: tuple[int, ...], reply: Reply, now: d
         )
         queued.append((item.id, part.text or part.file_name))
     handoff = bool(reply.handoff_reason) and mark_needs_human(chat_id, reply.handoff_reason, now)
-    claimed = claim_next(chat_id, now)[0] if claim and queued else None
+    claimed = claim_next(chat_id, now, chat=(chat_pk, owner))[0] if claim and queued else None
     return CommitResult(committed=True, queued=queued, handoff=handoff, created=created, claimed=claimed)

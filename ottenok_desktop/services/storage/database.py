@@ -281,6 +281,9 @@ class _DbThread:
         """On `loop`: hand every waiting caller its answer."""
         with self._answers_lock:
             answers = self._answers.pop(loop, [])
+        # Urgent callers first (the poller's store: its delete, and so every customer after
+        # it, waits on this), then in the order the jobs finished.
+        answers.sort(key=lambda answer: answer[0].priority)
         for job, ok, value in answers:
             waiter = job.waiter
             if waiter is None or waiter.done():  # cancelled meanwhile

@@ -157,7 +157,9 @@ class Dispatcher:
     async def _ask(self, turn: Turn) -> tuple[Reply, float]:
         started = time.perf_counter()
         try:
-            reply = await asyncio.wait_for(self._responder.respond(turn), self._timeout)
+            # asyncio.timeout, not wait_for: no extra task per turn (wait_for wraps the call in one)
+            async with asyncio.timeout(self._timeout):
+                reply = await self._responder.respond(turn)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the customer must never be left without an answer or a human

@@ -26,6 +26,7 @@ import itertools
 import os
 import logging
 import threading
+import time
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -51,11 +52,15 @@ PRAGMAS = {
     # SQLite checkpoints the WAL into the database file (with an fsync) inside whichever
     # commit crosses 1,000 pages — under a burst, every few dozen commits, each then
     # taking milliseconds while the poller's store waits behind it. The DB thread
-    # checkpoints when it has been idle a moment instead (Database._checkpoint); this
-    # limit (~40 MB) only bounds the WAL if it never is.
+    # checkpoints when it has been idle a moment, and at least once a second while
+    # commits keep coming (Database._checkpoint_due); this limit (~40 MB) is a last resort.
     "wal_autocheckpoint": 10000,
 }
 IDLE_AFTER = 0.25  # seconds without a job before the DB thread does its idle work
+# With synchronous=normal the WAL is synced to disk at checkpoints: a power cut can undo
+# the commits since the last one (an application crash cannot). At most this long of
+# them, as before, when SQLite's 1,000 pages took a burst about as long to fill.
+CHECKPOINT_MAX_GAP = 1.0
 
 
 URGENT = 0
@@ -142,8 +147,10 @@ class _DbThread:
 
     def __init__(self, name: str, before_job: Callable[[], None] | None = None,
                  run_group: "Callable[[list[_Job], Callable[[int], _Job | None], list[_Job]], list[tuple[_Job, bool, Any]]] | None"
-                 = None, idle_work: Callable[[], Callable[[], None] | None] | None = None) -> None:
+                 = None, idle_work: Callable[[], Callable[[], None] | None] | None = None,
+                 after_job: Callable[[], None] | None = None) -> None:
         self._before_job = before_job
+        self._after_job = after_job  # after each job (or group) has been answered
         self._run_group = run_group
         # What to do once no job came for IDLE_AFTER s (None: nothing to do, just wait).
         self._idle_work = idle_work
@@ -243,14 +250,19 @@ class _DbThread:
                 if begun:
                     self._requeue([job for job in jobs if all(job is not b for b in begun)])
                 self._answer(done)
-                continue
-            job = jobs[0]
-            try:
-                if self._before_job is not None:
-                    self._before_job()
-                self._answer([(job, True, job.fn(*job.args, **job.kwargs))])
-            except BaseException as exc:  # handed to the awaiting caller
-                self._answer([(job, False, exc)])
+            else:
+                job = jobs[0]
+                try:
+                    if self._before_job is not None:
+                        self._before_job()
+                    self._answer([(job, True, job.fn(*job.args, **job.kwargs))])
+                except BaseException as exc:  # handed to the awaiting caller
+                    self._answer([(job, False, exc)])
+            if self._after_job is not None:
+                try:
+                    self._after_job()
+                except Exception:  # housekeeping: tried again after the next job
+                    log.warning("housekeeping of the database thread failed", exc_info=True)
 
     def _answer(self, outcomes: list[tuple[_Job, bool, Any]]) -> None:
         batched: dict[asyncio.AbstractEventLoop, list[tuple[_Job, bool, Any]]] = {}
@@ -330,8 +342,10 @@ class Database:
             self._pg_options += f" -c lock_timeout={int(lock_timeout * 1000)}"
         self._db: pw.Database = pw.PostgresqlDatabase(None) if self.is_postgres else pw.SqliteDatabase(None)
         self._commits = 0  # since the last checkpoint (SQLite)
+        self._checkpointed_at = time.monotonic()
         self._executor = _DbThread("ottenok-db", self._reconnect_if_broken if self.is_postgres else None, self._run_group,
-                                   None if self.is_postgres else self._idle_work)
+                                   None if self.is_postgres else self._idle_work,
+                                   None if self.is_postgres else self._checkpoint_due)
         self._opened = False
         self._fence: int | None = None
         self._on_lost: Callable[[], None] | None = None
@@ -456,10 +470,17 @@ class Database:
         """On the DB thread, when its queue is empty: the checkpoint, if commits wait for it."""
         return self._checkpoint if self._commits and self._opened else None
 
+    def _checkpoint_due(self) -> None:
+        """After a job: checkpoint if commits have been coming for CHECKPOINT_MAX_GAP s
+        without an idle moment (the power-cut window stays what it was)."""
+        if self._commits and self._opened and time.monotonic() - self._checkpointed_at >= CHECKPOINT_MAX_GAP:
+            self._checkpoint()
+
     def _checkpoint(self) -> None:
-        """Copy the WAL into the database file now that nothing waits (see PRAGMAS). PASSIVE:
-        it never waits for a reader or a writer; what it cannot copy now waits for the next."""
+        """Copy the WAL into the database file (see PRAGMAS). PASSIVE: it never waits for a
+        reader or a writer; what it cannot copy now waits for the next one."""
         self._commits = 0
+        self._checkpointed_at = time.monotonic()
         if not self._db.is_closed():
             self._db.execute_sql("PRAGMA wal_checkpoint(PASSIVE)")
 

@@ -187,6 +187,29 @@ async def test_the_wal_is_copied_into_the_database_file_when_the_thread_is_idle(
     await db.close()
 
 
+async def test_under_steady_writes_the_wal_is_still_copied_at_least_once_a_second(data_dir: Path) -> None:
+    """A power cut can undo what the WAL holds beyond the last checkpoint (synchronous=normal):
+    writes that never leave the DB thread idle are still checkpointed about every second."""
+    from datetime import datetime, timezone
+
+    from ottenok_desktop.services.storage.chats import add_chat
+
+    path = data_dir / "t.sqlite3"
+    db = await Database(path).open()
+    await asyncio.sleep(0.5)
+    before = path.stat().st_size
+    now = datetime(2026, 3, 8, 9, 0, tzinfo=timezone.utc)
+    grew_at = None
+    started = time.monotonic()
+    for i in range(100):  # one small write every 20 ms: never idle for long
+        await db.atomic(add_chat, f"7702{i:07d}@c.us", now, "Мадина " + "ш" * 400)
+        if grew_at is None and path.stat().st_size > before:
+            grew_at = time.monotonic() - started
+        await asyncio.sleep(0.02)
+    assert grew_at is not None
+    await db.close()
+
+
 def test_a_new_release_migrates_old_data_and_keeps_a_backup(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from ottenok_desktop.services.storage import migrations
 

@@ -157,7 +157,6 @@ class Dispatcher:
     async def _ask(self, turn: Turn) -> tuple[Reply, float]:
         started = time.perf_counter()
         try:
-            # asyncio.timeout, not wait_for: no extra task per turn (wait_for wraps the call in one)
             async with asyncio.timeout(self._timeout):
                 reply = await self._responder.respond(turn)
         except asyncio.CancelledError:

@@ -51,17 +51,31 @@ log = logging.getLogger(__name__)
 
 
 class DbTurnStore:
-    """The dispatcher's `TurnStore` over the database."""
+    """The dispatcher's `TurnStore` over the database. With a `sender`, a reply is claimed
+    in the turn's own commit and handed straight to it (Sender.reserve/hand_over)."""
 
-    def __init__(self, db: Database, history_limit: int = 30) -> None:
+    def __init__(self, db: Database, history_limit: int = 30, sender: Sender | None = None) -> None:
         self._db = db
         self._history_limit = history_limit
+        self._sender = sender
 
     async def load_turn(self, chat_id: str, now: datetime) -> Turn | None:
         return await self._db.atomic(load_turn, chat_id, now, self._history_limit)
 
     async def commit_turn(self, chat_id: str, message_ids: tuple[int, ...], reply: Reply, now: datetime) -> Committed:
-        result = await self._db.atomic(commit_turn, chat_id, message_ids, reply, now)
+        sender = self._sender if reply.parts else None
+        reserved = sender is not None and await sender.reserve(chat_id)
+        try:
+            result = await self._db.atomic(commit_turn, chat_id, message_ids, reply, now, claim=reserved)
+        except BaseException:
+            if reserved:
+                sender.release(chat_id)  # type: ignore[union-attr]
+            raise
+        if reserved:
+            if result.claimed is not None:
+                sender.hand_over(result.claimed, [outbox_id for outbox_id, _ in result.queued])  # type: ignore[union-attr]
+            else:
+                sender.release(chat_id)  # type: ignore[union-attr]
         return Committed(result.committed, result.queued, result.handoff, result.reason, result.created)
 
 
@@ -109,7 +123,7 @@ class Engine:
         # listeners, not direct calls: a taken chat's queued bot replies are dropped and a
         # manager's queued message goes out as soon as a command commits
         bus.subscribe(self._on_sender_event, ev.ChatOwnerChanged)
-        bus.subscribe(self._on_sender_event, ev.MessageQueued)
+        bus.subscribe(self._on_queued, ev.MessageQueued)
         self.started = False
         self.leading = False  # the channel (poller, dispatcher, sender, follow-ups, reports) runs here
         self._running: list[Any] = []  # services started so far, stopped again by stop()
@@ -122,10 +136,6 @@ class Engine:
         """Fresh poller, dispatcher and sender (a stopped one cannot start again: a seat that
         leads a second time gets new ones)."""
         o = self._channel_options
-        self.dispatcher = Dispatcher(
-            DbTurnStore(self.db), self.responder, self.bus, self.clock, max_concurrent=o["max_concurrent_turns"],
-            debounce=o["debounce"],
-        )
         # GREEN-API accepts 50 sends/s per instance; stay just under it.
         # A real instance's journal may lag (up to 2 min): a timed-out send is declared lost only after that.
         # the last check before each send of a leading seat (free without a fence: SQLite)
@@ -135,6 +145,10 @@ class Engine:
                              fence=fence,
                              reconcile_grace=0.0 if self.sandbox is not None
                              else self.settings.green_api_reconcile_grace)
+        self.dispatcher = Dispatcher(
+            DbTurnStore(self.db, sender=self.sender), self.responder, self.bus, self.clock,
+            max_concurrent=o["max_concurrent_turns"], debounce=o["debounce"],
+        )
         self.poller = Poller(
             self.client, self.db, self.bus, self.clock, on_ingested=self._on_ingested,
             receive_timeout=o["receive_timeout"], state_interval=o["state_interval"],
@@ -343,6 +357,9 @@ class Engine:
 
     def _on_sender_event(self, event: ev.Event) -> None:
         self.sender.wake()
+
+    def _on_queued(self, event: ev.MessageQueued) -> None:
+        self.sender.queued(event.outbox_id)
 
     def _on_chat_updated(self, event: ev.Event) -> None:
         if self.leading:

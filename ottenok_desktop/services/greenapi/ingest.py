@@ -30,6 +30,7 @@ from ottenok_desktop.engine.notifications import (
     QuotaNote, StatusUpdate, dedupe_key, parse_notification, status_advances,
 )
 from ottenok_desktop.services.storage.chats import add_chat, get_or_create_chat, set_owner
+from ottenok_desktop.services.storage.database import Savepoint
 from ottenok_desktop.services.storage.models import Chat, InboxItem, Message, OutboxItem
 from ottenok_desktop.services.storage.outbox import queue_text
 from ottenok_desktop.services.storage.prepared import Prepared, db_time
@@ -133,7 +134,7 @@ def store_or_apply(raw: str, body: Any, receipt_id: int | None, now: datetime) -
     if not _is_status(body) and _INBOX_OLDER_NEW.first(id=stored.inbox_id) is not None:
         return stored, None
     try:
-        with InboxItem._meta.database.atomic():
+        with Savepoint(InboxItem._meta.database, "apply_now"):
             return stored, _apply(stored.inbox_id, raw, now, parsed)
     except Exception:  # left `new`: the applier's pass records it as poison if it fails again
         log.warning("applying inbox row %s at once failed; left to the applier", stored.inbox_id, exc_info=True)

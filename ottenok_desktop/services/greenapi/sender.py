@@ -61,12 +61,41 @@ class RateLimiter:
                 await asyncio.sleep(self._next - now)
             self._next = max(now, self._next) + self._interval
 
+    def take_now(self) -> bool:
+        """Take the next turn if it is free right now (no wait); False otherwise."""
+        if self._lock.locked():
+            return False
+        now = asyncio.get_running_loop().time()
+        if self._next > now:
+            return False
+        self._next = now + self._interval
+        return True
+
+
+class _Slot:
+    """One drain's hold on a send slot (`Sender._in_flight`), given back exactly once."""
+
+    __slots__ = ("_slots", "_held")
+
+    def __init__(self, slots: asyncio.Semaphore, *, held: bool = False) -> None:
+        self._slots = slots
+        self._held = held
+
+    async def take(self) -> None:
+        await self._slots.acquire()
+        self._held = True
+
+    def give(self) -> None:
+        if self._held:
+            self._held = False
+            self._slots.release()
+
 
 class Sender:
     def __init__(
         self, client: GreenApiClient, db: Database, bus: ev.EventBus, clock: Clock, *,
         on_sent: Callable[[str, str, datetime, str], None] | None = None, rate: float = 40.0,
-        retry_base: float = 1.0, retry_cap: float = 300.0, reconcile_minutes: int = 60, max_in_flight: int = 16,
+        retry_base: float = 1.0, retry_cap: float = 300.0, reconcile_minutes: int = 60, max_in_flight: int = 32,
         reconcile_grace: float = 0.0, channels: ChannelRouter | None = None, fence: SendFence | None = None,
     ) -> None:
         self._client = client
@@ -77,9 +106,10 @@ class Sender:
         self._clock = clock
         self._on_sent = on_sent
         self._limiter = RateLimiter(rate)
-        # httpcore's pool bookkeeping grows with the square of queued requests: hundreds of
-        # chats sending at once would starve the long poll. A few sends in flight keep the
-        # throughput without that cost: 16 at a 120 ms round trip carry GREEN-API's 50/s.
+        # Hundreds of chats sending at once must not starve the long poll (its session is
+        # separate, client.py) nor queue hundreds of requests: a few dozen sends in flight
+        # keep the throughput (16 at a 120 ms round trip carry GREEN-API's 50/s). 32, as a
+        # reply handed over by its turn holds its slot through the turn's commit too.
         self._in_flight = asyncio.Semaphore(max_in_flight)
         self._retry_base = retry_base
         self._retry_cap = retry_cap
@@ -92,6 +122,12 @@ class Sender:
         self._tasks = TaskOwner("sender")
         self._wake = asyncio.Event()
         self._busy: set[str] = set()
+        # Chats a scan found due while busy here: their drain rescans when it ends.
+        self._missed: set[str] = set()
+        # Outbox ids a committed turn handed over already claimed (`hand_over`): their
+        # MessageQueued needs no scan.
+        self._handed: set[int] = set()
+        self.handed_over = 0
         self.sent_count = 0
         # After a fenced write or a send check found the lease gone: claim nothing for a
         # moment; the seat looks at its lease meanwhile and stops this engine, or renews.
@@ -112,6 +148,51 @@ class Sender:
     def wake(self) -> None:
         self._wake.set()
 
+    def queued(self, outbox_id: int) -> None:
+        """An outbox row was committed: scan for it, unless a turn handed it over already
+        (its chat's drain sends it in order)."""
+        if outbox_id in self._handed:
+            self._handed.discard(outbox_id)
+            return
+        self.wake()
+
+    # ---- a turn's reply, claimed in the turn's own commit (issue 18) ------------------
+    # The usual path of a reply: the turn commits its outbox rows, MessageQueued wakes the
+    # sender, a scan finds the chat, its drain takes a send slot and claims the row, then
+    # sends — three database jobs between the commit and the request. Instead, right
+    # before the commit the turn reserves the chat's drain, a send slot and a rate-limit
+    # turn (`reserve`, only if all are free now: nothing waits holding a claim), the
+    # commit claims the chat's next due item in the same transaction (storage/turns.py),
+    # and `hand_over` sends it at once. Order per chat, the owner check at the claim (the
+    # commit's own, in the same transaction), the claim's commit before the request and
+    # the lease gate right before it all hold as on the usual path.
+    async def reserve(self, chat_id: str) -> bool:
+        """Take `chat_id`'s drain, a send slot and a rate-limit turn if all are free now.
+        True: the caller must then call `hand_over` or `release`."""
+        if (self._tasks.closed or chat_id in self._busy or self._in_flight.locked()
+                or self._hold_until > time.monotonic() or not self._limiter.take_now()):
+            return False
+        self._busy.add(chat_id)
+        await self._in_flight.acquire()  # free (checked above): returns without waiting
+        return True
+
+    def release(self, chat_id: str) -> None:
+        """A reservation whose commit claimed nothing (or failed)."""
+        self._in_flight.release()
+        self._drained(chat_id, rescan=False)
+
+    def hand_over(self, job: ob.SendJob, queued: list[int]) -> None:
+        """The reserving turn's commit claimed `job`: send it now with the reserved slot,
+        then drain the chat as usual. `queued`: the outbox ids that commit created."""
+        if self._tasks.closed:  # stopping: the claim is reconciled at the next start
+            self.release(job.chat_id)
+            return
+        if len(self._handed) > 10_000:  # their MessageQueued never came (at worst one extra scan each)
+            self._handed.clear()
+        self._handed.update(queued)
+        self.handed_over += 1
+        self._tasks.spawn(self._drain_chat(job.chat_id, first=job), name=f"send:{job.chat_id}")
+
     async def _run(self) -> None:
         while True:
             hold = self._hold_until - time.monotonic()
@@ -126,6 +207,8 @@ class Sender:
                     if chat_id not in self._busy:
                         self._busy.add(chat_id)
                         self._tasks.spawn(self._drain_chat(chat_id), name=f"send:{chat_id}")
+                    else:
+                        self._missed.add(chat_id)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -137,20 +220,29 @@ class Sender:
                 timeout = max(0.01, (due - self._clock.now()).total_seconds() / self._clock.scale)
             await wait_event(self._wake, min(timeout, 30.0))
 
-    async def _drain_chat(self, chat_id: str) -> None:
+    async def _drain_chat(self, chat_id: str, first: ob.SendJob | None = None) -> None:
+        """Send `chat_id`'s due items in order. `first`: an item claimed already, with its
+        send slot taken (`hand_over`)."""
+        settled = False  # ended with nothing left to send here: no rescan needed
         try:
             while True:
                 # Wait for a send slot before claiming, so the owner check made by the claim
                 # is fresh when the message leaves (a take-over meanwhile drops it).
-                async with self._in_flight:
-                    await self._limiter.wait()
-                    job, dropped = await self._db.atomic_quiet(ob.claim_next, chat_id, self._clock.now())
-                    for outbox_id in dropped:
-                        self._bus.publish(ev.MessageDropped(chat_id, outbox_id, "chat taken by a manager"))
-                    if job is None:
-                        return
+                slot = _Slot(self._in_flight, held=first is not None)
+                if first is None:
+                    await slot.take()
+                try:
+                    if first is not None:
+                        job, first = first, None
+                    else:
+                        await self._limiter.wait()
+                        job, dropped = await self._db.atomic_quiet(ob.claim_next, chat_id, self._clock.now())
+                        for outbox_id in dropped:
+                            self._bus.publish(ev.MessageDropped(chat_id, outbox_id, "chat taken by a manager"))
+                        if job is None:
+                            return
                     try:
-                        done = await self._deliver(job)
+                        done = await self._deliver(job, slot)
                     except asyncio.CancelledError:
                         raise
                     except LeaseLost:
@@ -160,9 +252,12 @@ class Sender:
                         self._bus.publish(ev.EngineError("sender", f"{type(exc).__name__}: {exc}"))
                         await self._retry(job, f"{type(exc).__name__}: {exc}", ambiguous=True, minimum=5.0)
                         return
+                finally:
+                    slot.give()
                 if not done:
                     return  # waits for its retry time; later items of this chat wait too
                 if not self._more.pop(chat_id, True):
+                    settled = True
                     return  # nothing else queued here: no send slot taken just to find that out
         except LeaseLost as exc:
             # Another seat leads now (or is about to): what this chat has left stays queued.
@@ -172,12 +267,21 @@ class Sender:
             self._hold_until = time.monotonic() + LEASE_LOST_HOLD
             self._db.lease_lost()
         finally:
-            self._busy.discard(chat_id)
-            # Rescan: more chats may be due, and a retry scheduled here sets the next wake-up
-            # (the scan lists only chats it can serve now, so this cannot spin).
+            self._drained(chat_id, rescan=not settled)
+
+    def _drained(self, chat_id: str, *, rescan: bool) -> None:
+        self._busy.discard(chat_id)
+        # Rescan when this chat may have more (a retry scheduled here sets the next wake-up;
+        # the scan lists only chats it can serve now, so this cannot spin) or when a scan
+        # found it due while it was busy here. A drain that emptied its chat needs none.
+        if chat_id in self._missed or rescan:
+            self._missed.discard(chat_id)
             self.wake()
 
-    async def _deliver(self, job: ob.SendJob) -> bool:
+    async def _deliver(self, job: ob.SendJob, slot: "_Slot | None" = None) -> bool:
+        """Send `job` (reconciling an ambiguous earlier attempt first) and record the outcome.
+        `slot`: the drain's send slot, given back as soon as the HTTP request is over —
+        it bounds requests in flight, not the bookkeeping after them."""
         adapter = self.channels.adapter_for(job.chat_id)
         if adapter is not None:
             from ottenok_desktop.services.channel_delivery import deliver_via
@@ -202,7 +306,11 @@ class Sender:
                 self._bus.publish(ev.MessageDropped(job.chat_id, job.outbox_id, "chat taken by a manager"))
                 return True
         try:
-            external_id = await self._send(job, await self._window())
+            try:
+                external_id = await self._send(job, await self._window())
+            finally:
+                if slot is not None:
+                    slot.give()
         except SendRefused as exc:
             await self._unclaim(job, exc)
             return False

@@ -167,7 +167,8 @@ def drop_if_taken(outbox_id: int) -> bool:
     return True
 
 
-def claim_next(chat_id: str, now: datetime, epoch: int | None = None) -> tuple[SendJob | None, list[int]]:
+def claim_next(chat_id: str, now: datetime, epoch: int | None = None, *,
+               chat: tuple[int, str] | None = None) -> tuple[SendJob | None, list[int]]:
     """The chat's oldest unsent item, if it is due; bot items of a manager-owned chat are
     dropped first (returned as the second value). Order per chat is kept: a later item
     is never claimed while an earlier one waits for a retry. With `epoch` (several seats)
@@ -175,7 +176,8 @@ def claim_next(chat_id: str, now: datetime, epoch: int | None = None) -> tuple[S
     if epoch is not None:
         assert_epoch(epoch)
     dropped: list[int] = []
-    chat = _CHAT_OWNER.first(chat_id=chat_id)
+    if chat is None:  # (row id, owner), unless the caller read them in this transaction
+        chat = _CHAT_OWNER.first(chat_id=chat_id)
     if chat is None:
         return None, dropped
     chat_pk, owner = chat
@@ -207,13 +209,18 @@ def claim_next(chat_id: str, now: datetime, epoch: int | None = None) -> tuple[S
 def mark_sent(outbox_id: int, external_id: str, now: datetime) -> int | None:
     """Record a successful send; apply statuses that arrived before we knew the id.
     Returns the Message id."""
+    return _mark_sent(outbox_id, external_id, now)[0]
+
+
+def _mark_sent(outbox_id: int, external_id: str, now: datetime) -> tuple[int | None, int]:
+    """`mark_sent`, also returning the item's chat row id."""
     chat_pk, message_id, sender_kind, text, file_name = _SENT_ITEM.first(id=outbox_id)
     when = db_time(now)
     _MARK_SENT.execute(external_id=external_id, now=when, id=outbox_id)
     chat_update = _CHAT_BOT_OUTBOUND if sender_kind == "bot" else _CHAT_OUTBOUND
     chat_update.execute(now=when, text=(text or file_name)[:300], id=chat_pk)
     if not message_id:
-        return None
+        return None, chat_pk
     # the echo may already have stored a message with this id (if it raced us): keep one
     _DROP_ECHO_TWIN.execute(chat=chat_pk, external_id=external_id, id=message_id)
     (status,) = _MESSAGE_STATUS.first(id=message_id)
@@ -227,7 +234,7 @@ def mark_sent(outbox_id: int, external_id: str, now: datetime) -> int | None:
     if deferred:
         InboxItem.update(state="done").where(InboxItem.id.in_([i for i, _ in deferred])).execute()
     _SET_MESSAGE_SENT.execute(external_id=external_id, status=status, id=message_id)
-    return message_id
+    return message_id, chat_pk
 
 
 _MORE_IN_CHAT = Prepared(lambda p: OutboxItem.select(OutboxItem.id).where(
@@ -237,8 +244,7 @@ _MORE_IN_CHAT = Prepared(lambda p: OutboxItem.select(OutboxItem.id).where(
 def mark_sent_and_peek(outbox_id: int, external_id: str, now: datetime) -> tuple[int | None, bool]:
     """`mark_sent`, and whether the chat has more to send (in the same transaction), so
     the sender does not take a send slot just to find the chat's outbox empty."""
-    message_id = mark_sent(outbox_id, external_id, now)
-    (chat_pk,) = _SENT_ITEM.first(id=outbox_id)[:1]
+    message_id, chat_pk = _mark_sent(outbox_id, external_id, now)
     return message_id, _MORE_IN_CHAT.first(chat=chat_pk) is not None
 
 

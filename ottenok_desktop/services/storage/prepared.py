@@ -39,15 +39,32 @@ def db_time(value: datetime | None) -> str | None:
     return str(value)
 
 
+class _Compiled:
+    """A statement's SQL, its parameter slots (marker name or a value kept as compiled)
+    and the marker names it takes."""
+
+    __slots__ = ("sql", "slots", "names")
+
+    def __init__(self, sql: str, slots: tuple[tuple[bool, Any], ...], names: frozenset[str]) -> None:
+        self.sql = sql
+        self.slots = slots
+        self.names = names
+
+
 class Prepared:
     def __init__(self, build: Callable[[Any], pw.Query]) -> None:
         self._build = build
         # keyed by the database object itself (weakly): an id() could be reused by a later
         # database of another dialect (SQLite "?" vs PostgreSQL "%s")
-        self._compiled: weakref.WeakKeyDictionary[pw.Database, tuple[str, tuple[tuple[bool, Any], ...]]] = (
-            weakref.WeakKeyDictionary())
+        self._compiled: weakref.WeakKeyDictionary[pw.Database, _Compiled] = weakref.WeakKeyDictionary()
+        # The database of the last call and its statement: the usual case, looked up
+        # without making a weak reference on every call.
+        self._last: tuple[weakref.ref[pw.Database], _Compiled] | None = None
 
-    def _compile(self, database: pw.Database) -> tuple[str, tuple[tuple[bool, Any], ...]]:
+    def _compile(self, database: pw.Database) -> "_Compiled":
+        last = self._last
+        if last is not None and last[0]() is database:
+            return last[1]
         compiled = self._compiled.get(database)
         if compiled is None:
             sql, params = self._build(_Markers()).sql()
@@ -55,17 +72,17 @@ class Prepared:
                 (True, value[len(_MARK):]) if isinstance(value, str) and value.startswith(_MARK) else (False, value)
                 for value in params
             )
-            compiled = (sql, slots)
+            compiled = _Compiled(sql, slots, frozenset(name for is_marker, name in slots if is_marker))
             self._compiled[database] = compiled
+        self._last = (weakref.ref(database), compiled)
         return compiled
 
     def execute(self, **values: Any) -> Any:
         database = BaseModel._meta.database
-        sql, slots = self._compile(database)
-        used = {name for is_marker, name in slots if is_marker}
-        if used != set(values):
-            raise ValueError(f"prepared query takes {sorted(used)}, got {sorted(values)}")
-        return database.execute_sql(sql, tuple(values[v] if is_marker else v for is_marker, v in slots))
+        compiled = self._compile(database)
+        if values.keys() != compiled.names:
+            raise ValueError(f"prepared query takes {sorted(compiled.names)}, got {sorted(values)}")
+        return database.execute_sql(compiled.sql, tuple(values[v] if is_marker else v for is_marker, v in compiled.slots))
 
     def first(self, **values: Any) -> tuple[Any, ...] | None:
         return self.execute(**values).fetchone()

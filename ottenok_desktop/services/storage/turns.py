@@ -17,7 +17,7 @@ from ottenok_desktop.engine.turns import HistoryLine, InboundText, Reply, Turn
 from .chats import mark_needs_human
 from .dialogue_state import apply_turn
 from .models import Chat, Message, PhotoSent
-from .outbox import queue_part
+from .outbox import SendJob, claim_next, queue_part
 from .prepared import Prepared
 
 _CHAT = Prepared(lambda p: Chat.select(Chat.id, Chat.owner, Chat.phone, Chat.name).where(Chat.chat_id == p.chat_id))
@@ -58,9 +58,15 @@ class CommitResult:
     handoff: bool = False
     reason: str = ""
     created: CreatedIds = CreatedIds()
+    claimed: SendJob | None = None  # with `claim`: the chat's next item, claimed for the sender
 
 
-def commit_turn(chat_id: str, message_ids: tuple[int, ...], reply: Reply, now: datetime) -> CommitResult:
+def commit_turn(chat_id: str, message_ids: tuple[int, ...], reply: Reply, now: datetime, *,
+                claim: bool = False) -> CommitResult:
+    """Commit the turn (see the module's docstring). With `claim` (the sender reserved this
+    chat's drain and a send slot for it: greenapi/sender.py `reserve`), the chat's next due
+    outbox item — in order, so an older one waiting for a retry comes first, or none — is
+    claimed in the same transaction, saving the sender a scan and a claim of its own."""
     chat_pk, owner, _, _ = _CHAT.first(chat_id=chat_id)
     pending_ids = Message.id.in_(message_ids) & (Message.turn_state == TurnState.PENDING)
     if owner != Owner.BOT:
@@ -89,4 +95,5 @@ def commit_turn(chat_id: str, message_ids: tuple[int, ...], reply: Reply, now: d
         )
         queued.append((item.id, part.text or part.file_name))
     handoff = bool(reply.handoff_reason) and mark_needs_human(chat_id, reply.handoff_reason, now)
-    return CommitResult(committed=True, queued=queued, handoff=handoff, created=created)
+    claimed = claim_next(chat_id, now, chat=(chat_pk, owner))[0] if claim and queued else None
+    return CommitResult(committed=True, queued=queued, handoff=handoff, created=created, claimed=claimed)

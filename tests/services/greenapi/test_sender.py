@@ -82,3 +82,45 @@ async def test_timed_out_bot_reply_for_a_taken_chat_is_dropped_not_resent(data_d
 
 async def _state_is(ch, state: str) -> bool:
     return state in await ch.outbox_states()
+
+
+async def test_a_reply_is_claimed_in_its_turns_commit_and_sent_without_a_scan(
+        data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A turn's reply needs no outbox scan and no separate claim: its commit claims it and
+    hands it to the sender; the second part follows in order through the same drain."""
+    ch = await start_channel(data_dir, TwoParts())
+    scans = {"n": 0}
+    scan = ob.due_scan
+
+    def counting_scan(*args, **kwargs):
+        scans["n"] += 1
+        return scan(*args, **kwargs)
+
+    try:
+        await asyncio.sleep(0.3)  # the start-up scan has run
+        monkeypatch.setattr(ob, "due_scan", counting_scan)
+        ch.sandbox.inject_text(ANNA, "здравствуйте, лоферы 37 есть?")
+        sent = await ch.sandbox.wait_sent(2, timeout=20)
+        assert [m.text for m in sent] == ["Здравствуйте!", "Какой размер нужен?"]
+        await ch.wait_until(lambda: _all_sent(ch), what="both recorded")
+        assert ch.engine.sender.handed_over == 1
+        assert scans["n"] == 0
+    finally:
+        await ch.engine.stop()
+        await ch.sandbox.stop()
+
+
+async def test_a_reply_waits_behind_an_older_item_of_its_chat_waiting_for_a_retry(data_dir: Path) -> None:
+    """The commit claims the chat's next due item only: an older reply waiting for its retry
+    goes first, the new one after it, never the other way round."""
+    ch = await start_channel(data_dir, retry_base=2.0)
+    ch.sandbox.add_fault("sendMessage", 429, count=1, retry_after=2)
+    try:
+        ch.sandbox.inject_text(ANNA, "есть ботильоны 38?")
+        await ch.wait_until(lambda: _state_is(ch, "pending"), timeout=10, what="first reply waiting for its retry")
+        ch.sandbox.inject_text(ANNA, "и какие цвета?")
+        sent = await ch.sandbox.wait_sent(2, timeout=30)
+        assert [m.text for m in sent] == ["Ответ: есть ботильоны 38?", "Ответ: и какие цвета?"]
+    finally:
+        await ch.engine.stop()
+        await ch.sandbox.stop()

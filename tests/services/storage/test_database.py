@@ -102,6 +102,114 @@ async def test_transactions_queued_together_share_a_commit_and_fail_alone(databa
     assert await database.call(names) == ["Айгерим", "Дана"]
 
 
+@both
+async def test_an_urgent_transaction_joins_a_running_group_and_commits_without_waiting_for_the_rest(
+        database: Database) -> None:
+    """The poller's store (urgent) that arrives while a group of transactions runs is
+    taken in at the next job boundary; the group commits right after it, and the jobs not
+    begun yet run afterwards, in their order. Nobody hears of a write before its commit."""
+    from datetime import datetime, timezone
+
+    from ottenok_desktop.services.storage.chats import add_chat
+
+    now = datetime(2026, 3, 8, 9, 0, tzinfo=timezone.utc)
+    gate, hold_gate, inside = threading.Event(), threading.Event(), threading.Event()
+    order: list[str] = []
+
+    def add(chat_id: str, name: str, hold: bool = False) -> str:
+        if hold:
+            inside.set()
+            hold_gate.wait(5)
+        add_chat(chat_id, now, name)
+        order.append(name)
+        return name
+
+    blocker = asyncio.ensure_future(database.call(gate.wait, 5))
+    await asyncio.sleep(0.05)
+    group = [asyncio.ensure_future(database.atomic(add, "77011112233@c.us", "Айгерим", True)),
+             asyncio.ensure_future(database.atomic(add, "77022223344@c.us", "Жанар")),
+             asyncio.ensure_future(database.atomic(add, "77033334455@c.us", "Дана"))]
+    await asyncio.sleep(0.05)
+    gate.set()
+    await blocker
+    await asyncio.to_thread(inside.wait, 5)  # the group's first job runs and waits
+    urgent = asyncio.ensure_future(database.atomic(add, "77044445566@c.us", "Сауле", priority=URGENT))
+    await asyncio.sleep(0.05)
+    hold_gate.set()
+    assert await urgent == "Сауле"
+    assert await asyncio.gather(*group) == ["Айгерим", "Жанар", "Дана"]
+    assert order == ["Айгерим", "Сауле", "Жанар", "Дана"]
+
+    def names() -> list[str]:
+        return [c.name for c in Chat.select().order_by(Chat.id)]
+
+    assert await database.call(names) == ["Айгерим", "Сауле", "Жанар", "Дана"]
+
+
+async def test_a_caller_that_gives_up_before_its_job_begins_leaves_it_unrun(data_dir: Path) -> None:
+    db = await Database(data_dir / "t.sqlite3").open()
+    gate = threading.Event()
+    ran: list[str] = []
+    blocker = asyncio.ensure_future(db.call(gate.wait, 5))
+    await asyncio.sleep(0.05)
+    given_up = asyncio.ensure_future(db.atomic(ran.append, "отменено"))
+    kept = asyncio.ensure_future(db.atomic(ran.append, "записано"))
+    await asyncio.sleep(0.05)
+    given_up.cancel()
+    gate.set()
+    await asyncio.gather(blocker, kept)
+    with pytest.raises(asyncio.CancelledError):
+        await given_up
+    assert ran == ["записано"]
+    await db.close()
+
+
+async def test_the_wal_is_copied_into_the_database_file_when_the_thread_is_idle(data_dir: Path) -> None:
+    """Commits only append to the WAL (a few hundred KB never reach SQLite's own
+    checkpoint threshold); once the DB thread has had nothing to do for a moment it
+    copies the WAL into the database file."""
+    from datetime import datetime, timezone
+
+    from ottenok_desktop.services.storage.chats import add_chat
+
+    path = data_dir / "t.sqlite3"
+    db = await Database(path).open()
+    await asyncio.sleep(0.5)  # the migrations' own writes settle
+    before = path.stat().st_size
+    now = datetime(2026, 3, 8, 9, 0, tzinfo=timezone.utc)
+    for i in range(300):
+        await db.atomic(add_chat, f"7701{i:07d}@c.us", now, "Гульнара " + "ж" * 400)
+    deadline = time.monotonic() + 10
+    while path.stat().st_size == before and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    assert path.stat().st_size > before + 300 * 400
+    assert await db.call(lambda: Chat.select().count()) == 300
+    await db.close()
+
+
+async def test_under_steady_writes_the_wal_is_still_copied_at_least_once_a_second(data_dir: Path) -> None:
+    """A power cut can undo what the WAL holds beyond the last checkpoint (synchronous=normal):
+    writes that never leave the DB thread idle are still checkpointed about every second."""
+    from datetime import datetime, timezone
+
+    from ottenok_desktop.services.storage.chats import add_chat
+
+    path = data_dir / "t.sqlite3"
+    db = await Database(path).open()
+    await asyncio.sleep(0.5)
+    before = path.stat().st_size
+    now = datetime(2026, 3, 8, 9, 0, tzinfo=timezone.utc)
+    grew_at = None
+    started = time.monotonic()
+    for i in range(100):  # one small write every 20 ms: never idle for long
+        await db.atomic(add_chat, f"7702{i:07d}@c.us", now, "Мадина " + "ш" * 400)
+        if grew_at is None and path.stat().st_size > before:
+            grew_at = time.monotonic() - started
+        await asyncio.sleep(0.02)
+    assert grew_at is not None
+    await db.close()
+
+
 def test_a_new_release_migrates_old_data_and_keeps_a_backup(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from ottenok_desktop.services.storage import migrations
 

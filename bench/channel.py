@@ -277,6 +277,54 @@ async def slow_responder_run(box_factory, *, statuses: bool, send_rate: float = 
     print(f"[memory] peak RSS of the benchmark process: {peak:.0f} MB")
 
 
+async def bare_burst(box_factory) -> float:
+    """The floor of the 200 x 3 burst on this machine: the same sandbox, customers and lean
+    instance settings, answered by the least any client can do — receive, delete, then a task
+    that waits the responder's 1 s and sends (aiohttp, no storage, nothing durable). What it
+    takes over 3 s is the protocol's serial receive/delete cycle and the shared cores."""
+    box = box_factory()
+    base = f"{box.api_url}/waInstance{box.instance_id}"
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.post(f"{base}/setSettings/{box.token}", json=LEAN.settings()) as r:
+                await r.read()
+            replies: set[asyncio.Task[None]] = set()
+
+            async def answer(chat_id: str, text: str) -> None:
+                await asyncio.sleep(1.0)
+                async with http.post(f"{base}/sendMessage/{box.token}",
+                                     json={"chatId": chat_id, "message": "Ответ: " + text}) as r:
+                    await r.read()
+
+            async def poll() -> None:
+                while True:
+                    async with http.get(f"{base}/receiveNotification/{box.token}", params={"receiveTimeout": 5}) as r:
+                        if r.status != 200:  # said, not swallowed: the customers would wait forever
+                            print(f"  bare burst: receiveNotification answered {r.status}: {await r.text()}", flush=True)
+                            await asyncio.sleep(0.5)
+                            continue
+                        data = await r.json()
+                    if data is None:
+                        continue
+                    async with http.delete(f"{base}/deleteNotification/{box.token}/{data['receiptId']}") as r:
+                        await r.read()
+                    body = data["body"]
+                    if body.get("typeWebhook") == "incomingMessageReceived":
+                        task = asyncio.create_task(answer(body["senderData"]["chatId"],
+                                                          body["messageData"]["textMessageData"]["textMessage"]))
+                        replies.add(task)
+                        task.add_done_callback(replies.discard)
+
+            poller = asyncio.create_task(poll())
+            result = await asyncio.to_thread(run_customers, box.api_url, 200, 3)
+            poller.cancel()  # it may be in a 5-s long poll
+            for task in list(replies):
+                task.cancel()
+    finally:
+        box.close()
+    return float(result["wall"])
+
+
 async def sequential_overhead(box_factory, n: int = 60) -> None:
     """One customer, one message at a time: the engine's own cost per turn without queueing
     behind other chats (the drain figures above include that queueing)."""
@@ -441,6 +489,9 @@ def main() -> None:
     if args.only == "burst":
         for _ in range(args.repeat):
             asyncio.run(slow_responder_run(box_factory, statuses=False, send_rate=1e6))
+            floor = asyncio.run(bare_burst(box_factory))
+            print(f"[concurrency] the same burst answered by a bare aiohttp loop (no storage): wall {floor:.2f} s -> "
+                  f"{floor / 3:.2f}x of the 3 s ideal: this machine's floor for the workload {load()}", flush=True)
         return
 
     if args.ab:
@@ -461,6 +512,9 @@ def main() -> None:
         # GREEN-API's documented limit (50 sends/s) makes 600 replies take >= 12 s whatever the
         # engine does; the unlimited runs measure the engine's own concurrency against 3 s.
         asyncio.run(slow_responder_run(box_factory, statuses=False, send_rate=1e6))
+        floor = asyncio.run(bare_burst(box_factory))
+        print(f"[concurrency] the same burst answered by a bare aiohttp loop (no storage): wall {floor:.2f} s -> "
+              f"{floor / 3:.2f}x of the 3 s ideal: this machine's floor for the workload {load()}", flush=True)
         asyncio.run(slow_responder_run(box_factory, statuses=True, send_rate=1e6))
         asyncio.run(slow_responder_run(box_factory, statuses=True, send_rate=45.0))
     if args.only != "loopback":

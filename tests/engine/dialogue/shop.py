@@ -119,6 +119,16 @@ async def open_shop(tmp: Path, *, llm: Any = None, manager_numbers: tuple[str, .
                 responder=responder, commands=commands, executor=executor)
 
 
+async def open_partner_shop(tmp: Path) -> Shop:
+    """The sample shop with the partners file of tests/services/partners (Динара the stylist…)."""
+    from ottenok_desktop.services.partners.loader import PartnersFile
+    from ottenok_desktop.services.promotions.loader import WatchedFile
+    from tests.services.partners.test_loader import ROWS, write_partners
+
+    path = write_partners(tmp / "partners.xlsx", ROWS)
+    return await open_shop(tmp, partners=WatchedFile(PartnersFile(path), ThreadPoolExecutor(max_workers=1)))
+
+
 def shared_index_dir() -> Path:
     """One offline knowledge index per test session (building it is the slow part)."""
     import os

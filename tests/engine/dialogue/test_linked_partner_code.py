@@ -4,7 +4,6 @@ console's command. Storage details on both backends: tests/services/storage/test
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import AsyncIterator
 
@@ -14,7 +13,7 @@ from ottenok_desktop.engine.events import ChatUpdated
 from ottenok_desktop.services.storage import queries as q
 from ottenok_desktop.services.storage.models import Chat
 
-from .shop import Shop, close_shop, open_shop, texts_of
+from .shop import Shop, close_shop, open_partner_shop, texts_of
 
 PHONE = "77019990011"  # not a partner's phone: only the code makes her one
 WA = f"{PHONE}@c.us"
@@ -23,12 +22,7 @@ TG = "tg:5550009911"
 
 @pytest.fixture
 async def shop(tmp_path: Path) -> AsyncIterator[Shop]:
-    from ottenok_desktop.services.partners.loader import PartnersFile
-    from ottenok_desktop.services.promotions.loader import WatchedFile
-    from tests.services.partners.test_loader import ROWS, write_partners
-
-    path = write_partners(tmp_path / "partners.xlsx", ROWS)
-    opened = await open_shop(tmp_path, partners=WatchedFile(PartnersFile(path), ThreadPoolExecutor(max_workers=1)))
+    opened = await open_partner_shop(tmp_path)
     yield opened
     await close_shop(opened)
 

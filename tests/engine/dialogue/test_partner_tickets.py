@@ -14,7 +14,7 @@ import pytest
 from ottenok_desktop.engine import texts
 from ottenok_desktop.services.storage import queries as q
 
-from .shop import Shop, close_shop, open_shop
+from .shop import Shop, close_shop, open_partner_shop, open_shop
 
 PHONE = "77011234567"
 PARTNER_PHONE = "77015550102"  # Динара (стилист)
@@ -22,12 +22,7 @@ PARTNER_PHONE = "77015550102"  # Динара (стилист)
 
 @pytest.fixture
 async def shop(tmp_path: Path) -> AsyncIterator[Shop]:
-    from ottenok_desktop.services.partners.loader import PartnersFile
-    from ottenok_desktop.services.promotions.loader import WatchedFile
-    from tests.services.partners.test_loader import ROWS, write_partners
-
-    path = write_partners(tmp_path / "partners.xlsx", ROWS)
-    opened = await open_shop(tmp_path, partners=WatchedFile(PartnersFile(path), ThreadPoolExecutor(max_workers=1)))
+    opened = await open_partner_shop(tmp_path)
     yield opened
     await close_shop(opened)
 

@@ -21,7 +21,7 @@ from ottenok_desktop.settings import Secret
 from tests.fakes.openai_server import FakeOpenAIServer
 from tests.services.promotions.xlsx import RU_HEADERS, write_promotions
 
-from .shop import Shop, close_shop, open_shop, texts_of
+from .shop import Shop, close_shop, open_partner_shop, open_shop, texts_of
 
 PHONE = "77011234567"
 PROMOS = [
@@ -164,12 +164,7 @@ PARTNER_PHONE = "77015550102"
 
 @pytest.fixture
 async def partner_shop(tmp_path: Path) -> AsyncIterator[Shop]:
-    from ottenok_desktop.services.partners.loader import PartnersFile
-    from ottenok_desktop.services.promotions.loader import WatchedFile
-    from tests.services.partners.test_loader import ROWS, write_partners
-
-    path = write_partners(tmp_path / "partners.xlsx", ROWS)
-    opened = await open_shop(tmp_path, partners=WatchedFile(PartnersFile(path), ThreadPoolExecutor(max_workers=1)))
+    opened = await open_partner_shop(tmp_path)
     yield opened
     await close_shop(opened)
 

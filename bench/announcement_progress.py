@@ -34,14 +34,10 @@ from ottenok_desktop.services.storage import announcements as store  # noqa: E40
 from ottenok_desktop.services.storage.chats import get_or_create_chat  # noqa: E402
 from ottenok_desktop.services.storage.consent import record_promo_consent  # noqa: E402
 from tests.fakes.postgres import PostgresServer  # noqa: E402
+from bench._stats import percentile  # noqa: E402
 
 OLD_POLL = 3.0
 FALLBACK_POLL = 15.0
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 async def poller(db: Database, announcement_id: int, every: float, seen: dict[int, float],

@@ -53,6 +53,7 @@ from ottenok_desktop.services.greenapi.poller import InstanceNotifications  # no
 from ottenok_desktop.services.greenapi.sandbox_control import SandboxControlClient  # noqa: E402
 from ottenok_desktop.settings import Secret, load_settings  # noqa: E402
 from tests.fakes.responders import EchoResponder  # noqa: E402
+from bench._stats import percentile  # noqa: E402
 
 N_MESSAGES = 400
 N_CHATS = 100
@@ -62,11 +63,6 @@ NOTIFICATIONS_PER_MESSAGE = 5  # the customer's message, our send's echo, sent/d
 def load() -> str:
     one, five, _ = os.getloadavg()
     return f"[load {one:.1f}/{five:.1f}]"
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 async def inject_burst(control: SandboxControlClient, n: int, chats: int) -> None:

@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ottenok_desktop.services.inventory.index import StockIndex  # noqa: E402
 from ottenok_desktop.services.inventory.loader import load_stock  # noqa: E402
+from bench._stats import percentile  # noqa: E402
 
 COLORS = ["черный", "белый", "бежевый", "красный", "синий"]
 KINDS = ["Лоферы", "Кроссовки", "Туфли", "Мюли", "Балетки", "Сапоги"]
@@ -57,11 +58,6 @@ def make_file(path: Path, rows: int) -> None:
                 written += 1
         n += 1
     workbook.save(path)
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def main() -> int:

@@ -43,14 +43,10 @@ from ottenok_desktop.services.storage.chats import set_owner  # noqa: E402
 from ottenok_desktop.settings import Secret, Settings, load_settings  # noqa: E402
 from tests.fakes.postgres import PostgresServer  # noqa: E402
 from tests.fakes.responders import EchoResponder  # noqa: E402
+from bench._stats import percentile  # noqa: E402
 
 N_MESSAGES = 200
 N_CHATS = 50
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 # ---- 1. take-over ---------------------------------------------------------------------

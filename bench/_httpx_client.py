@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from ottenok_desktop.services.greenapi.client import GreenApiClient, HttpAnswer, Upload
+from ottenok_desktop.services.greenapi.client import ApiRequest, GreenApiClient, HttpAnswer
 from ottenok_desktop.services.greenapi.errors import GreenApiNetworkError, GreenApiTimeout
 
 _QUEUE_METHODS = frozenset({"receiveNotification", "deleteNotification"})
@@ -30,14 +30,17 @@ class HttpxGreenApiClient(GreenApiClient):
         await self._queue_http.aclose()
         await super().aclose()
 
-    async def _transport(self, method: str, http_method: str, host: str, url: str, params: dict[str, Any] | None,
-                         json_body: Any, upload: Upload | None, timeout: float, is_send: bool) -> HttpAnswer:
+    async def _transport(self, request: ApiRequest) -> HttpAnswer:
+        method, upload, timeout, is_send = request.method, request.upload, request.timeout, request.is_send
+        if request.gate is not None:  # the lease gate, as the aiohttp transport asks it
+            request.gate()
         data = files = None
         if upload is not None:
             data, files = upload.fields, {"file": (upload.file_name, upload.content, upload.mime)}
         http = self._queue_http if method in _QUEUE_METHODS else self._http
         try:
-            response = await http.request(http_method, url, params=params, json=json_body, data=data, files=files,
+            response = await http.request(request.http_method, request.url, params=request.params,
+                                          json=request.json_body, data=data, files=files,
                                           timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)))
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout):
             raise GreenApiNetworkError(f"GREEN-API {method}: cannot connect", method=method) from None

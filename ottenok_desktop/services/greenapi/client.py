@@ -103,6 +103,23 @@ class Upload:
     mime: str
 
 
+@dataclass(frozen=True, slots=True)
+class ApiRequest:
+    """One attempt of an API call, as the transport sends it. `url` holds the token: never
+    log it unredacted."""
+
+    method: str  # the API method (sendMessage, receiveNotification, …)
+    http_method: str
+    host: str
+    url: str
+    params: dict[str, Any] | None
+    json_body: Any
+    upload: Upload | None
+    timeout: float
+    is_send: bool  # a send: a failure after the request left is ambiguous
+    gate: Gate | None = None  # the caller's last check right before the request (send_fence.py)
+
+
 class GreenApiClient:
     """Async client of one GREEN-API instance. Close it with `aclose()`."""
 
@@ -304,14 +321,14 @@ class GreenApiClient:
         """Make the call, retrying transient errors of idempotent methods; 2xx only."""
         is_send = method in _SEND_METHODS
         attempts = 1 if is_send else self._max_attempts
+        host = host or self.api_url
+        request = ApiRequest(method, http_method, host, self._url(host, method, path_extra), params, json_body,
+                             upload, timeout or self._timeout, is_send, gate)
         attempt = 0
         while True:
             attempt += 1
             try:
-                return await self._request_once(
-                    method, http_method, host or self.api_url, path_extra, params, json_body, upload,
-                    timeout or self._timeout, is_send, gate,
-                )
+                return await self._request_once(request)
             except GreenApiInstanceNotReady as err:
                 # It lasts minutes: the caller waits and shows it, no tight retry here.
                 err.state = await self._not_ready_state(err.body_text, method)
@@ -327,46 +344,24 @@ class GreenApiClient:
                 )
                 await self._sleep(delay)
 
-    async def _request_once(
-        self,
-        method: str,
-        http_method: str,
-        host: str,
-        path_extra: str,
-        params: dict[str, Any] | None,
-        json_body: Any,
-        upload: Upload | None,
-        timeout: float,
-        is_send: bool,
-        gate: Gate | None = None,
-    ) -> HttpAnswer:
+    def _url(self, host: str, method: str, path_extra: str = "") -> str:
         url = f"{host}/waInstance{self.instance_id}/{method}/{self._token.reveal()}"
-        if path_extra:
-            url = f"{url}/{path_extra}"
+        return f"{url}/{path_extra}" if path_extra else url
+
+    async def _request_once(self, request: ApiRequest) -> HttpAnswer:
         started = time.monotonic()
-        answer = await self._transport(method, http_method, host, url, params, json_body, upload, timeout, is_send,
-                                       gate)
+        answer = await self._transport(request)
         if log.isEnabledFor(logging.DEBUG):  # the URL holds the token: logged redacted, and only when asked
-            log.debug("GREEN-API %s %s -> HTTP %d in %.0f ms", http_method, redact(url, self._token.reveal()),
-                      answer.status, (time.monotonic() - started) * 1000)
+            log.debug("GREEN-API %s %s -> HTTP %d in %.0f ms", request.http_method,
+                      redact(request.url, self._token.reveal()), answer.status, (time.monotonic() - started) * 1000)
         if answer.status >= 300:
-            raise self._error_for(method, answer, is_send)
+            raise self._error_for(request.method, answer, request.is_send)
         return answer
 
-    async def _transport(
-        self,
-        method: str,
-        http_method: str,
-        host: str,
-        url: str,
-        params: dict[str, Any] | None,
-        json_body: Any,
-        upload: Upload | None,
-        timeout: float,
-        is_send: bool,
-        gate: Gate | None = None,
-    ) -> HttpAnswer:
+    async def _transport(self, request: ApiRequest) -> HttpAnswer:
         """One HTTP exchange; transport failures become typed errors (no URL, no token)."""
+        method, http_method, host, url = request.method, request.http_method, request.host, request.url
+        upload, timeout, is_send, gate = request.upload, request.timeout, request.is_send, request.gate
         form: aiohttp.FormData | None = None
         if upload is not None:
             # quote_fields=False: a Cyrillic file name goes as UTF-8, not percent-encoded.
@@ -385,7 +380,7 @@ class GreenApiClient:
                                            sock_connect=min(10.0, timeout, start_within / 2), sock_read=timeout)
         try:
             async with self._session(method in _QUEUE_METHODS).request(
-                http_method, url, params=params, json=json_body, data=form, timeout=limits, allow_redirects=False,
+                http_method, url, params=request.params, json=request.json_body, data=form, timeout=limits, allow_redirects=False,
                 proxy=proxy, proxy_auth=proxy_auth,
             ) as response:
                 body = await response.read()
@@ -455,9 +450,10 @@ class GreenApiClient:
         if method == "getStateInstance":
             return "notAuthorized"
         try:
-            response = await self._request_once(
-                "getStateInstance", "GET", self.api_url, "", None, None, None, min(self._timeout, 10.0), False
-            )
+            response = await self._request_once(ApiRequest(
+                "getStateInstance", "GET", self.api_url, self._url(self.api_url, "getStateInstance"), None, None, None,
+                min(self._timeout, 10.0), False,
+            ))
             state = response.json().get("stateInstance")
         except (GreenApiError, ValueError, AttributeError):
             return "notAuthorized"

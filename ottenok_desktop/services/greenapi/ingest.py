@@ -1,7 +1,7 @@
 """GREEN-API notifications into storage, exactly once.
 
 1. `store_or_apply` (the poller, before it deletes the notification from GREEN-API's
-   queue): parse, record the raw body in the inbox — deduplicated by a key derived from
+   queue; `store_behind` for the kinds it deletes first, in batches): parse, record the raw body in the inbox — deduplicated by a key derived from
    chatId + idMessage — as `new`, or as `poison` if it cannot be read, and, in the same
    transaction (a savepoint), apply it when no older row waits: one job and one commit.
 2. `apply_pending` (the applier): turns rows still `new` — left by a crash, queued
@@ -139,6 +139,22 @@ def store_or_apply(raw: str, body: Any, receipt_id: int | None, now: datetime) -
     except Exception:  # left `new`: the applier's pass records it as poison if it fails again
         log.warning("applying inbox row %s at once failed; left to the applier", stored.inbox_id, exc_info=True)
         return stored, None
+
+
+def store_behind(items: list[tuple[str, Any, int | None, datetime]]) -> list[tuple[Stored, IngestResult | None] | None]:
+    """`store_or_apply` for notifications the poller deleted before storing them (the ones
+    the instance's journal can bring back: delivery ticks, API echoes), in one transaction.
+    Each item in a savepoint of its own: one that fails is skipped (None) and logged, the
+    others are kept."""
+    results: list[tuple[Stored, IngestResult | None] | None] = []
+    for raw, body, receipt_id, now in items:
+        try:
+            with Savepoint(InboxItem._meta.database, "behind"):
+                results.append(store_or_apply(raw, body, receipt_id, now))
+        except Exception:  # the journal's next look brings its tick or send back
+            log.warning("storing notification %s after its delete failed; skipped", receipt_id, exc_info=True)
+            results.append(None)
+    return results
 
 
 def _is_status(body: Any) -> bool:

@@ -13,7 +13,12 @@ Round trips: every notification costs a receive and a delete, one after the othe
 (the queue's head comes back until it is deleted), so the queue drains at one
 notification per two round trips whatever the engine does. A customer's turn starts
 as soon as its notification is stored and applied, while its delete is still on the
-wire; and the instance is asked for as few notifications as the engine needs
+wire. Delivery ticks and the echoes of API sends (`DELETED_FIRST`) are deleted at once
+and stored behind, in batches: nothing waits on the database between their receive and
+their delete. A crash can lose the few not stored yet; the instance's journal
+(lastOutgoingMessages, read at least once a minute over the last ten) brings the ticks
+back and still shows a send this program did not make. And the instance is asked for
+as few notifications as the engine needs
 (`InstanceNotifications`): by default no API echoes (sendMessage's answer already gives
 the idMessage; a timed-out send is reconciled through lastOutgoingMessages) and no
 per-message statuses (ticks come from the journal, see journal.py). A second program on
@@ -28,7 +33,7 @@ import logging
 import random
 import time
 from collections import OrderedDict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from dataclasses import dataclass
 from typing import Callable
 
@@ -40,11 +45,17 @@ from ottenok_desktop.services.storage.database import URGENT
 
 from .client import GreenApiClient, ReceivedNotification
 from .errors import GreenApiAuthError, GreenApiError, GreenApiInstanceNotReady, GreenApiQuotaExceeded, GreenApiTlsError
-from .ingest import IngestResult, Stored, apply_pending, prune_inbox, store_or_apply
+from .ingest import IngestResult, Stored, apply_pending, prune_inbox, store_behind, store_or_apply
 from .journal import apply_journal
 from .shared import SharedInstanceDetector
 
 log = logging.getLogger(__name__)
+
+# Kinds the instance's journal can bring back, so they need not be stored before their
+# delete: a delivery tick (sent/delivered/read) and the echo of a send through the API.
+DELETED_FIRST = frozenset({"outgoingMessageStatus", "outgoingAPIMessageReceived"})
+BEHIND_BATCH = 20  # notifications stored behind per transaction (a turn's commit never waits long)
+BEHIND_MAX = 20_000  # held in memory at most while the database cannot take them
 
 
 @dataclass(frozen=True)
@@ -111,6 +122,11 @@ class Poller:
         self._journal_seen: OrderedDict[str, object] = OrderedDict()  # idMessage -> status last looked at (bounded)
         # Receipts we received (bounded): a false delete of one of these is someone else's.
         self.deleted_by_others = 0
+        self._deleted: OrderedDict[int, None] = OrderedDict()  # receipts we deleted (bounded)
+        # Deleted first, to be stored: (body text, body, receipt id, received at).
+        self._behind: list[tuple[str, object, int, datetime]] = []
+        self._behind_wake = asyncio.Event()
+        self.stored_behind = 0
         self.journal_calls = 0
         bus.subscribe(lambda _e: self._journal_wake.set(), ev.MessageSent)
 
@@ -120,10 +136,17 @@ class Poller:
         self._tasks.spawn(self._watch_state(), name="instance-state")
         self._tasks.spawn(self._watch_journal(), name="journal")
         self._tasks.spawn(self._prune_forever(), name="inbox-prune")
+        self._tasks.spawn(self._store_behind_forever(), name="inbox-behind")
         self._apply_wake.set()  # rows stored before a crash
 
     async def stop(self) -> None:
         await self._tasks.shutdown()
+        if self._behind:  # deleted already: store them now rather than wait for the journal
+            pending, self._behind = self._behind, []
+            try:
+                await self._db.atomic(store_behind, pending)
+            except Exception as exc:  # e.g. the seat lost its lease: the journal brings them back
+                log.info("%d ticks/echoes deleted but not stored at stop (%s); the journal has them", len(pending), exc)
 
 
     def _set_state(self, state: str, detail: str = "") -> None:
@@ -167,22 +190,63 @@ class Poller:
                 self._bus.publish(ev.EngineError("poller", f"{type(exc).__name__}: {exc}"))
                 await asyncio.sleep(min(self._backoff_max, 0.5 * 2 ** min(failures, 6)))
 
-    async def handle(self, note: ReceivedNotification) -> Stored:
+    async def handle(self, note: ReceivedNotification) -> Stored | None:
+        """Store, then delete; a kind the journal can bring back is deleted first and
+        stored behind (None is returned for it)."""
+        if not note.decode_error and isinstance(note.body, dict) and note.body.get("typeWebhook") in DELETED_FIRST:
+            self._hold_behind((json.dumps(note.body, ensure_ascii=False), note.body, note.receipt_id, self._clock.now()))
+            self.received += 1
+            await self._delete(note.receipt_id)
+            return None
         body_text = note.raw if note.decode_error else json.dumps(note.body, ensure_ascii=False)
         stored, applied = await self._db.atomic(
             store_or_apply, body_text, note.body, note.receipt_id, self._clock.now(), priority=URGENT
         )
         self.received += 1
+        self._stored(stored, applied, note.receipt_id)
+        await self._delete(note.receipt_id, duplicate=stored.duplicate)
+        return stored
+
+    def _stored(self, stored: Stored, applied: IngestResult | None, receipt_id: int | None) -> None:
         if stored.poison:
             self.poison += 1
-            log.warning("poison notification %s stored and skipped: %s", note.receipt_id, stored.reason)
-            self._bus.publish(ev.PoisonNotification(note.receipt_id, stored.reason))
+            log.warning("poison notification %s stored and skipped: %s", receipt_id, stored.reason)
+            self._bus.publish(ev.PoisonNotification(receipt_id or 0, stored.reason))
         if applied is not None:
             self._publish(applied)  # applied already, in the store's transaction
         elif stored.inbox_id is not None and not stored.poison:
             self._apply_wake.set()  # stored for good: the turn need not wait for the delete's round trip
-        await self._delete(note.receipt_id, duplicate=stored.duplicate)
-        return stored
+
+    def _hold_behind(self, item: tuple[str, object, int, datetime]) -> None:
+        self._behind.append(item)
+        if len(self._behind) > BEHIND_MAX:  # the database has been failing for a long time
+            dropped = len(self._behind) - BEHIND_MAX
+            del self._behind[:dropped]
+            log.warning("%d ticks/echoes not stored (the database keeps failing); the journal brings the ticks back", dropped)
+        self._behind_wake.set()
+
+    async def _store_behind_forever(self) -> None:
+        """Stores what was deleted first, oldest first, in batches, at the database's normal
+        priority (behind the stores the deletes of customers' messages wait for)."""
+        while True:
+            await self._behind_wake.wait()
+            self._behind_wake.clear()
+            while self._behind:
+                batch = self._behind[:BEHIND_BATCH]
+                try:
+                    results = await self._db.atomic(store_behind, batch)
+                except asyncio.CancelledError:
+                    raise  # what is left is stored by stop(); a batch committed meanwhile comes back as duplicates
+                except Exception as exc:  # kept, tried again; the journal has them in any case
+                    log.warning("storing %d ticks/echoes failed (%s); trying again in 1 s", len(batch), exc)
+                    self._bus.publish(ev.EngineError("inbox", f"{type(exc).__name__}: {exc}"))
+                    await asyncio.sleep(1.0)
+                    continue
+                del self._behind[:len(batch)]
+                for item, result in zip(batch, results):
+                    if result is not None:
+                        self.stored_behind += 1
+                        self._stored(result[0], result[1], item[2])
 
     async def _apply_forever(self) -> None:
         while True:
@@ -220,7 +284,11 @@ class Poller:
             # Stored already: if it comes back, ingest sees a duplicate.
             log.warning("deleteNotification %s failed: %s", receipt_id, exc)
             return
-        if not deleted and not duplicate:
+        if deleted:
+            self._deleted[receipt_id] = None
+            while len(self._deleted) > 1000:
+                self._deleted.popitem(last=False)
+        elif not duplicate and receipt_id not in self._deleted:
             # "Deleted earlier": we had just received it, so someone else reads this queue
             # (a duplicate may be the head we deleted once already, whose answer was lost).
             self.deleted_by_others += 1

@@ -1,9 +1,10 @@
 """GREEN-API notifications into storage, exactly once.
 
 1. `store_or_apply` (the poller, before it deletes the notification from GREEN-API's
-   queue; `store_behind` for the kinds it deletes first, in batches): parse, record the raw body in the inbox — deduplicated by a key derived from
-   chatId + idMessage — as `new`, or as `poison` if it cannot be read, and, in the same
-   transaction (a savepoint), apply it when no older row waits: one job and one commit.
+   queue; `store_behind` for the kinds it deletes first, in batches): parse, record the
+   raw body in the inbox — deduplicated by a key derived from chatId + idMessage — as
+   `new`, or as `poison` if it cannot be read, and, in the same transaction (a
+   savepoint), apply it when no older row waits: one job and one commit.
 2. `apply_pending` (the applier): turns rows still `new` — left by a crash, queued
    behind an older one, or whose apply failed — oldest first into messages, edits,
    deletions, statuses and owner changes, in one transaction per batch, and returns

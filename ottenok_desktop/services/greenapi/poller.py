@@ -232,17 +232,19 @@ class Poller:
             await self._behind_wake.wait()
             self._behind_wake.clear()
             while self._behind:
-                batch = self._behind[:BEHIND_BATCH]
+                batch, self._behind = self._behind[:BEHIND_BATCH], self._behind[BEHIND_BATCH:]
                 try:
                     results = await self._db.atomic(store_behind, batch)
                 except asyncio.CancelledError:
-                    raise  # what is left is stored by stop(); a batch committed meanwhile comes back as duplicates
+                    # Back in front, for stop() to store (if it was committed meanwhile, as duplicates).
+                    self._behind[:0] = batch
+                    raise
                 except Exception as exc:  # kept, tried again; the journal has them in any case
+                    self._behind[:0] = batch
                     log.warning("storing %d ticks/echoes failed (%s); trying again in 1 s", len(batch), exc)
                     self._bus.publish(ev.EngineError("inbox", f"{type(exc).__name__}: {exc}"))
                     await asyncio.sleep(1.0)
                     continue
-                del self._behind[:len(batch)]
                 for item, result in zip(batch, results):
                     if result is not None:
                         self.stored_behind += 1

@@ -145,17 +145,24 @@ def store_or_apply(raw: str, body: Any, receipt_id: int | None, now: datetime) -
 def store_behind(items: list[tuple[str, Any, int | None, datetime]]) -> list[tuple[Stored, IngestResult | None] | None]:
     """`store_or_apply` for notifications the poller deleted before storing them (the ones
     the instance's journal can bring back: delivery ticks, API echoes), in one transaction.
-    Each item in a savepoint of its own: one that fails is skipped (None) and logged, the
-    others are kept."""
+    Each item in a savepoint of its own: one whose own data fails is skipped (None) and
+    logged, the others are kept. A failing database (read-only, locked, gone, disk full)
+    raises: the caller keeps the whole batch and tries again."""
     results: list[tuple[Stored, IngestResult | None] | None] = []
     for raw, body, receipt_id, now in items:
         try:
             with Savepoint(InboxItem._meta.database, "behind"):
                 results.append(store_or_apply(raw, body, receipt_id, now))
-        except Exception:  # the journal's next look brings its tick or send back
+        except _DATABASE_FAILING:
+            raise
+        except Exception:  # this item only: the journal's next look brings its tick or send back
             log.warning("storing notification %s after its delete failed; skipped", receipt_id, exc_info=True)
             results.append(None)
     return results
+
+
+# Errors of the database itself rather than of one row's data.
+_DATABASE_FAILING = (pw.OperationalError, pw.InterfaceError, pw.InternalError)
 
 
 def _is_status(body: Any) -> bool:

@@ -115,3 +115,25 @@ async def test_a_tick_deleted_by_someone_else_is_noticed_our_own_repeat_is_not(d
     finally:
         await ch.engine.stop()
         await ch.sandbox.stop()
+
+
+async def test_ticks_deleted_while_the_database_refuses_writes_are_stored_once_it_takes_them(data_dir: Path) -> None:
+    ch = await start_channel(data_dir)
+    try:
+        await _full_profile(ch)
+        db = ch.engine.db
+        await db.call(lambda: db.peewee.execute_sql("PRAGMA query_only = ON"))  # every write now fails
+        try:
+            ch.sandbox.record_send(DANA, "text", text="Мы получили вашу оплату, спасибо!")
+            await ch.wait_until(lambda: ch.engine.poller.received == 4 and ch.sandbox.pending_notifications() == 0,
+                                what="echo and ticks deleted although nothing can be stored")
+            await ch.wait_until(lambda: any(e.where == "inbox" for e in ch.recorder.of_type(ev.EngineError)),
+                                what="the failed store reported")
+            assert ch.engine.poller.stored_behind == 0
+        finally:
+            await db.call(lambda: db.peewee.execute_sql("PRAGMA query_only = OFF"))
+        await ch.wait_until(lambda: ch.engine.poller.stored_behind == 4, what="stored once the database takes writes")
+        assert (DANA, "bot", "Мы получили вашу оплату, спасибо!", "read") in await ch.messages()
+    finally:
+        await ch.engine.stop()
+        await ch.sandbox.stop()

@@ -76,6 +76,14 @@ def demo_settings(data_dir: Path):
     return load_settings(data_dir=data_dir, environ={}, env_file=data_dir / "no.env", demo=True)
 
 
+def seat_b_settings(tmp_path: Path, postgres_url: str) -> Any:
+    """Seat B's settings on a shared PostgreSQL database (its own data dir)."""
+    from ottenok_desktop.settings import load_settings
+
+    return load_settings(data_dir=tmp_path / "b", environ={"DATABASE_URL": postgres_url},
+                         env_file=tmp_path / "none.env", overrides={"OTTENOK_SEAT_ID": "b"})
+
+
 @pytest.fixture
 def responder():
     from tests.fakes.responders import EchoResponder
@@ -84,9 +92,11 @@ def responder():
 
 
 @asynccontextmanager
-async def open_console(settings: Any, responder: Any, prepare: Callable[[Any], None] | None = None) -> AsyncIterator[Any]:
+async def open_console(settings: Any, responder: Any, prepare: Callable[[Any], None] | None = None, *,
+                       lead: bool = True) -> AsyncIterator[Any]:
     """The real channel (sandbox, poller, dispatcher, sender, DB) with a scripted responder,
-    and the real console window around it, started and stopped inside one test.
+    and the real console window around it, started and stopped inside one test
+    (`lead=False`: a seat on a shared database that does not run the channel).
 
     Started inside the test, not in an async fixture: qasync's run_until_complete processes
     Qt events once more after each run, outside the loop, which would fire the engine's
@@ -102,7 +112,7 @@ async def open_console(settings: Any, responder: Any, prepare: Callable[[Any], N
     console = build_console(engine)
     try:
         console.window.show()
-        await start_console(console)
+        await start_console(console, lead=lead)
         yield console
     finally:
         await console.close()

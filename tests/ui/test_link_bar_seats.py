@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ottenok_desktop.bootstrap import build_engine
 from ottenok_desktop.engine import events as ev
 from ottenok_desktop.engine.clock import ManualClock
 from ottenok_desktop.engine.commands import Commands
@@ -16,10 +15,9 @@ from ottenok_desktop.services.storage import Database
 from ottenok_desktop.services.storage.chats import get_or_create_chat
 from ottenok_desktop.services.storage.models import Chat
 from ottenok_desktop.services.storage.store import DbUnitOfWork
-from ottenok_desktop.settings import load_settings
 from tests.fakes.responders import EchoResponder
 
-from .conftest import wait_until
+from .conftest import open_console, seat_b_settings, wait_until
 
 WA = "77015552244@c.us"
 TG = "tg:5550002244"
@@ -32,28 +30,18 @@ def _one_customer_on_two_channels() -> None:
 
 
 async def test_a_dismissal_on_seat_a_hides_the_offer_on_seat_b(tmp_path: Path, postgres_url: str) -> None:
-    from ottenok_desktop.ui.app import build_console, make_application, start_console
-
-    settings = load_settings(data_dir=tmp_path / "b", environ={"DATABASE_URL": postgres_url},
-                             env_file=tmp_path / "none.env", overrides={"OTTENOK_SEAT_ID": "b"})
-    engine = build_engine(settings, responder=EchoResponder(), channel_only=True, debounce=0.0, receive_timeout=5)
-    make_application()
-    console = build_console(engine)
     seat_a = await Database(postgres_url, application_name="seat A").open()
     commands_a = Commands(DbUnitOfWork(seat_a), ev.EventBus(), ManualClock(datetime.now(timezone.utc)))
     try:
-        console.window.show()
-        await start_console(console, lead=False)
-        await seat_a.atomic(_one_customer_on_two_channels)
-        window = console.window
-        bar, card_row = window.chat_panel.link_bar, window.right_panel.customer.link_row
-        window.open_chat(TG)
-        await wait_until(lambda: bar.chat_id == TG and bar.isVisible(), what="the offer on seat B")
+        async with open_console(seat_b_settings(tmp_path, postgres_url), EchoResponder(), lead=False) as console:
+            await seat_a.atomic(_one_customer_on_two_channels)
+            window = console.window
+            bar, card_row = window.chat_panel.link_bar, window.right_panel.customer.link_row
+            window.open_chat(TG)
+            await wait_until(lambda: bar.chat_id == TG and bar.isVisible(), what="the offer on seat B")
 
-        assert await commands_a.dismiss_link_offer(WA, TG, "Асель (касса)")  # on the other PC
-        await wait_until(lambda: not bar.isVisible() and card_row.isVisible(), what="the offer gone on seat B")
-        assert card_row.label.text().startswith("Есть и в WhatsApp: Алия")
+            assert await commands_a.dismiss_link_offer(WA, TG, "Асель (касса)")  # on the other PC
+            await wait_until(lambda: not bar.isVisible() and card_row.isVisible(), what="the offer gone on seat B")
+            assert card_row.label.text().startswith("Есть и в WhatsApp: Алия")
     finally:
-        await console.close()
-        await engine.stop()
         await seat_a.close()

@@ -10,19 +10,18 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from ottenok_desktop.bootstrap import build_engine
 from ottenok_desktop.engine import events as ev
 from ottenok_desktop.services.announcements import AnnouncementPacer
 from ottenok_desktop.services.storage import Database
 from ottenok_desktop.services.storage import announcements as store
 from ottenok_desktop.services.storage.chats import get_or_create_chat
 from ottenok_desktop.services.storage.consent import record_promo_consent
-from ottenok_desktop.settings import WorkHours, load_settings
+from ottenok_desktop.settings import WorkHours
 from ottenok_desktop.ui.promotions_tab import FALLBACK_POLL_MS_POSTGRES
 from tests.fakes.responders import EchoResponder
 from tests.fakes.stepped_clock import SteppedClock
 
-from .conftest import wait_until
+from .conftest import open_console, seat_b_settings, wait_until
 
 NAMES = ("Айгерим", "Дана", "Мадина")
 TEXT = "Неделя Miu Miu: −15 % на все модели до воскресенья 🌸"
@@ -35,13 +34,7 @@ def _bar_text(tab: Any) -> str:
 
 
 async def test_seat_b_console_shows_seat_a_announcement_progress(tmp_path: Path, postgres_url: str) -> None:
-    from ottenok_desktop.ui.app import build_console, make_application, start_console
-
-    settings = load_settings(data_dir=tmp_path / "b", environ={"DATABASE_URL": postgres_url},
-                             env_file=tmp_path / "none.env", overrides={"OTTENOK_SEAT_ID": "b"})
-    engine = build_engine(settings, responder=EchoResponder(), channel_only=True, debounce=0.0, receive_timeout=5)
-    make_application()
-    console = build_console(engine)
+    settings = seat_b_settings(tmp_path, postgres_url)
     now = datetime.now(timezone.utc)
     clock = SteppedClock(now)
     seat_a = await Database(postgres_url, application_name="seat A").open()
@@ -55,27 +48,26 @@ async def test_seat_b_console_shows_seat_a_announcement_progress(tmp_path: Path,
             record_promo_consent(chat_id, now + timedelta(seconds=n), True, "customer")
 
     try:
-        console.window.show()
-        await start_console(console, lead=False)  # seat B: a console that does not run the channel
-        assert engine.live_sync is not None and console.window.promotions_tab.timer.interval() == FALLBACK_POLL_MS_POSTGRES
-        tab = console.window.promotions_tab
-        console.window.tabs.setCurrentWidget(tab)
-        await seat_a.atomic(opt_in)
-        await seat_a.atomic(store.create_announcement, "a1b2c3d4e5", "Неделя Miu Miu", TEXT, [], "Айгуль", clock.now())
-        clock.advance(1)
-        await pacer.start()
-        for queued in range(1, len(NAMES)):
-            await wait_until(lambda q=queued: _bar_text(tab) == f"{q} / {len(NAMES)}", timeout=WAIT,
-                             what=f"{queued} of {len(NAMES)} on seat B", detail=lambda: _bar_text(tab))
-            await wait_until(lambda: clock.waiting == 1, what="seat A's pause between chats")
-            clock.steps.release()
-        await wait_until(lambda: _bar_text(tab) == f"{len(NAMES)} / {len(NAMES)}"
-                         and tab.runs.item(0, 2).text() == "Завершена", timeout=WAIT, what="the end on seat B",
-                         detail=lambda: f"{_bar_text(tab)} {tab.runs.item(0, 2).text() if tab.runs.rowCount() else ''}")
+        # seat B: a console that does not run the channel
+        async with open_console(settings, EchoResponder(), lead=False) as console:
+            assert console.ctx.engine.live_sync is not None
+            assert console.window.promotions_tab.timer.interval() == FALLBACK_POLL_MS_POSTGRES
+            tab = console.window.promotions_tab
+            console.window.tabs.setCurrentWidget(tab)
+            await seat_a.atomic(opt_in)
+            await seat_a.atomic(store.create_announcement, "a1b2c3d4e5", "Неделя Miu Miu", TEXT, [], "Айгуль", clock.now())
+            clock.advance(1)
+            await pacer.start()
+            for queued in range(1, len(NAMES)):
+                await wait_until(lambda q=queued: _bar_text(tab) == f"{q} / {len(NAMES)}", timeout=WAIT,
+                                 what=f"{queued} of {len(NAMES)} on seat B", detail=lambda: _bar_text(tab))
+                await wait_until(lambda: clock.waiting == 1, what="seat A's pause between chats")
+                clock.steps.release()
+            await wait_until(lambda: _bar_text(tab) == f"{len(NAMES)} / {len(NAMES)}"
+                             and tab.runs.item(0, 2).text() == "Завершена", timeout=WAIT, what="the end on seat B",
+                             detail=lambda: f"{_bar_text(tab)} {tab.runs.item(0, 2).text() if tab.runs.rowCount() else ''}")
     finally:
         for _ in range(clock.waiting):
             clock.steps.release()
         await pacer.stop()
-        await console.close()
-        await engine.stop()
         await seat_a.close()

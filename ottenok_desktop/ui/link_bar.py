@@ -12,6 +12,8 @@ dismissing are the engine's commands (link_chats / unlink_chat / dismiss_link_of
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
@@ -79,36 +81,30 @@ class LinkBar(QFrame):
 
     def link(self) -> None:
         if self.info is not None and self.info.state == "candidate":
-            self.link_button.setEnabled(False)
-            self.ctx.run(self._link(self.chat_id, self.info.chat_id), name="link-chats")
-
-    async def _link(self, chat_id: str, other: str) -> None:
-        try:
-            await self.ctx.engine.commands.link_chats(chat_id, other, self.ctx.manager)
-        finally:
-            self.link_button.setEnabled(True)
-            await self.show_for(self.chat_id)
+            self._command(self.ctx.engine.commands.link_chats(self.chat_id, self.info.chat_id, self.ctx.manager),
+                          self.link_button, "link-chats")
 
     def dismiss(self) -> None:
         if self.info is not None and self.info.state == "candidate":
-            self.dismiss_button.setEnabled(False)
-            self.ctx.run(self._dismiss(self.chat_id, self.info.chat_id), name="dismiss-link-offer")
-
-    async def _dismiss(self, chat_id: str, other: str) -> None:
-        try:
-            await self.ctx.engine.commands.dismiss_link_offer(chat_id, other, self.ctx.manager)
-        finally:
-            self.dismiss_button.setEnabled(True)
-            await self.show_for(self.chat_id)
+            self._command(self.ctx.engine.commands.dismiss_link_offer(self.chat_id, self.info.chat_id, self.ctx.manager),
+                          self.dismiss_button, "dismiss-link-offer")
 
     def unlink(self) -> None:
         if self.info is not None and self.info.state == "linked":
-            self.ctx.run(self._unlink(self.chat_id), name="unlink-chats")
+            self._command(self.ctx.engine.commands.unlink_chat(self.chat_id, self.ctx.manager), None, "unlink-chats")
 
-    async def _unlink(self, chat_id: str) -> None:
+    def _command(self, command: Awaitable[object], button: QPushButton | None, name: str) -> None:
+        """Run one of the engine's link commands; the button waits for it, the strip looks again after."""
+        if button is not None:
+            button.setEnabled(False)
+        self.ctx.run(self._then_look_again(command, button), name=name)
+
+    async def _then_look_again(self, command: Awaitable[object], button: QPushButton | None) -> None:
         try:
-            await self.ctx.engine.commands.unlink_chat(chat_id, self.ctx.manager)
+            await command
         finally:
+            if button is not None:
+                button.setEnabled(True)
             await self.show_for(self.chat_id)
 
 
